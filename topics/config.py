@@ -1,0 +1,441 @@
+"""Experiment files: TOML in, frozen dataclasses out, every problem reported at once.
+
+An experiment file has the sections below; every setting that changes results lives here and is
+recorded in the run. ``--set section.key=value`` overrides a value before validation; its value is
+read as a TOML value (``12``, ``0.5``, ``true``, ``"text"``, ``[1, 2]``), else taken as a string.
+Relative paths in the file are resolved against the file's folder; relative paths given with
+``--set`` are resolved against the current directory.
+"""
+from __future__ import annotations
+
+import codecs
+import copy
+import re
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+# ---------------------------------------------------------------- value checkers (a table of kinds)
+class _Bad(Exception):
+    """A value failed its check; the message says what was expected."""
+
+
+def _int(lo: int, hi: int | None = None):
+    def check(v):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise _Bad(f"expected a whole number, got {v!r}")
+        if v < lo or (hi is not None and v > hi):
+            raise _Bad(f"expected a whole number {'from ' + str(lo)}{' to ' + str(hi) if hi is not None else ' or more'}, got {v}")
+        return v
+    return check
+
+
+def _bool(v):
+    if not isinstance(v, bool):
+        raise _Bad(f"expected true or false, got {v!r}")
+    return v
+
+
+def _str(v):
+    if not isinstance(v, str):
+        raise _Bad(f"expected a string, got {v!r}")
+    return v
+
+
+def _name(v):
+    if not isinstance(v, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", v):
+        raise _Bad(f"expected a name of letters, digits, '_', '-' or '.' (it names the run folder), got {v!r}")
+    return v
+
+
+def _choice(names):
+    def check(v):
+        if v not in names:
+            raise _Bad(f"unknown choice {v!r}; valid choices: {', '.join(map(repr, sorted(names)))}")
+        return v
+    return check
+
+
+def _str_list(v):
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise _Bad(f"expected a list of strings, got {v!r}")
+    return tuple(v)
+
+
+def _encoding(v):
+    _str(v)
+    try:
+        codecs.lookup(v)
+    except LookupError:
+        raise _Bad(f"unknown text encoding {v!r}; use e.g. 'utf-8', 'gb18030' or 'utf-16'") from None
+    return v
+
+
+def _years(v):
+    if v == []:
+        return ()
+    if (not isinstance(v, list) or len(v) != 2
+            or any(isinstance(y, bool) or not isinstance(y, int) for y in v) or v[0] > v[1]):
+        raise _Bad(f"expected [first_year, last_year] with first <= last, or [] for all years, got {v!r}")
+    return tuple(v)
+
+
+def _df(v):
+    """Document-frequency bound: a count (int >= 1) or a fraction of units (0 < float <= 1)."""
+    if isinstance(v, bool):
+        raise _Bad(f"expected a count (whole number >= 1) or a fraction (0 < x <= 1), got {v!r}")
+    if isinstance(v, int) and v >= 1:
+        return v
+    if isinstance(v, float) and 0.0 < v <= 1.0:
+        return v
+    raise _Bad(f"expected a count (whole number >= 1) or a fraction (0 < x <= 1), got {v!r}")
+
+
+def _labels(v):
+    if not isinstance(v, dict):
+        raise _Bad(f"expected a table of topic number = \"label\", got {v!r}")
+    out = {}
+    for k, label in v.items():
+        if not re.fullmatch(r"[1-9][0-9]*", str(k)):
+            raise _Bad(f"label key {k!r} is not a topic number (topics are numbered from 1)")
+        if not isinstance(label, str) or not label.strip():
+            raise _Bad(f"label for topic {k} must be a non-empty string, got {label!r}")
+        out[int(k)] = label
+    return tuple(sorted(out.items()))
+
+
+def _lazy_choice(loader):
+    """A choice whose table lives in another module (imported only when checked)."""
+    def check(v):
+        return _choice(loader())(v)
+    return check
+
+
+def _units_kinds():
+    from .units import KINDS
+    return KINDS
+
+
+def _segment_engines():
+    from .segment import ENGINES
+    return ENGINES
+
+
+def _measures():
+    from .evaluate import MEASURES
+    return MEASURES
+
+
+def _coherence_list(v):
+    names = _str_list(v)
+    for n in names:
+        _choice(_measures())(n)
+    if not names:
+        raise _Bad("expected at least one coherence measure")
+    return names
+
+
+def _opt(**kw):
+    """Field metadata: check=the checker; required; path (resolve relative paths)."""
+    return kw
+
+
+# ---------------------------------------------------------------- sections
+@dataclass(frozen=True)
+class ExperimentSection:
+    name: str = field(default="", metadata=_opt(check=_name, required=True))
+    seed: int = field(default=0, metadata=_opt(check=_int(0, 2**32 - 1), required=True))
+    description: str = field(default="", metadata=_opt(check=_str))
+
+
+@dataclass(frozen=True)
+class CorpusConfig:
+    path: str = field(default="", metadata=_opt(check=_str, required=True, path=True))
+    metadata: str = field(default="metadata.csv", metadata=_opt(check=_str))
+    encoding: str = field(default="utf-8", metadata=_opt(check=_encoding))
+    years: tuple = field(default=(), metadata=_opt(check=_years))
+    root: Path = field(default=Path("."), metadata=_opt(internal=True))   # path, resolved
+
+
+@dataclass(frozen=True)
+class CleanConfig:
+    boilerplate: bool = field(default=True, metadata=_opt(check=_bool))
+    punctuation: bool = field(default=True, metadata=_opt(check=_bool))
+    spaces: bool = field(default=True, metadata=_opt(check=_bool))
+    placeholders: bool = field(default=True, metadata=_opt(check=_bool))
+    lost_chars: bool = field(default=True, metadata=_opt(check=_bool))
+
+
+@dataclass(frozen=True)
+class UnitsConfig:
+    kind: str = field(default="paragraph", metadata=_opt(check=_lazy_choice(_units_kinds)))
+    min_chars: int = field(default=20, metadata=_opt(check=_int(0)))
+    max_chars: int = field(default=1000, metadata=_opt(check=_int(0)))
+    run_chars: int = field(default=300, metadata=_opt(check=_int(20)))
+
+
+@dataclass(frozen=True)
+class SegmentConfig:
+    engine: str = field(default="jieba", metadata=_opt(check=_lazy_choice(_segment_engines)))
+    lexicon: bool = field(default=True, metadata=_opt(check=_bool))
+    extra_lexicon: tuple = field(default=(), metadata=_opt(check=_str_list, path=True))
+    hmm: bool = field(default=False, metadata=_opt(check=_bool))
+    stopwords: str = field(default="iso", metadata=_opt(check=_choice({"iso", "none"})))
+    extra_stopwords: tuple = field(default=(), metadata=_opt(check=_str_list))
+    keep_words: tuple = field(default=(), metadata=_opt(check=_str_list))
+    min_chars: int = field(default=2, metadata=_opt(check=_int(1)))
+    drop_numbers: bool = field(default=True, metadata=_opt(check=_bool))
+    drop_latin: bool = field(default=False, metadata=_opt(check=_bool))
+    extra_lexicon_paths: tuple = field(default=(), metadata=_opt(internal=True))
+
+
+@dataclass(frozen=True)
+class VectorizeConfig:
+    min_df: object = field(default=2, metadata=_opt(check=_df))
+    max_df: object = field(default=0.5, metadata=_opt(check=_df))
+    max_features: int = field(default=0, metadata=_opt(check=_int(0)))
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    engine: str = "gensim-lda"
+    n_topics: int = 8
+    params: tuple = ()        # (name, value) pairs, engine defaults filled in, sorted by name
+
+    def param(self, name):
+        return dict(self.params)[name]
+
+
+@dataclass(frozen=True)
+class EvaluateConfig:
+    top_n: int = field(default=10, metadata=_opt(check=_int(2, 100)))
+    coherence: tuple = field(default=("c_v", "c_npmi"), metadata=_opt(check=_coherence_list))
+    diversity_top_n: int = field(default=25, metadata=_opt(check=_int(1, 1000)))
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    labels: tuple = field(default=(), metadata=_opt(check=_labels))
+    top_words: int = field(default=15, metadata=_opt(check=_int(3, 100)))
+    passages: int = field(default=3, metadata=_opt(check=_int(0, 50)))
+    passage_chars: int = field(default=240, metadata=_opt(check=_int(20, 5000)))
+
+    def label_map(self) -> dict[int, str]:
+        return dict(self.labels)
+
+
+_SECTIONS = {
+    "experiment": ExperimentSection, "corpus": CorpusConfig, "clean": CleanConfig,
+    "units": UnitsConfig, "segment": SegmentConfig, "vectorize": VectorizeConfig,
+    "model": ModelConfig, "evaluate": EvaluateConfig, "report": ReportConfig,
+}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment: one frozen section per stage."""
+
+    experiment: ExperimentSection
+    corpus: CorpusConfig
+    clean: CleanConfig
+    units: UnitsConfig
+    segment: SegmentConfig
+    vectorize: VectorizeConfig
+    model: ModelConfig
+    evaluate: EvaluateConfig
+    report: ReportConfig
+    source: str = ""            # the experiment file it came from ("" when built in code)
+    source_text: str = ""       # that file's text, copied into the run as config.toml
+    overrides: tuple = ()       # the --set strings, in order
+
+    @property
+    def name(self) -> str:
+        return self.experiment.name
+
+    @property
+    def seed(self) -> int:
+        return self.experiment.seed
+
+    def to_dict(self) -> dict:
+        """The resolved configuration (what a run records), paths as written, keys sorted."""
+        out = {}
+        for sec in _SECTIONS:
+            obj = getattr(self, sec)
+            if sec == "model":
+                d = {"engine": obj.engine, "n_topics": obj.n_topics, **dict(obj.params)}
+            else:
+                d = {f.name: _plain(getattr(obj, f.name)) for f in fields(obj)
+                     if not f.metadata.get("internal")}
+                if sec == "report":
+                    d["labels"] = {str(k): v for k, v in obj.labels}
+            out[sec] = dict(sorted(d.items()))
+        return out
+
+
+def _plain(v):
+    return list(v) if isinstance(v, tuple) else v
+
+
+# ---------------------------------------------------------------- loading
+def load_experiment(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Experiment:
+    """Read and validate an experiment file; raise ConfigError listing every problem found."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"experiment file {str(path)!r} not found; give the path to a .toml file "
+                          f"(see experiments/ for examples)")
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise ConfigError("the file is not UTF-8 text; save it as UTF-8", source=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML ({exc}); fix the syntax at that line", source=str(path)) from None
+    return build_experiment(raw, base_dir=path.resolve().parent, source=str(path),
+                            source_text=text, overrides=overrides)
+
+
+def parse_override(item: str) -> tuple[str, str, object]:
+    """'model.n_topics=12' -> ('model', 'n_topics', 12). Values are parsed as TOML values."""
+    key, sep, value = item.partition("=")
+    section, dot, name = key.strip().partition(".")
+    if not sep or not dot or not section or not name:
+        raise ConfigError(f"--set {item!r}: expected section.key=value, e.g. --set model.n_topics=12")
+    try:
+        parsed = tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value
+    return section, name.strip(), parsed
+
+
+def build_experiment(raw: dict, *, base_dir: Path, source: str = "", source_text: str = "",
+                     overrides=(), cwd: Path | None = None) -> Experiment:
+    """Validate a parsed config dict (plus overrides) into an Experiment."""
+    data = copy.deepcopy(raw)
+    cli_keys: set[tuple[str, str]] = set()
+    problems: list[str] = []
+    for item in overrides:
+        try:
+            sec, key, value = parse_override(item)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            continue
+        if not isinstance(data.setdefault(sec, {}), dict):
+            problems.append(f"[{sec}] must be a table")
+            continue
+        data[sec][key] = value
+        cli_keys.add((sec, key))
+
+    for sec in data:
+        if sec not in _SECTIONS:
+            problems.append(f"unknown section [{sec}]; valid sections: {', '.join(_SECTIONS)}")
+    built = {}
+    for sec, cls in _SECTIONS.items():
+        given = data.get(sec, {})
+        if not isinstance(given, dict):
+            problems.append(f"[{sec}] must be a table, got {given!r}")
+            given = {}
+        if sec == "model":
+            built[sec] = _build_model(given, problems)
+        else:
+            built[sec] = _build_section(sec, cls, given, problems)
+
+    if not problems:
+        cwd = cwd or Path.cwd()
+        built["corpus"], built["segment"] = _resolve_paths(built, base_dir, cwd, cli_keys)
+        problems += _cross_checks(built)
+    if problems:
+        raise ConfigError(problems, source=source or None)
+    return Experiment(**built, source=source, source_text=source_text, overrides=tuple(overrides))
+
+
+def _build_section(sec, cls, given: dict, problems: list[str]):
+    valid = [f.name for f in fields(cls) if not f.metadata.get("internal")]
+    kwargs = {}
+    for key, value in given.items():
+        if key not in valid:
+            problems.append(f"unknown key {sec}.{key}; valid keys in [{sec}]: {', '.join(valid)}")
+            continue
+        check = next(f for f in fields(cls) if f.name == key).metadata["check"]
+        try:
+            kwargs[key] = check(value)
+        except _Bad as exc:
+            problems.append(f"{sec}.{key}: {exc}")
+    for f in fields(cls):
+        if f.metadata.get("required") and f.name not in given:
+            problems.append(f"missing required key {sec}.{f.name}")
+    try:
+        return cls(**kwargs)
+    except TypeError:   # pragma: no cover - kwargs are filtered above
+        return cls()
+
+
+def _build_model(given: dict, problems: list[str]) -> ModelConfig:
+    from .models import ENGINES
+    engine = given.get("engine", ModelConfig.engine)
+    if engine not in ENGINES:
+        problems.append(f"model.engine: unknown engine {engine!r}; valid engines: "
+                        f"{', '.join(map(repr, sorted(ENGINES)))}")
+        return ModelConfig()
+    spec = ENGINES[engine]
+    n_topics = given.get("n_topics", ModelConfig.n_topics)
+    try:
+        n_topics = _int(2, 1000)(n_topics)
+    except _Bad as exc:
+        problems.append(f"model.n_topics: {exc}")
+        n_topics = ModelConfig.n_topics
+    params = dict(spec.defaults)
+    for key, value in given.items():
+        if key in ("engine", "n_topics"):
+            continue
+        if key not in spec.checks:
+            valid = ", ".join(["engine", "n_topics", *sorted(spec.checks)])
+            problems.append(f"unknown key model.{key} for engine {engine!r}; valid keys: {valid}")
+            continue
+        try:
+            params[key] = spec.checks[key](value)
+        except (_Bad, ValueError) as exc:
+            problems.append(f"model.{key}: {exc}")
+    return ModelConfig(engine=engine, n_topics=n_topics, params=tuple(sorted(params.items())))
+
+
+def _resolve_paths(built, base_dir: Path, cwd: Path, cli_keys):
+    def resolve(p: str, key) -> Path:
+        path = Path(p).expanduser()
+        if path.is_absolute():
+            return path
+        return ((cwd if key in cli_keys else base_dir) / path).resolve()
+
+    corpus, seg = built["corpus"], built["segment"]
+    corpus = _replace(corpus, root=resolve(corpus.path, ("corpus", "path")))
+    seg = _replace(seg, extra_lexicon_paths=tuple(resolve(p, ("segment", "extra_lexicon"))
+                                                  for p in seg.extra_lexicon))
+    return corpus, seg
+
+
+def _cross_checks(built) -> list[str]:
+    problems = []
+    units = built["units"]
+    if units.max_chars and units.max_chars < units.run_chars:
+        problems.append(f"units.max_chars ({units.max_chars}) is below units.run_chars "
+                        f"({units.run_chars}); raise max_chars or set it to 0 for no limit")
+    k = built["model"].n_topics
+    for topic, _ in built["report"].labels:
+        if topic > k:
+            problems.append(f"report.labels: topic {topic} does not exist; model.n_topics is {k}")
+    for p in built["segment"].extra_lexicon_paths:
+        if not p.is_file():
+            problems.append(f"segment.extra_lexicon: file {str(p)!r} not found")
+    return problems
+
+
+def _replace(obj, **changes):
+    import dataclasses
+    return dataclasses.replace(obj, **changes)

@@ -1,0 +1,202 @@
+"""The contract between stages: frozen data objects, documents and units in rows.
+
+Arrays are made read-only on creation and their shapes checked, so a stage can never change
+what an earlier stage handed it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+def _frozen(array, dtype=None) -> np.ndarray:
+    out = np.array(array, dtype=dtype, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True)
+class Document:
+    """One text file of the corpus, as read from disk (``raw`` is never changed)."""
+
+    doc_id: str            # file name without extension, unique in the corpus
+    file: str              # file name relative to the corpus folder
+    year: int
+    raw: str               # decoded text exactly as in the file
+    sha256: str            # of the file's bytes
+    meta: tuple[tuple[str, str], ...] = ()   # the other metadata columns, in sheet order
+
+    def get(self, key: str, default: str = "") -> str:
+        return dict(self.meta).get(key, default)
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A validated corpus: documents sorted by (year, file)."""
+
+    root: Path
+    documents: tuple[Document, ...]
+    fingerprint: str       # hash of metadata + every file's bytes; identifies the data
+    metadata_sha256: str
+    excluded: tuple[tuple[str, int, str], ...] = ()   # (file, year, reason) left out by the year range
+
+
+@dataclass(frozen=True)
+class CleanLog:
+    """What cleaning did to one document: counts per rule and the removed lines themselves."""
+
+    doc_id: str
+    counts: tuple[tuple[str, int], ...]
+    removed_lines: tuple[str, ...] = ()
+
+    def count(self, rule: str) -> int:
+        return dict(self.counts).get(rule, 0)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph in two forms: ``original`` as written (web noise removed, ends trimmed) and
+    ``text`` normalised for segmentation. Normalisation changes characters one for one except that it
+    deletes some spaces; ``removed`` holds their positions in ``original``, ascending."""
+
+    original: str
+    text: str
+    removed: tuple[int, ...] = ()
+
+    def original_index(self, j: int) -> int:
+        """Position in ``original`` of character ``j`` of ``text``."""
+        i = j
+        for r in self.removed:
+            if r <= i:
+                i += 1
+            else:
+                break
+        return i
+
+    def original_span(self, start: int, end: int) -> str:
+        """The original wording behind ``text[start:end]``."""
+        if end <= start:
+            return ""
+        return self.original[self.original_index(start):self.original_index(end - 1) + 1]
+
+
+@dataclass(frozen=True)
+class CleanDocument:
+    """A document after cleaning: web noise gone, one Paragraph per line of text."""
+
+    document: Document
+    paragraphs: tuple[Paragraph, ...]
+    log: CleanLog
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The modelling unit: a paragraph, a run of sentences, or a whole document.
+
+    ``original`` is the source wording (for display and quotation); ``text`` is the normalised
+    form that is segmented (punctuation, spaces, placeholders and lost characters normalised)."""
+
+    unit_id: str           # "<doc_id>:<position>"
+    doc_id: str
+    year: int
+    position: int          # 0-based order of the unit inside its document
+    original: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """Tokens per unit, aligned with ``units``."""
+
+    units: tuple[Unit, ...]
+    tokens: tuple[tuple[str, ...], ...]
+    cache_hits: int = 0
+    info: dict = field(default_factory=dict)   # engine, lexicon and stopword sizes and hashes
+
+    def __post_init__(self):
+        if len(self.units) != len(self.tokens):
+            raise ValueError("Segmented: units and tokens differ in length")
+
+
+@dataclass(frozen=True)
+class DocTermMatrix:
+    """Sparse counts, shape (n_units, n_terms), vocabulary sorted.
+
+    ``units`` are the units that kept at least one token after pruning; ``dropped`` lists the
+    ids of those that did not."""
+
+    counts: object          # scipy.sparse.csr_matrix of int, (n_units, n_terms)
+    vocab: tuple[str, ...]
+    units: tuple[Unit, ...]
+    tokens: tuple[tuple[str, ...], ...]   # the pruned token lists, aligned with units
+    dropped: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        n, v = self.counts.shape
+        if n != len(self.units) or v != len(self.vocab):
+            raise ValueError(f"DocTermMatrix: counts {self.counts.shape} do not match "
+                             f"{len(self.units)} units x {len(self.vocab)} terms")
+        if list(self.vocab) != sorted(self.vocab):
+            raise ValueError("DocTermMatrix: vocabulary must be sorted")
+
+    @property
+    def n_tokens(self) -> np.ndarray:
+        """Tokens per unit, shape (n_units,)."""
+        return np.asarray(self.counts.sum(axis=1)).ravel()
+
+
+@dataclass(frozen=True)
+class FittedModel:
+    """What every engine returns, in one orientation.
+
+    doc_topic: (n_units, n_topics), rows sum to 1.
+    topic_term: (n_topics, n_terms), rows sum to 1.
+    Topics are numbered 1..K in outputs, in order of corpus-wide prevalence (largest first)."""
+
+    engine: str
+    doc_topic: np.ndarray
+    topic_term: np.ndarray
+    vocab: tuple[str, ...]
+    params: dict = field(default_factory=dict)   # effective settings, seed included
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "doc_topic", _frozen(self.doc_topic, float))
+        object.__setattr__(self, "topic_term", _frozen(self.topic_term, float))
+        n, k = self.doc_topic.shape
+        k2, v = self.topic_term.shape
+        if k != k2 or v != len(self.vocab):
+            raise ValueError(f"FittedModel: doc_topic {self.doc_topic.shape} and topic_term "
+                             f"{self.topic_term.shape} do not agree with {len(self.vocab)} terms")
+        for name, arr in (("doc_topic", self.doc_topic), ("topic_term", self.topic_term)):
+            if not np.allclose(arr.sum(axis=1), 1.0, atol=1e-6):
+                raise ValueError(f"FittedModel: rows of {name} must sum to 1")
+
+    @property
+    def n_topics(self) -> int:
+        return self.topic_term.shape[0]
+
+    def top_terms(self, k: int, n: int) -> list[tuple[str, float]]:
+        """The n heaviest terms of topic k (0-based), ties broken by the sorted vocabulary."""
+        row = self.topic_term[k]
+        order = np.lexsort((np.arange(row.size), -row))[:n]
+        return [(self.vocab[i], float(row[i])) for i in order]
+
+
+@dataclass(frozen=True)
+class Trends:
+    """Token-weighted prevalence of each topic by year and by document.
+
+    by_year rows: (year, topic, prevalence, n_docs, n_units, n_tokens), topic 1-based.
+    by_doc rows:  (doc_id, year, topic, prevalence, n_units, n_tokens)."""
+
+    years: tuple[int, ...]
+    by_year: tuple[tuple, ...]
+    by_doc: tuple[tuple, ...]
+    matrix: np.ndarray        # (n_years, n_topics) prevalence, rows sum to 1
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "matrix", _frozen(self.matrix, float))

@@ -1,0 +1,155 @@
+"""Topic models behind one interface: a registry of engines, each a thin adapter.
+
+Every adapter takes the counts (n_units, n_terms) and returns the two arrays of the contract:
+doc_topic (n_units, K) and topic_term (K, n_terms), rows summing to 1. ``fit`` then puts topics in
+order of corpus-wide (token-weighted) prevalence, so topic 1 is the largest.
+
+- gensim-lda: Latent Dirichlet Allocation, online variational Bayes (Hoffman, Blei & Bach 2010),
+  gensim's LdaModel, run in one process (deterministic for a seed).
+- sklearn-lda: LDA by batch variational Bayes, scikit-learn's LatentDirichletAllocation.
+- nmf: non-negative matrix factorisation of TF-IDF weights (Lee & Seung 1999; scikit-learn's NMF,
+  coordinate descent, NNDSVD initialisation, Boutsidis & Gallopoulos 2008).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import DocTermMatrix, FittedModel
+from .errors import ModelError
+
+
+# ------------------------------------------------------------------ parameter checks
+class _ParamError(ValueError):
+    pass
+
+
+def _pos_int(v):
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise _ParamError(f"expected a whole number >= 1, got {v!r}")
+    return v
+
+
+def _prior(*names):
+    def check(v):
+        if isinstance(v, str) and v in names:
+            return v
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+            return float(v)
+        choices = f" or one of {', '.join(map(repr, names))}" if names else ""
+        raise _ParamError(f"expected a positive number{choices}, got {v!r}")
+    return check
+
+
+def _one_of(*names):
+    def check(v):
+        if v not in names:
+            raise _ParamError(f"unknown choice {v!r}; valid choices: {', '.join(map(repr, names))}")
+        return v
+    return check
+
+
+# ------------------------------------------------------------------ adapters
+def _gensim_lda(counts, k: int, seed: int, p: dict):
+    from gensim.matutils import Sparse2Corpus
+    from gensim.models import LdaModel
+
+    corpus = list(Sparse2Corpus(counts, documents_columns=False))
+    alpha = p["alpha"] if isinstance(p["alpha"], str) else np.full(k, p["alpha"])
+    eta = None if p["eta"] == "symmetric" else p["eta"]
+    lda = LdaModel(corpus=corpus, num_topics=k, id2word={i: str(i) for i in range(counts.shape[1])},
+                   random_state=seed, passes=p["passes"], iterations=p["iterations"], alpha=alpha,
+                   eta=eta, chunksize=max(1, len(corpus)), update_every=1, eval_every=None,
+                   minimum_probability=0.0, dtype=np.float64)
+    gamma, _ = lda.inference(corpus)
+    return gamma, lda.get_topics()
+
+
+def _sklearn_lda(counts, k: int, seed: int, p: dict):
+    from sklearn.decomposition import LatentDirichletAllocation
+
+    lda = LatentDirichletAllocation(n_components=k, doc_topic_prior=p["alpha"], topic_word_prior=p["eta"],
+                                    learning_method="batch", max_iter=p["max_iter"], random_state=seed)
+    theta = lda.fit_transform(counts)
+    return theta, lda.components_
+
+
+def _nmf(counts, k: int, seed: int, p: dict):
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    tfidf = TfidfTransformer(sublinear_tf=p["sublinear_tf"]).fit_transform(counts)
+    nmf = NMF(n_components=k, init=p["init"], max_iter=p["max_iter"], random_state=seed)
+    w = nmf.fit_transform(tfidf)
+    return w, nmf.components_
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    fit: object               # (counts, k, seed, params) -> (unit weights (n, K), topic weights (K, V))
+    defaults: dict            # every parameter the engine takes, with its default
+    checks: dict              # parameter -> checker
+    library: str              # the distribution whose version is recorded
+    description: str
+
+
+ENGINES = {
+    "gensim-lda": EngineSpec(
+        _gensim_lda,
+        defaults={"passes": 20, "iterations": 400, "alpha": "symmetric", "eta": "symmetric"},
+        checks={"passes": _pos_int, "iterations": _pos_int, "alpha": _prior("symmetric", "asymmetric"),
+                "eta": _prior("symmetric")},
+        library="gensim", description="LDA, gensim LdaModel (online variational Bayes, one process)"),
+    "sklearn-lda": EngineSpec(
+        _sklearn_lda,
+        defaults={"max_iter": 100, "alpha": None, "eta": None},
+        checks={"max_iter": _pos_int, "alpha": _prior(), "eta": _prior()},
+        library="scikit-learn", description="LDA, scikit-learn LatentDirichletAllocation (batch variational Bayes)"),
+    "nmf": EngineSpec(
+        _nmf,
+        defaults={"max_iter": 400, "init": "nndsvda", "sublinear_tf": False},
+        checks={"max_iter": _pos_int, "init": _one_of("nndsvd", "nndsvda", "nndsvdar", "random"),
+                "sublinear_tf": _one_of(True, False)},
+        library="scikit-learn", description="NMF on TF-IDF, scikit-learn NMF"),
+}
+
+
+def fit(dtm: DocTermMatrix, cfg, seed: int) -> FittedModel:
+    """Fit the engine named in ``cfg`` (a ModelConfig) with ``seed`` and return a FittedModel.
+
+    dtm.counts: (n_units, n_terms). Returns doc_topic (n_units, K) and topic_term (K, n_terms)."""
+    spec = ENGINES[cfg.engine]
+    k = cfg.n_topics
+    n_units, n_terms = dtm.counts.shape
+    if n_units < k:
+        raise ModelError(f"{n_units} units cannot support {k} topics; lower model.n_topics "
+                         f"(to at most {n_units}) or use a larger corpus")
+    if n_terms < k:
+        raise ModelError(f"only {n_terms} terms survive pruning, fewer than {k} topics; lower "
+                         f"vectorize.min_df or model.n_topics")
+    params = dict(cfg.params)
+    unit_w, topic_w = spec.fit(dtm.counts, k, seed, params)
+    doc_topic, notes = _normalise_rows(np.asarray(unit_w, dtype=float), "unit")
+    topic_term, notes2 = _normalise_rows(np.asarray(topic_w, dtype=float), "topic")
+    order = _prevalence_order(doc_topic, dtm.n_tokens)
+    return FittedModel(engine=cfg.engine, doc_topic=doc_topic[:, order], topic_term=topic_term[order],
+                       vocab=dtm.vocab, params={"seed": seed, "n_topics": k, **params},
+                       notes=tuple(notes + notes2))
+
+
+def _normalise_rows(a: np.ndarray, what: str):
+    sums = a.sum(axis=1, keepdims=True)
+    empty = (sums[:, 0] <= 0)
+    notes = []
+    if empty.any():
+        notes.append(f"{int(empty.sum())} {what}(s) had zero weight on every topic; given equal shares")
+        a = a.copy()
+        a[empty] = 1.0
+        sums = a.sum(axis=1, keepdims=True)
+    return a / sums, notes
+
+
+def _prevalence_order(doc_topic: np.ndarray, n_tokens: np.ndarray) -> np.ndarray:
+    share = n_tokens @ doc_topic
+    return np.lexsort((np.arange(share.size), -np.round(share, 9)))

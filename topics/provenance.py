@@ -1,0 +1,136 @@
+"""Run records: run id, versions, manifest, deterministic writers and the atomic run folder.
+
+The same config on the same corpus with the same versions writes byte-identical tables: rows are
+sorted, floats have a fixed number of decimals, JSON keys are sorted, and time stamps appear only in
+manifest.json. A run is written to a hidden staging folder and renamed into place at the end, so a
+folder under the run's name is always complete.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import RunExistsError
+
+DISTRIBUTIONS = ("topics", "jieba", "gensim", "scikit-learn", "numpy", "scipy", "plotly", "stopwordsiso")
+FLOAT_FORMAT = "{:.6f}"
+
+
+def versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+    out = {"python": platform.python_version()}
+    for dist in DISTRIBUTIONS:
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
+
+
+def platform_info() -> dict:
+    return {"system": platform.system(), "release": platform.release(), "machine": platform.machine(),
+            "python_implementation": platform.python_implementation(), "cpu_count": os.cpu_count()}
+
+
+def git_state(path: Path) -> dict | None:
+    """Commit and dirty flag of the git checkout holding ``path``, or None outside one."""
+    try:
+        commit = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=10)
+        if commit.returncode != 0:
+            return None
+        status = subprocess.run(["git", "-C", str(path), "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+
+
+def run_id(config: dict, corpus_fingerprint: str, vers: dict) -> str:
+    """Hash of the resolved config (minus the corpus path: the fingerprint identifies the data),
+    the corpus fingerprint and the package versions."""
+    cfg = json.loads(json.dumps(config))
+    cfg.get("corpus", {}).pop("path", None)
+    blob = json.dumps({"config": cfg, "corpus": corpus_fingerprint, "versions": vers},
+                      sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def fmt(value) -> str:
+    """A table cell: floats with fixed decimals, booleans as true/false, the rest as text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return FLOAT_FORMAT.format(value + 0.0)   # + 0.0 turns -0.0 into 0.0
+    return str(value)
+
+
+def write_csv(path: Path, header: list[str], rows) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        for row in rows:
+            w.writerow([fmt(v) for v in row])
+
+
+def write_json(path: Path, obj) -> None:
+    text = json.dumps(_round(obj), ensure_ascii=False, indent=2, sort_keys=True)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _round(obj):
+    if isinstance(obj, float):
+        return round(obj, 6)
+    if isinstance(obj, dict):
+        return {str(k): _round(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_round(v) for v in obj]
+    return obj
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_free(run_dir: Path, force: bool) -> None:
+    if run_dir.exists() and not force:
+        raise RunExistsError(f"{run_dir} exists already; pass --force to replace it, or set a new "
+                             f"[experiment] name (e.g. --set experiment.name=...)")
+
+
+@contextmanager
+def staged_run_folder(run_dir: Path, force: bool):
+    """Yield a staging folder; on success rename it to ``run_dir`` (replacing it only when
+    ``force``); on any failure remove it, leaving ``run_dir`` as it was."""
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    check_free(run_dir, force)
+    staging = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.staging-", dir=run_dir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)      # mkdtemp makes 0700; a run folder is an ordinary folder
+    try:
+        yield staging
+        old = None
+        if run_dir.exists():
+            check_free(run_dir, force)
+            old = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.old-", dir=run_dir.parent))
+            os.rename(run_dir, old / "run")
+        os.rename(staging, run_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def command_line() -> list[str]:
+    return [Path(sys.argv[0]).name, *sys.argv[1:]]

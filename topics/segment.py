@@ -1,0 +1,252 @@
+"""Segmentation: a private jieba.Tokenizer loaded with the political lexicon; stopwords; a cache.
+
+No global jieba state is touched: each run builds its own Tokenizer, adds the lexicon's
+formulations so each stays one token, and folds variant spellings (不忘初心、牢记使命) into the
+canonical form before cutting. Segmented units are cached on disk in JSON, keyed by the unit's
+text and by everything that changes the result (lexicon, stopwords, options, jieba version).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .clean import HAN
+from .config import SegmentConfig
+from .data import Segmented, Unit
+from .errors import ConfigError
+
+SEGMENT_VERSION = 1          # bump when the token filter changes, to invalidate caches
+_SEPARATORS = r"[、，,.。；;·・\s“”‘’\"']{0,3}"
+_NUMBER = re.compile(r"[\d.,:%％+\-/～~]+")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*")
+_HAS_HAN = re.compile(f"[{HAN}]")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Formulations kept whole. ``terms`` sorted; ``variants`` folds separator spellings."""
+
+    terms: tuple[str, ...]
+    variants: dict            # canonical term -> pattern string (only terms with split points)
+    sha256: str
+    split_points: dict        # canonical term -> the parts as written in the file
+
+    def fold(self, text: str) -> str:
+        """Replace variant spellings of split formulations with their canonical form."""
+        if not self.variants:
+            return text
+        pattern = _variant_regex(self)
+        return pattern.sub(lambda m: m.group().translate(_STRIP_SEP), text)
+
+
+_STRIP_SEP = {ord(c): None for c in "、，,.。；;·・ \t\n\u3000“”‘’\"'"}
+_REGEX_CACHE: dict = {}
+
+
+def _variant_regex(lexicon: Lexicon) -> re.Pattern:
+    if lexicon.sha256 not in _REGEX_CACHE:
+        alts = sorted(lexicon.variants.values(), key=len, reverse=True)
+        _REGEX_CACHE[lexicon.sha256] = re.compile("|".join(alts))
+    return _REGEX_CACHE[lexicon.sha256]
+
+
+def load_lexicon(cfg: SegmentConfig) -> Lexicon:
+    """The built-in formulations (unless ``lexicon = false``) plus ``extra_lexicon`` files.
+
+    A lexicon file is UTF-8 text, one term per line (a TSV's first column is the term); lines
+    starting with '#' and a header line ``term...`` are skipped; '/' marks separator points."""
+    sources = []
+    if cfg.lexicon:
+        sources.append(("builtin:formulations.tsv", _builtin("formulations.tsv")))
+    for path in cfg.extra_lexicon_paths:
+        try:
+            sources.append((str(path), Path(path).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"segment.extra_lexicon: cannot read {str(path)!r} as UTF-8 text ({exc})") from None
+    parts: dict[str, str] = {}
+    for _, text in sources:
+        for line in text.splitlines():
+            entry = line.split("\t", 1)[0].strip()
+            if not entry or entry.startswith("#") or entry == "term":
+                continue
+            term = entry.replace("/", "")
+            parts.setdefault(term, entry)
+    digest = hashlib.sha256()
+    for term in sorted(parts):
+        digest.update(f"{parts[term]}\n".encode("utf-8"))
+    variants = {t: _SEPARATORS.join(re.escape(p) for p in e.split("/"))
+                for t, e in parts.items() if "/" in e}
+    return Lexicon(terms=tuple(sorted(parts)), variants=variants, sha256=digest.hexdigest(),
+                   split_points=parts)
+
+
+@dataclass(frozen=True)
+class Stopwords:
+    words: frozenset
+    sha256: str
+    source: str
+
+
+def load_stopwords(cfg: SegmentConfig) -> Stopwords:
+    """stopwords-iso's Chinese list (``stopwords = "iso"``) plus the package's filler list and
+    ``extra_stopwords``, minus the package's keep list and ``keep_words``."""
+    words: set[str] = set()
+    source = "none"
+    if cfg.stopwords == "iso":
+        import stopwordsiso
+        words |= set(stopwordsiso.stopwords("zh"))
+        words |= set(_word_list(_builtin("stopwords_add.txt")))
+        words -= set(_word_list(_builtin("stopwords_keep.txt")))
+        source = f"stopwords-iso {_version('stopwordsiso')} zh + topics filler - topics keep"
+    words |= set(cfg.extra_stopwords)
+    words -= set(cfg.keep_words)
+    digest = hashlib.sha256("\n".join(sorted(words)).encode("utf-8")).hexdigest()
+    return Stopwords(words=frozenset(words), sha256=digest, source=source)
+
+
+def _word_list(text: str) -> list[str]:
+    return [w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")]
+
+
+def _builtin(name: str) -> str:
+    return resources.files("topics.lexicon").joinpath(name).read_text(encoding="utf-8")
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class JiebaSegmenter:
+    """jieba with a private Tokenizer. Settings stored here; the dictionary loads on first use."""
+
+    name = "jieba"
+
+    def __init__(self, lexicon: Lexicon, hmm: bool = False, dict_cache_dir: Path | None = None):
+        self.lexicon = lexicon
+        self.hmm = hmm
+        self.dict_cache_dir = dict_cache_dir
+        self._tokenizer = None
+
+    @property
+    def version(self) -> str:
+        return _version("jieba")
+
+    def _build(self):
+        import jieba
+        jieba.setLogLevel(logging.WARNING)
+        tok = jieba.Tokenizer()
+        if self.dict_cache_dir is not None:
+            self.dict_cache_dir.mkdir(parents=True, exist_ok=True)
+            tok.tmp_dir = str(self.dict_cache_dir)
+        tok.initialize()
+        # shorter terms first, so that a longer formulation is tuned against its parts as kept
+        for term in sorted(self.lexicon.terms, key=lambda t: (len(t), t)):
+            tok.add_word(term, freq=tok.suggest_freq(term, tune=False) + 1, tag="nz")
+        for term in sorted(self.lexicon.terms, key=lambda t: (len(t), t)):
+            tok.suggest_freq(term, tune=True)
+        return tok
+
+    def cut(self, text: str) -> list[str]:
+        if self._tokenizer is None:
+            self._tokenizer = self._build()
+        return self._tokenizer.lcut(self.lexicon.fold(text), HMM=self.hmm)
+
+
+ENGINES = {"jieba": JiebaSegmenter}
+
+
+def keep_token(tok: str, cfg: SegmentConfig, stopwords: frozenset) -> bool:
+    """The token filter: no punctuation, numbers, short tokens or stopwords."""
+    if not tok or tok in stopwords:
+        return False
+    if _HAS_HAN.search(tok):
+        return len(tok) >= cfg.min_chars
+    if _LATIN.fullmatch(tok):
+        return not cfg.drop_latin and len(tok) >= cfg.min_chars
+    if _NUMBER.fullmatch(tok):
+        return not cfg.drop_numbers
+    return False
+
+
+def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None = None,
+            progress=None) -> Segmented:
+    """Tokens for every unit, shape-aligned with ``units``. Uses and updates the on-disk cache in
+    ``cache_dir`` (None: no cache)."""
+    lexicon = load_lexicon(cfg)
+    stopwords = load_stopwords(cfg)
+    segmenter = ENGINES[cfg.engine](lexicon, hmm=cfg.hmm,
+                                     dict_cache_dir=cache_dir / "jieba" if cache_dir else None)
+    key = _cache_key(cfg, segmenter, lexicon, stopwords)
+    cache_file = cache_dir / f"segment-{key[:20]}.json" if cache_dir else None
+    cached = _read_cache(cache_file, key)
+    tokens, hits, fresh = [], 0, {}
+    for i, unit in enumerate(units):
+        h = _text_key(unit.text)
+        if h in cached:
+            toks = cached[h]
+            hits += 1
+        elif h in fresh:
+            toks = fresh[h]
+        else:
+            toks = [t for t in segmenter.cut(unit.text) if keep_token(t.strip(), cfg, stopwords.words)]
+            fresh[h] = toks
+        tokens.append(tuple(toks))
+        if progress and i % 500 == 499:
+            progress(i + 1, len(units))
+    if cache_file is not None and fresh:
+        cached.update(fresh)
+        _write_cache(cache_file, key, cached)
+    info = {"engine": cfg.engine, "engine_version": segmenter.version,
+            "lexicon_terms": len(lexicon.terms), "lexicon_sha256": lexicon.sha256,
+            "stopwords": len(stopwords.words), "stopwords_sha256": stopwords.sha256,
+            "stopwords_source": stopwords.source, "cache_key": key}
+    return Segmented(units=tuple(units), tokens=tuple(tokens), cache_hits=hits, info=info)
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _cache_key(cfg, segmenter, lexicon, stopwords) -> str:
+    parts = {"segment_version": SEGMENT_VERSION, "engine": cfg.engine, "version": segmenter.version,
+             "hmm": cfg.hmm, "min_chars": cfg.min_chars, "drop_numbers": cfg.drop_numbers,
+             "drop_latin": cfg.drop_latin, "lexicon": lexicon.sha256, "stopwords": stopwords.sha256}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _read_cache(path: Path | None, key: str) -> dict:
+    """The cached token lists, or {} when absent, unreadable or for another key (rebuilt then)."""
+    if path is None or not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("tokens"), dict):
+        return {}
+    return data["tokens"]
+
+
+def _write_cache(path: Path, key: str, tokens: dict) -> None:
+    """Atomic: write a temporary file beside the cache, then rename it over the old one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".segment-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"key": key, "tokens": dict(sorted(tokens.items()))}, f, ensure_ascii=False,
+                      separators=(",", ":"))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
