@@ -87,7 +87,7 @@ _BEFORE_LOST = rf"(?:^|(?<=[\s,.;:!?()\[\]{_CJK_PUNCT}]))"
 _LOST = re.compile(rf"{_BEFORE_LOST}[?？](?=[{HAN}])|\ufffd")
 _ASCII_PUNCT = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
 _PUNCT = re.compile(rf"(?<=[{HAN}{_CJK_PUNCT}])[,;:!?()]|[,;:!?()](?=[{HAN}{_CJK_PUNCT}])")
-_DOT = re.compile(rf"(?<=[{HAN}'\"”’）)])\.(?=[{HAN}'\"“‘（(])")
+_DOT = re.compile(rf"(?<=[{HAN}'\"”’）)])\.(?=[{HAN}'\"“‘（(]|$)")
 _QUOTE = re.compile(rf"(?<=[{HAN}{_CJK_PUNCT}])['\"]|['\"](?=[{HAN}{_CJK_PUNCT}])")
 _FULLWIDTH = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _SPACE = re.compile(r"[ \t\u3000\u00a0\u2002-\u200b]+")

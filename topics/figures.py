@@ -41,23 +41,24 @@ def _topic_name(t: int, labels: dict[int, str]) -> str:
 
 
 def corpus_overview(trends: Trends, year_span) -> go.Figure:
-    """Documents and modelled tokens per year (bars), two y axes."""
-    per_year = {}
-    for (y, t, _, nd, nu, nt) in trends.by_year:
-        per_year[y] = (nd, nu, nt)
+    """Documents (top panel) and modelled tokens (bottom panel) per year, on one year axis."""
+    per_year = {y: (nd, nu, nt) for (y, _, _, nd, nu, nt) in trends.by_year}
     years = list(trends.years)
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.4, 0.6])
     fig.add_trace(go.Bar(x=years, y=[per_year[y][0] for y in years], name="documents",
-                         marker_color="#4c72b0", offsetgroup=0,
-                         customdata=[[per_year[y][1]] for y in years],
+                         marker_color="#4c72b0", customdata=[[per_year[y][1]] for y in years],
+                         text=[per_year[y][0] for y in years], textposition="auto",
                          hovertemplate="%{x}: %{y} document(s), %{customdata[0]} units<extra></extra>"),
-                  secondary_y=False)
+                  row=1, col=1)
     fig.add_trace(go.Bar(x=years, y=[per_year[y][2] for y in years], name="tokens modelled",
-                         marker_color="#dd8452", offsetgroup=1,
-                         hovertemplate="%{x}: %{y} tokens<extra></extra>"), secondary_y=True)
-    fig.update_yaxes(title_text="documents", secondary_y=False, rangemode="tozero", dtick=1)
-    fig.update_yaxes(title_text="tokens", secondary_y=True, rangemode="tozero", showgrid=False)
-    return _layout(fig, "Corpus: documents and tokens per year", 340, year_span)
+                         marker_color="#dd8452",
+                         hovertemplate="%{x}: %{y} tokens<extra></extra>"), row=2, col=1)
+    most = max(per_year[y][0] for y in years)
+    fig.update_yaxes(title_text="documents", rangemode="tozero", dtick=1 if most <= 6 else None, row=1, col=1)
+    fig.update_yaxes(title_text="tokens", rangemode="tozero", row=2, col=1)
+    _layout(fig, "Corpus: documents and tokens per year", 420, year_span)
+    fig.update_xaxes(title_text="", row=1, col=1)
+    return fig
 
 
 def _hover(trends: Trends):
@@ -117,7 +118,7 @@ def top_words(model: FittedModel, labels, n_words: int) -> go.Figure:
     k = model.n_topics
     cols = 2
     rows = (k + cols - 1) // cols
-    fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.18, vertical_spacing=0.5 / rows,
+    fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.18, vertical_spacing=0.25 / rows,
                         subplot_titles=[_topic_name(t, labels) for t in range(1, k + 1)])
     for t in range(1, k + 1):
         terms = model.top_terms(t - 1, n_words)[::-1]
@@ -127,4 +128,4 @@ def top_words(model: FittedModel, labels, n_words: int) -> go.Figure:
                       row=(t - 1) // cols + 1, col=(t - 1) % cols + 1)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(tickfont=dict(size=12), automargin=True)
-    return _layout(fig, "Top words per topic (weight in the topic)", max(400, 40 + 26 * n_words * rows))
+    return _layout(fig, "Top words per topic (weight in the topic)", max(400, 80 + 20 * n_words * rows))

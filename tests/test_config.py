@@ -1,0 +1,128 @@
+"""Experiment files: every file in experiments/ loads; mistakes are named with the valid choices."""
+from pathlib import Path
+
+import pytest
+
+from topics.config import build_experiment, load_experiment
+from topics.errors import ConfigError
+
+from .conftest import EXPERIMENTS, SEEDS
+
+MINIMAL = {"experiment": {"name": "t", "seed": 1}, "corpus": {"path": str(SEEDS)}}
+
+
+def build(raw, overrides=()):
+    return build_experiment(raw, base_dir=EXPERIMENTS, overrides=overrides)
+
+
+def problems_of(raw, overrides=()):
+    with pytest.raises(ConfigError) as info:
+        build(raw, overrides)
+    return info.value.problems
+
+
+@pytest.mark.parametrize("path", sorted(EXPERIMENTS.glob("*.toml")), ids=lambda p: p.name)
+def test_every_experiment_file_loads(path):
+    config = load_experiment(path)
+    assert config.corpus.root.is_dir(), f"{path.name}: corpus folder {config.corpus.root} missing"
+    assert config.name == path.stem
+
+
+def test_required_experiments_exist():
+    engines = {load_experiment(p).model.engine for p in EXPERIMENTS.glob("*.toml")}
+    assert {"gensim-lda", "sklearn-lda", "nmf"} <= engines
+
+
+def test_defaults_filled_and_recorded():
+    config = build(MINIMAL)
+    d = config.to_dict()
+    assert d["model"] == {"alpha": "symmetric", "engine": "gensim-lda", "eta": "symmetric",
+                          "iterations": 400, "n_topics": 8, "passes": 20}
+    assert d["units"]["kind"] == "paragraph" and d["segment"]["engine"] == "jieba"
+    assert all(list(sec) == sorted(sec) for sec in d.values())
+
+
+def test_unknown_key_names_key_and_lists_valid_ones():
+    (p,) = problems_of({**MINIMAL, "units": {"min_char": 5}})
+    assert "units.min_char" in p and "min_chars" in p and "max_chars" in p
+
+
+def test_unknown_section_lists_sections():
+    (p,) = problems_of({**MINIMAL, "modle": {}})
+    assert "[modle]" in p and "model" in p
+
+
+def test_unknown_engine_lists_engines():
+    (p,) = problems_of({**MINIMAL, "model": {"engine": "bertopic"}})
+    assert "'bertopic'" in p
+    for name in ("gensim-lda", "sklearn-lda", "nmf"):
+        assert name in p
+
+
+def test_engine_specific_keys_are_checked_against_the_engine():
+    (p,) = problems_of({**MINIMAL, "model": {"engine": "nmf", "passes": 3}})
+    assert "model.passes" in p and "'nmf'" in p and "max_iter" in p
+
+
+def test_wrong_types_are_named():
+    probs = problems_of({**MINIMAL, "model": {"n_topics": "8"}, "units": {"min_chars": 2.5},
+                         "segment": {"hmm": "no"}, "vectorize": {"max_df": 1.5}})
+    text = "\n".join(probs)
+    assert len(probs) == 4
+    for key in ("model.n_topics", "units.min_chars", "segment.hmm", "vectorize.max_df"):
+        assert key in text
+
+
+def test_all_problems_reported_at_once():
+    probs = problems_of({"experiment": {"name": "bad name!"}, "corpus": {}, "bogus": 1})
+    text = "\n".join(probs)
+    assert "experiment.name" in text and "experiment.seed" in text and "corpus.path" in text
+    assert "[bogus]" in text
+
+
+def test_override_sets_typed_values_and_is_recorded():
+    config = build(MINIMAL, ["model.n_topics=12", "experiment.description=hello world",
+                             "corpus.years=[2005, 2010]"])
+    assert config.model.n_topics == 12
+    assert config.experiment.description == "hello world"
+    assert config.corpus.years == (2005, 2010)
+    assert config.overrides == ("model.n_topics=12", "experiment.description=hello world",
+                                "corpus.years=[2005, 2010]")
+
+
+def test_override_errors_are_named():
+    probs = problems_of(MINIMAL, ["model.n_topic=3", "nodot=1", "model.n_topics=x"])
+    text = "\n".join(probs)
+    assert "model.n_topic" in text and "nodot" in text and "model.n_topics" in text
+
+
+def test_labels_must_name_existing_topics():
+    (p,) = problems_of({**MINIMAL, "model": {"n_topics": 3}, "report": {"labels": {"5": "x"}}})
+    assert "topic 5" in p
+    config = build({**MINIMAL, "report": {"labels": {"2": "干部"}}})
+    assert config.report.label_map() == {2: "干部"}
+
+
+def test_relative_paths(tmp_path, monkeypatch):
+    exp = tmp_path / "exp"
+    exp.mkdir()
+    (exp / "a.toml").write_text('[experiment]\nname="a"\nseed=1\n[corpus]\npath="../data"\n', encoding="utf-8")
+    assert load_experiment(exp / "a.toml").corpus.root == (tmp_path / "data").resolve()
+    monkeypatch.chdir(tmp_path)
+    cfg = load_experiment(exp / "a.toml", ["corpus.path=other"])
+    assert cfg.corpus.root == (tmp_path / "other").resolve()      # --set is relative to the cwd
+
+
+def test_bad_toml_and_missing_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[experiment\nname=1", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_experiment(bad)
+    with pytest.raises(ConfigError, match="not found"):
+        load_experiment(tmp_path / "nope.toml")
+
+
+def test_config_values_are_never_evaluated():
+    # a string that would do something if evaluated stays a string (or is rejected)
+    config = build(MINIMAL, ["experiment.description=__import__('os').system('echo hi')"])
+    assert config.experiment.description == "__import__('os').system('echo hi')"
