@@ -37,7 +37,7 @@ def test_defaults_filled_and_recorded():
     config = build(MINIMAL)
     d = config.to_dict()
     assert d["model"] == {"alpha": "symmetric", "engine": "gensim-lda", "eta": "symmetric",
-                          "iterations": 400, "n_topics": 8, "passes": 20}
+                          "iterations": 400, "n_init": 4, "n_topics": 8, "passes": 20}
     assert d["units"]["kind"] == "paragraph" and d["segment"]["engine"] == "jieba"
     assert all(list(sec) == sorted(sec) for sec in d.values())
 

@@ -161,6 +161,7 @@ class FittedModel:
     vocab: tuple[str, ...]
     params: dict = field(default_factory=dict)   # effective settings, seed included
     notes: tuple[str, ...] = ()
+    info: dict = field(default_factory=dict)     # fit diagnostics (bounds of each start, errors)
 
     def __post_init__(self):
         object.__setattr__(self, "doc_topic", _frozen(self.doc_topic, float))

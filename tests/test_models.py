@@ -1,0 +1,101 @@
+"""Every engine recovers planted topics and honours the contract (shapes, rows summing to 1,
+sorted vocabulary, topics ordered by prevalence, same seed -> same result)."""
+import numpy as np
+import pytest
+from scipy.optimize import linear_sum_assignment
+
+from topics.config import ModelConfig, VectorizeConfig, build_experiment
+from topics.data import Segmented, Unit
+from topics.errors import ModelError
+from topics.models import ENGINES, fit
+from topics.vectorize import vectorize
+
+from .conftest import SEEDS
+
+K_TRUE = 4
+WORDS = 25
+
+
+def planted_corpus(n_units=200, length=60, purity=0.85, seed=0):
+    """Units drawn mostly (purity) from one of K_TRUE disjoint word sets; returns dtm and truth."""
+    rng = np.random.default_rng(seed)
+    vocab = [[f"t{k}w{i:02d}" for i in range(WORDS)] for k in range(K_TRUE)]
+    zipf = 1.0 / np.arange(1, WORDS + 1)
+    zipf /= zipf.sum()
+    units, tokens, truth = [], [], []
+    for u in range(n_units):
+        main = u % K_TRUE
+        toks = []
+        for _ in range(length):
+            k = main if rng.random() < purity else int(rng.integers(K_TRUE))
+            toks.append(vocab[k][rng.choice(WORDS, p=zipf)])
+        units.append(Unit(unit_id=f"s:{u:04d}", doc_id=f"doc{u % 10}", year=2005 + u % 10, position=u,
+                          original="", text=""))
+        tokens.append(tuple(toks))
+        truth.append(main)
+    dtm = vectorize(Segmented(units=tuple(units), tokens=tuple(tokens)), VectorizeConfig(min_df=1, max_df=1.0))
+    return dtm, np.array(truth), vocab
+
+
+def model_config(engine, k=K_TRUE):
+    raw = {"experiment": {"name": "t", "seed": 1}, "corpus": {"path": str(SEEDS)},
+           "model": {"engine": engine, "n_topics": k}}
+    return build_experiment(raw, base_dir=SEEDS).model
+
+
+@pytest.fixture(scope="module")
+def planted():
+    return planted_corpus()
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_engine_recovers_planted_topics(planted, engine):
+    dtm, truth, vocab = planted
+    model = fit(dtm, model_config(engine), seed=7)
+    # overlap of each fitted topic's top 10 words with each true word set
+    overlap = np.array([[len({w for w, _ in model.top_terms(j, 10)} & set(vocab[k])) for k in range(K_TRUE)]
+                        for j in range(K_TRUE)])
+    rows, cols = linear_sum_assignment(-overlap)
+    assert overlap[rows, cols].min() >= 9, overlap
+    mapping = dict(zip(rows, cols))
+    predicted = np.array([mapping[j] for j in model.doc_topic.argmax(axis=1)])
+    assert (predicted == truth).mean() >= 0.9
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_contract_and_determinism(planted, engine):
+    dtm, _, _ = planted
+    config = model_config_with(engine, n_init=1) if engine != "nmf" else model_config(engine)
+    a = fit(dtm, config, seed=3)
+    b = fit(dtm, config, seed=3)
+    assert a.doc_topic.shape == (dtm.counts.shape[0], K_TRUE)
+    assert a.topic_term.shape == (K_TRUE, len(dtm.vocab))
+    assert np.allclose(a.doc_topic.sum(axis=1), 1) and np.allclose(a.topic_term.sum(axis=1), 1)
+    assert list(a.vocab) == sorted(a.vocab)
+    assert np.array_equal(a.doc_topic, b.doc_topic) and np.array_equal(a.topic_term, b.topic_term)
+    share = dtm.n_tokens @ a.doc_topic
+    assert list(share) == sorted(share, reverse=True)         # topic 1 is the largest
+    assert a.params["seed"] == 3 and not a.doc_topic.flags.writeable
+
+
+def test_too_many_topics_is_a_clear_error(planted):
+    dtm, _, _ = planted
+    with pytest.raises(ModelError, match="cannot support 500 topics"):
+        fit(dtm, ModelConfig(engine="nmf", n_topics=500, params=(("init", "nndsvda"), ("max_iter", 50),
+                                                                   ("sublinear_tf", False))), seed=1)
+
+
+@pytest.mark.parametrize("engine", ["gensim-lda", "sklearn-lda"])
+def test_best_of_several_starts_is_kept_and_recorded(planted, engine):
+    dtm, _, _ = planted
+    many = fit(dtm, model_config(engine), seed=7)
+    bounds = many.info["bounds"]
+    assert len(bounds) == 4 and many.info["chosen_start"] == int(np.argmax(bounds))
+    single = fit(dtm, model_config_with(engine, n_init=1), seed=7)
+    assert single.info["bounds"] == [bounds[0]]          # start 0 is the experiment seed itself
+
+
+def model_config_with(engine, **params):
+    raw = {"experiment": {"name": "t", "seed": 1}, "corpus": {"path": str(SEEDS)},
+           "model": {"engine": engine, "n_topics": K_TRUE, **params}}
+    return build_experiment(raw, base_dir=SEEDS).model
