@@ -1,0 +1,41 @@
+"""The package on real data beyond the seeds: the government work reports in ../shared (skipped when
+../shared is absent, as in a user's fresh clone)."""
+import csv
+import json
+import re
+
+import pytest
+
+from topics.cli import main
+from topics.config import load_experiment
+from topics.pipeline import check
+
+from .conftest import EXPERIMENTS, GOV_REPORTS
+
+pytestmark = pytest.mark.skipif(not GOV_REPORTS.is_dir(), reason="../shared/corpora/gov_work_reports is absent")
+
+
+def test_every_report_loads_and_cleans():
+    config = load_experiment(EXPERIMENTS / "baseline.toml", [f"corpus.path={GOV_REPORTS}", "corpus.years=[]"])
+    result = check(config)
+    assert len(result.corpus.documents) == 57
+    assert {d.year for d in result.corpus.documents} >= set(range(1978, 2026))
+    assert len(result.units) > 5000
+    assert all(u.text for u in result.units)
+
+
+def test_run_gives_a_point_for_every_year_2005_2024(tmp_path, cache_dir):
+    args = ["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(tmp_path), "--cache", str(cache_dir),
+            "--quiet", "--set", f"corpus.path={GOV_REPORTS}", "--set", "model.passes=3",
+            "--set", "model.n_init=1"]
+    assert main(args) == 0
+    run_dir = tmp_path / "baseline"
+    with open(run_dir / "trends.csv", encoding="utf-8", newline="") as f:
+        years = sorted({int(r["year"]) for r in csv.DictReader(f)})
+    assert years == list(range(2005, 2025))
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["corpus"]["excluded"]) == 57 - 20
+    html = (run_dir / "dashboard.html").read_text(encoding="utf-8")
+    lines = html[html.index('id="fig-lines"'):]
+    first_trace_x = re.search(r'"x":\[([0-9,]+)\]', lines).group(1).split(",")
+    assert first_trace_x == [str(y) for y in range(2005, 2025)]

@@ -1,0 +1,159 @@
+"""End to end: the CLI run in-process on the seeds writes every output; two runs give identical
+tables; errors are one message and an exit code, and leave no run folder behind."""
+import csv
+import json
+
+import pytest
+
+from topics.cli import main
+
+from .conftest import EXPERIMENTS, write_corpus
+
+TABLES = ("topics.csv", "doc_topics.csv", "trends.csv", "documents.csv", "cleaning.csv",
+          "metrics.json", "config.json")
+OUTPUTS = (*TABLES, "config.toml", "manifest.json", "dashboard.html")
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def run_cli(*args):
+    return main(["run", str(EXPERIMENTS / "baseline.toml"), *args])
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("cache")
+    a, b = tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")
+    assert run_cli("--out", str(a), "--cache", str(cache), "--quiet") == 0
+    assert run_cli("--out", str(b), "--cache", str(cache), "--quiet") == 0
+    return a / "baseline", b / "baseline"
+
+
+def test_run_writes_every_output(two_runs):
+    run_dir, _ = two_runs
+    for name in OUTPUTS:
+        assert (run_dir / name).is_file(), name
+    assert not [p for p in run_dir.parent.iterdir() if p.name.startswith(".baseline")]   # no staging left
+
+
+def test_two_runs_give_byte_identical_tables(two_runs):
+    a, b = two_runs
+    for name in TABLES:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    ma = json.loads((a / "manifest.json").read_text(encoding="utf-8"))
+    mb = json.loads((b / "manifest.json").read_text(encoding="utf-8"))
+    assert ma["run_id"] == mb["run_id"]
+    assert ma["segment"]["cache_hits"] == 0 or ma["segment"]["cache_hits"] == ma["segment"]["units"]
+    assert mb["segment"]["cache_hits"] == mb["segment"]["units"]       # second run: no segmenting
+
+
+def test_manifest_records_provenance(two_runs):
+    m = json.loads((two_runs[0] / "manifest.json").read_text(encoding="utf-8"))
+    assert m["seed"] == 20240501 and m["model"]["params"]["seed"] == 20240501
+    assert m["corpus"]["documents"] == 5 and len(m["corpus"]["fingerprint"]) == 64
+    assert {f["file"] for f in m["corpus"]["files"]} >= {"000_77a5f213a8567952.txt"}
+    for dist in ("python", "topics", "jieba", "gensim", "scikit-learn", "numpy", "plotly", "stopwordsiso"):
+        assert m["versions"][dist]
+    assert len(m["segment"]["lexicon_sha256"]) == 64 and len(m["segment"]["stopwords_sha256"]) == 64
+    assert set(m["timings_seconds"]) >= {"load corpus", "segment", "fit model"}
+    assert m["outputs"]["trends.csv"]
+    assert any("single document" in w for w in m["warnings"])
+
+
+def test_tables_agree_with_each_other(two_runs):
+    run_dir = two_runs[0]
+    trends = read_csv(run_dir / "trends.csv")
+    assert sorted({int(r["year"]) for r in trends}) == [2005, 2008, 2016, 2020, 2024]
+    for year in {r["year"] for r in trends}:
+        shares = [float(r["prevalence"]) for r in trends if r["year"] == year]
+        assert len(shares) == 8 and abs(sum(shares) - 1) < 1e-4
+    assert all(r["single_document"] == "true" and r["n_docs"] == "1" for r in trends)
+    units = read_csv(run_dir / "doc_topics.csv")
+    cleaning = read_csv(run_dir / "cleaning.csv")
+    assert len(units) == sum(int(r["units"]) for r in cleaning)
+    assert {r["year"] for r in units} == {r["year"] for r in trends}
+    topics = read_csv(run_dir / "topics.csv")
+    assert len(topics) == 8 * 15 and topics[0]["rank"] == "1"
+    ad = next(r for r in cleaning if r["file"].startswith("003"))
+    assert ad["boilerplate_lines"] == "8" and "仅供学习" in ad["removed_lines"]
+
+
+def test_dashboard_is_self_contained(two_runs):
+    html = (two_runs[0] / "dashboard.html").read_text(encoding="utf-8")
+    assert html.count("plotly.js v") == 1                      # plotly.js embedded once
+    start = html.index("<script>")
+    page = html[:start] + html[html.index("</script>", start):]  # the page minus the plotly.js bundle
+    assert "<script src" not in page and "http://" not in page and "https://" not in page
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    for fig in ("fig-overview", "fig-area", "fig-lines", "fig-heatmap", "fig-words"):
+        assert f'id="{fig}"' in html
+    assert "Representative passages" in html and "组织工作" in html
+
+
+def test_existing_run_needs_force(two_runs, capsys):
+    run_dir = two_runs[0]
+    before = (run_dir / "manifest.json").read_bytes()
+    assert run_cli("--out", str(run_dir.parent), "--quiet") == 5
+    assert "--force" in capsys.readouterr().err
+    assert (run_dir / "manifest.json").read_bytes() == before
+    assert run_cli("--out", str(run_dir.parent), "--quiet", "--force") == 0
+    assert json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))["created_utc"]
+
+
+def test_failed_run_leaves_nothing(tmp_path, capsys):
+    assert run_cli("--out", str(tmp_path), "--set", "model.n_topics=500", "--quiet") == 4
+    err = capsys.readouterr().err
+    assert "cannot support 500 topics" in err and "Traceback" not in err
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".cache")] == []
+
+
+def test_config_error_is_one_message(tmp_path, capsys):
+    assert run_cli("--out", str(tmp_path), "--set", "model.engine=bertopic") == 2
+    err = capsys.readouterr().err
+    assert "model.engine" in err and "'gensim-lda'" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_check_prints_corpus_and_cleaning_summary(capsys):
+    assert main(["check", str(EXPERIMENTS / "baseline.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "5 documents" in out and "117 units" in out
+    assert "removed: 仅供学习 禁止外传" in out and "boilerplate_lines" in out
+
+
+def test_hostile_text_is_shown_as_text(tmp_path, seeds_copy):
+    hostile = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+    text = ("加强基层党组织建设，推进干部队伍建设。" * 8 + hostile + "\n") * 3
+    (seeds_copy / "999_hostile.txt").write_text(text, encoding="utf-8")
+    with open(seeds_copy / "metadata.csv", "a", encoding="utf-8") as f:
+        f.write(f'999_hostile.txt,2012,"{hostile.replace(chr(34), "")}",x,city,speech,x,x\n')
+    label = '{"1" = "<b onmouseover=alert(2)>标签</b>"}'
+    assert run_cli("--out", str(tmp_path), "--quiet", "--set", f"corpus.path={seeds_copy}",
+                   "--set", f"report.labels={label}") == 0
+    html = (tmp_path / "baseline" / "dashboard.html").read_text(encoding="utf-8")
+    for raw in ("<script>alert('x')", "<img src=x", "<b onmouseover"):
+        assert raw not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html          # shown, escaped, in the documents table
+    units = read_csv(tmp_path / "baseline" / "doc_topics.csv")
+    assert any(hostile in u["text"] for u in units)               # tables keep values exactly
+    assert read_csv(tmp_path / "baseline" / "trends.csv")[0]["label"] == "<b onmouseover=alert(2)>标签</b>"
+
+
+def test_library_run_returns_result_objects(seeds_run):
+    assert seeds_run.model.doc_topic.shape == (len(seeds_run.dtm.units), 8)
+    assert seeds_run.trends.years == (2005, 2008, 2016, 2020, 2024)
+    assert (seeds_run.run_dir / "dashboard.html").is_file()
+
+
+def test_own_corpus_by_changing_one_value(tmp_path):
+    docs = {f"s{i}.txt": (2010 + i % 3, ("加强基层党组织建设，推进干部队伍建设，做好人才工作。\n" * 4
+                                          + f"第{i}篇讲话强调脱贫攻坚和乡村振兴的任务。\n") * 3)
+            for i in range(6)}
+    folder = write_corpus(tmp_path / "mine", docs)
+    assert run_cli("--out", str(tmp_path / "out"), "--quiet", "--set", f"corpus.path={folder}",
+                   "--set", "model.n_topics=2", "--set", "vectorize.min_df=1") == 0
+    years = {r["year"] for r in read_csv(tmp_path / "out" / "baseline" / "trends.csv")}
+    assert years == {"2010", "2011", "2012"}
