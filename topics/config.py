@@ -33,7 +33,8 @@ def _int(lo: int, hi: int | None = None):
         if isinstance(v, bool) or not isinstance(v, int):
             raise _Bad(f"expected a whole number, got {v!r}")
         if v < lo or (hi is not None and v > hi):
-            raise _Bad(f"expected a whole number {'from ' + str(lo)}{' to ' + str(hi) if hi is not None else ' or more'}, got {v}")
+            span = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
+            raise _Bad(f"expected a whole number {span}, got {v}")
         return v
     return check
 
