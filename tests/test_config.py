@@ -126,3 +126,14 @@ def test_config_values_are_never_evaluated():
     # a string that would do something if evaluated stays a string (or is rejected)
     config = build(MINIMAL, ["experiment.description=__import__('os').system('echo hi')"])
     assert config.experiment.description == "__import__('os').system('echo hi')"
+
+
+@pytest.mark.parametrize("path", sorted(EXPERIMENTS.glob("*.toml")), ids=lambda p: p.name)
+def test_resolved_config_written_as_toml_loads_back_the_same(path):
+    import tomllib
+
+    from topics.provenance import to_toml
+
+    config = load_experiment(path, ['report.labels={"1" = "引号\\"与反斜杠\\\\"}'])
+    again = build(tomllib.loads(to_toml(config.to_dict())))
+    assert again.to_dict() == config.to_dict()

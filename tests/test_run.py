@@ -96,7 +96,7 @@ def test_dashboard_is_self_contained(two_runs):
     page = html[:start] + html[html.index("</script>", start):]  # the page minus the plotly.js bundle
     assert "<script src" not in page and "http://" not in page and "https://" not in page
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
-    for fig in ("fig-overview", "fig-area", "fig-lines", "fig-heatmap", "fig-words"):
+    for fig in ("fig-overview", "fig-area", "fig-lines", "fig-heatmap", "fig-documents", "fig-words"):
         assert f'id="{fig}"' in html
     assert "Representative passages" in html and "组织工作" in html
 
@@ -151,7 +151,13 @@ def test_hostile_text_is_shown_as_text(tmp_path, seeds_copy):
 
 
 def test_library_run_returns_result_objects(seeds_run):
+    import tomllib
+    from topics.config import build_experiment
+
     assert seeds_run.model.doc_topic.shape == (len(seeds_run.dtm.units), 8)
+    resolved = json.loads((seeds_run.run_dir / "config.json").read_text(encoding="utf-8"))
+    copied = tomllib.loads((seeds_run.run_dir / "config.toml").read_text(encoding="utf-8"))
+    assert build_experiment(copied, base_dir=EXPERIMENTS).to_dict() == resolved
     assert seeds_run.trends.years == (2005, 2008, 2016, 2020, 2024)
     assert (seeds_run.run_dir / "dashboard.html").is_file()
 

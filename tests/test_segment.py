@@ -104,3 +104,16 @@ def test_corrupt_or_foreign_cache_is_rebuilt(tmp_path):
     again = segment(units, CFG, cache_dir=tmp_path)
     assert again.cache_hits == 0 and again.tokens == (("加强", "干部队伍", "建设"),)
     assert json.loads(cache_file.read_text(encoding="utf-8"))["tokens"]     # rewritten, valid
+
+
+def test_extra_lexicon_file_keeps_its_terms_whole_and_changes_the_cache_key(tmp_path):
+    extra = tmp_path / "mine.txt"
+    extra.write_text("# my terms\n五化协同/大抓基层\n红色物业\n", encoding="utf-8")
+    cfg = dataclasses.replace(CFG, extra_lexicon=(str(extra),), extra_lexicon_paths=(extra,))
+    lexicon = load_lexicon(cfg)
+    assert "红色物业" in lexicon.terms and "五化协同大抓基层" in lexicon.terms
+    assert lexicon.sha256 != load_lexicon(CFG).sha256
+    units = units_of("推进红色物业建设，坚持“五化协同、大抓基层”。")
+    tokens = segment(units, cfg, cache_dir=tmp_path).tokens[0]
+    assert "红色物业" in tokens and "五化协同大抓基层" in tokens
+    assert "红色物业" not in segment(units, CFG, cache_dir=tmp_path).tokens[0]

@@ -129,3 +129,22 @@ def top_words(model: FittedModel, labels, n_words: int) -> go.Figure:
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(tickfont=dict(size=12), automargin=True)
     return _layout(fig, "Top words per topic (weight in the topic)", max(400, 80 + 20 * n_words * rows))
+
+
+def documents_heatmap(trends: Trends, labels, titles: dict[str, str]) -> go.Figure:
+    """Documents (rows, in year order) by topics (columns): which speech carries which theme."""
+    k = trends.matrix.shape[1]
+    share, years = {}, {}
+    for doc_id, year, t, p, _, _ in trends.by_doc:
+        share.setdefault(doc_id, [0.0] * k)[t - 1] = p
+        years[doc_id] = year
+    docs = sorted(share, key=lambda d: (years[d], d))
+    rows = [safe(f"{years[d]} {titles.get(d, d)[:24]}") for d in docs]
+    z = [share[d] for d in docs]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[_topic_name(t, labels) for t in range(1, k + 1)], y=rows, colorscale="Blues", zmin=0,
+        colorbar=dict(title=dict(text="share"), tickformat=".0%"),
+        hovertemplate="%{y}<br>%{x}: %{z:.1%}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", automargin=True, type="category")
+    fig.update_xaxes(type="category", tickangle=-30, automargin=True)
+    return _layout(fig, "Theme shares per document", 140 + 24 * len(docs))

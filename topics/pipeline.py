@@ -100,7 +100,7 @@ def write_run(run_dir, force, config, corpus, cleaned, segmented, dtm, model, me
         warnings.append(f"{len(corpus.excluded)} document(s) outside [corpus] years were left out")
 
     with provenance.staged_run_folder(run_dir, force) as tmp:
-        (tmp / "config.toml").write_text(config.source_text or "", encoding="utf-8")
+        (tmp / "config.toml").write_text(config.source_text or provenance.to_toml(resolved), encoding="utf-8")
         provenance.write_json(tmp / "config.json", resolved)
         for name, (header, rows) in {
             "topics.csv": tables.topics_table(model, labels, config.report.top_words),
@@ -147,7 +147,7 @@ def _manifest(rid, config, corpus, segmented, dtm, model, vers, timings, command
                   "fit": model.info},
         "versions": vers,
         "platform": provenance.platform_info(),
-        "git": provenance.git_state(Path(__file__).resolve().parent),
+        "git": provenance.git_state(Path(config.source).resolve().parent if config.source else Path.cwd()),
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
         "warnings": warnings,
         "outputs": {p.name: provenance.sha256_file(p) for p in sorted(folder.iterdir()) if p.is_file()},

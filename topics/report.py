@@ -56,6 +56,9 @@ def build_dashboard(config, corpus, dtm, model, trends, metrics, labels, manifes
         ("lines", "Theme prevalence (lines)", figures.prevalence_lines(trends, labels, span),
          "The same shares, one line per theme. Larger markers: more documents behind the year."),
         ("heatmap", "Topic by year", figures.heatmap(trends, labels), ""),
+        ("documents", "Per document", figures.documents_heatmap(
+            trends, labels, {d.doc_id: d.get("title") or d.file for d in corpus.documents}),
+         "Each document's theme shares (token-weighted over its units); rows in year order."),
         ("words", "Top words", figures.top_words(model, labels, config.report.top_words), ""),
     ]
     parts = [

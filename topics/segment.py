@@ -179,8 +179,7 @@ def keep_token(tok: str, cfg: SegmentConfig, stopwords: frozenset) -> bool:
     return False
 
 
-def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None = None,
-            progress=None) -> Segmented:
+def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None = None) -> Segmented:
     """Tokens for every unit, shape-aligned with ``units``. Uses and updates the on-disk cache in
     ``cache_dir`` (None: no cache)."""
     lexicon = load_lexicon(cfg)
@@ -191,7 +190,7 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
     cache_file = cache_dir / f"segment-{key[:20]}.json" if cache_dir else None
     cached = _read_cache(cache_file, key)
     tokens, hits, fresh = [], 0, {}
-    for i, unit in enumerate(units):
+    for unit in units:
         h = _text_key(unit.text)
         if h in cached:
             toks = cached[h]
@@ -202,8 +201,6 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
             toks = [t for t in segmenter.cut(unit.text) if keep_token(t.strip(), cfg, stopwords.words)]
             fresh[h] = toks
         tokens.append(tuple(toks))
-        if progress and i % 500 == 499:
-            progress(i + 1, len(units))
     if cache_file is not None and fresh:
         cached.update(fresh)
         _write_cache(cache_file, key, cached)
