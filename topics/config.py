@@ -8,13 +8,12 @@ Relative paths in the file are resolved against the file's folder; relative path
 """
 from __future__ import annotations
 
-import codecs
 import copy
-import re
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from . import checks as ck
 from .errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -23,127 +22,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
-# ---------------------------------------------------------------- value checkers (a table of kinds)
-class _Bad(Exception):
-    """A value failed its check; the message says what was expected."""
-
-
-def _int(lo: int, hi: int | None = None):
-    def check(v):
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise _Bad(f"expected a whole number, got {v!r}")
-        if v < lo or (hi is not None and v > hi):
-            span = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
-            raise _Bad(f"expected a whole number {span}, got {v}")
-        return v
-    return check
-
-
-def _bool(v):
-    if not isinstance(v, bool):
-        raise _Bad(f"expected true or false, got {v!r}")
-    return v
-
-
-def _str(v):
-    if not isinstance(v, str):
-        raise _Bad(f"expected a string, got {v!r}")
-    return v
-
-
-def _name(v):
-    if not isinstance(v, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", v):
-        raise _Bad(f"expected a name of letters, digits, '_', '-' or '.' (it names the run folder), got {v!r}")
-    return v
-
-
-def _choice(names):
-    def check(v):
-        if v not in names:
-            raise _Bad(f"unknown choice {v!r}; valid choices: {', '.join(map(repr, sorted(names)))}")
-        return v
-    return check
-
-
-def _str_list(v):
-    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise _Bad(f"expected a list of strings, got {v!r}")
-    return tuple(v)
-
-
-def _encoding(v):
-    _str(v)
-    try:
-        codecs.lookup(v)
-    except LookupError:
-        raise _Bad(f"unknown text encoding {v!r}; use e.g. 'utf-8', 'gb18030' or 'utf-16'") from None
-    return v
-
-
-def _years(v):
-    if v == []:
-        return ()
-    if (not isinstance(v, list) or len(v) != 2
-            or any(isinstance(y, bool) or not isinstance(y, int) for y in v) or v[0] > v[1]):
-        raise _Bad(f"expected [first_year, last_year] with first <= last, or [] for all years, got {v!r}")
-    return tuple(v)
-
-
-def _df(v):
-    """Document-frequency bound: a count (int >= 1) or a fraction of units (0 < float <= 1)."""
-    if isinstance(v, bool):
-        raise _Bad(f"expected a count (whole number >= 1) or a fraction (0 < x <= 1), got {v!r}")
-    if isinstance(v, int) and v >= 1:
-        return v
-    if isinstance(v, float) and 0.0 < v <= 1.0:
-        return v
-    raise _Bad(f"expected a count (whole number >= 1) or a fraction (0 < x <= 1), got {v!r}")
-
-
-def _labels(v):
-    if not isinstance(v, dict):
-        raise _Bad(f"expected a table of topic number = \"label\", got {v!r}")
-    out = {}
-    for k, label in v.items():
-        if not re.fullmatch(r"[1-9][0-9]*", str(k)):
-            raise _Bad(f"label key {k!r} is not a topic number (topics are numbered from 1)")
-        if not isinstance(label, str) or not label.strip():
-            raise _Bad(f"label for topic {k} must be a non-empty string, got {label!r}")
-        out[int(k)] = label
-    return tuple(sorted(out.items()))
-
-
-def _lazy_choice(loader):
-    """A choice whose table lives in another module (imported only when checked)."""
-    def check(v):
-        return _choice(loader())(v)
-    return check
-
-
-def _units_kinds():
-    from .units import KINDS
-    return KINDS
-
-
-def _segment_engines():
-    from .segment import ENGINES
-    return ENGINES
-
-
-def _measures():
-    from .evaluate import MEASURES
-    return MEASURES
-
-
-def _coherence_list(v):
-    names = _str_list(v)
-    for n in names:
-        _choice(_measures())(n)
-    if not names:
-        raise _Bad("expected at least one coherence measure")
-    return names
-
-
+# ---------------------------------------------------------------- field metadata
 def _opt(**kw):
     """Field metadata: check=the checker; required; path (resolve relative paths)."""
     return kw
@@ -152,57 +31,57 @@ def _opt(**kw):
 # ---------------------------------------------------------------- sections
 @dataclass(frozen=True)
 class ExperimentSection:
-    name: str = field(default="", metadata=_opt(check=_name, required=True))
-    seed: int = field(default=0, metadata=_opt(check=_int(0, 2**32 - 1), required=True))
-    description: str = field(default="", metadata=_opt(check=_str))
+    name: str = field(default="", metadata=_opt(check=ck.name, required=True))
+    seed: int = field(default=0, metadata=_opt(check=ck.integer(0, 2**32 - 1), required=True))
+    description: str = field(default="", metadata=_opt(check=ck.string))
 
 
 @dataclass(frozen=True)
 class CorpusConfig:
-    path: str = field(default="", metadata=_opt(check=_str, required=True, path=True))
-    metadata: str = field(default="metadata.csv", metadata=_opt(check=_str))
-    encoding: str = field(default="utf-8", metadata=_opt(check=_encoding))
-    years: tuple = field(default=(), metadata=_opt(check=_years))
+    path: str = field(default="", metadata=_opt(check=ck.string, required=True, path=True))
+    metadata: str = field(default="metadata.csv", metadata=_opt(check=ck.string))
+    encoding: str = field(default="utf-8", metadata=_opt(check=ck.encoding))
+    years: tuple = field(default=(), metadata=_opt(check=ck.years))
     root: Path = field(default=Path("."), metadata=_opt(internal=True))   # path, resolved
 
 
 @dataclass(frozen=True)
 class CleanConfig:
-    boilerplate: bool = field(default=True, metadata=_opt(check=_bool))
-    punctuation: bool = field(default=True, metadata=_opt(check=_bool))
-    spaces: bool = field(default=True, metadata=_opt(check=_bool))
-    placeholders: bool = field(default=True, metadata=_opt(check=_bool))
-    lost_chars: bool = field(default=True, metadata=_opt(check=_bool))
+    boilerplate: bool = field(default=True, metadata=_opt(check=ck.boolean))
+    punctuation: bool = field(default=True, metadata=_opt(check=ck.boolean))
+    spaces: bool = field(default=True, metadata=_opt(check=ck.boolean))
+    placeholders: bool = field(default=True, metadata=_opt(check=ck.boolean))
+    lost_chars: bool = field(default=True, metadata=_opt(check=ck.boolean))
 
 
 @dataclass(frozen=True)
 class UnitsConfig:
-    kind: str = field(default="paragraph", metadata=_opt(check=_lazy_choice(_units_kinds)))
-    min_chars: int = field(default=20, metadata=_opt(check=_int(0)))
-    max_chars: int = field(default=1000, metadata=_opt(check=_int(0)))
-    run_chars: int = field(default=300, metadata=_opt(check=_int(20)))
+    kind: str = field(default="paragraph", metadata=_opt(check=ck.lazy_choice(ck.units_kinds)))
+    min_chars: int = field(default=20, metadata=_opt(check=ck.integer(0)))
+    max_chars: int = field(default=1000, metadata=_opt(check=ck.integer(0)))
+    run_chars: int = field(default=300, metadata=_opt(check=ck.integer(20)))
 
 
 @dataclass(frozen=True)
 class SegmentConfig:
-    engine: str = field(default="jieba", metadata=_opt(check=_lazy_choice(_segment_engines)))
-    lexicon: bool = field(default=True, metadata=_opt(check=_bool))
-    extra_lexicon: tuple = field(default=(), metadata=_opt(check=_str_list, path=True))
-    hmm: bool = field(default=False, metadata=_opt(check=_bool))
-    stopwords: str = field(default="iso", metadata=_opt(check=_choice({"iso", "none"})))
-    extra_stopwords: tuple = field(default=(), metadata=_opt(check=_str_list))
-    keep_words: tuple = field(default=(), metadata=_opt(check=_str_list))
-    min_chars: int = field(default=2, metadata=_opt(check=_int(1)))
-    drop_numbers: bool = field(default=True, metadata=_opt(check=_bool))
-    drop_latin: bool = field(default=False, metadata=_opt(check=_bool))
+    engine: str = field(default="jieba", metadata=_opt(check=ck.lazy_choice(ck.segment_engines)))
+    lexicon: bool = field(default=True, metadata=_opt(check=ck.boolean))
+    extra_lexicon: tuple = field(default=(), metadata=_opt(check=ck.str_list, path=True))
+    hmm: bool = field(default=False, metadata=_opt(check=ck.boolean))
+    stopwords: str = field(default="iso", metadata=_opt(check=ck.choice({"iso", "none"})))
+    extra_stopwords: tuple = field(default=(), metadata=_opt(check=ck.str_list))
+    keep_words: tuple = field(default=(), metadata=_opt(check=ck.str_list))
+    min_chars: int = field(default=2, metadata=_opt(check=ck.integer(1)))
+    drop_numbers: bool = field(default=True, metadata=_opt(check=ck.boolean))
+    drop_latin: bool = field(default=False, metadata=_opt(check=ck.boolean))
     extra_lexicon_paths: tuple = field(default=(), metadata=_opt(internal=True))
 
 
 @dataclass(frozen=True)
 class VectorizeConfig:
-    min_df: object = field(default=2, metadata=_opt(check=_df))
-    max_df: object = field(default=0.5, metadata=_opt(check=_df))
-    max_features: int = field(default=0, metadata=_opt(check=_int(0)))
+    min_df: object = field(default=2, metadata=_opt(check=ck.df))
+    max_df: object = field(default=0.5, metadata=_opt(check=ck.df))
+    max_features: int = field(default=0, metadata=_opt(check=ck.integer(0)))
 
 
 @dataclass(frozen=True)
@@ -217,17 +96,17 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class EvaluateConfig:
-    top_n: int = field(default=10, metadata=_opt(check=_int(2, 100)))
-    coherence: tuple = field(default=("c_v", "c_npmi"), metadata=_opt(check=_coherence_list))
-    diversity_top_n: int = field(default=25, metadata=_opt(check=_int(1, 1000)))
+    top_n: int = field(default=10, metadata=_opt(check=ck.integer(2, 100)))
+    coherence: tuple = field(default=("c_v", "c_npmi"), metadata=_opt(check=ck.coherence_list))
+    diversity_top_n: int = field(default=25, metadata=_opt(check=ck.integer(1, 1000)))
 
 
 @dataclass(frozen=True)
 class ReportConfig:
-    labels: tuple = field(default=(), metadata=_opt(check=_labels))
-    top_words: int = field(default=15, metadata=_opt(check=_int(3, 100)))
-    passages: int = field(default=3, metadata=_opt(check=_int(0, 50)))
-    passage_chars: int = field(default=240, metadata=_opt(check=_int(20, 5000)))
+    labels: tuple = field(default=(), metadata=_opt(check=ck.labels))
+    top_words: int = field(default=15, metadata=_opt(check=ck.integer(3, 100)))
+    passages: int = field(default=3, metadata=_opt(check=ck.integer(0, 50)))
+    passage_chars: int = field(default=240, metadata=_opt(check=ck.integer(20, 5000)))
 
     def label_map(self) -> dict[int, str]:
         return dict(self.labels)
@@ -367,7 +246,7 @@ def _build_section(sec, cls, given: dict, problems: list[str]):
         check = next(f for f in fields(cls) if f.name == key).metadata["check"]
         try:
             kwargs[key] = check(value)
-        except _Bad as exc:
+        except ck.Bad as exc:
             problems.append(f"{sec}.{key}: {exc}")
     for f in fields(cls):
         if f.metadata.get("required") and f.name not in given:
@@ -388,8 +267,8 @@ def _build_model(given: dict, problems: list[str]) -> ModelConfig:
     spec = ENGINES[engine]
     n_topics = given.get("n_topics", ModelConfig.n_topics)
     try:
-        n_topics = _int(2, 1000)(n_topics)
-    except _Bad as exc:
+        n_topics = ck.integer(2, 1000)(n_topics)
+    except ck.Bad as exc:
         problems.append(f"model.n_topics: {exc}")
         n_topics = ModelConfig.n_topics
     params = dict(spec.defaults)
@@ -402,7 +281,7 @@ def _build_model(given: dict, problems: list[str]) -> ModelConfig:
             continue
         try:
             params[key] = spec.checks[key](value)
-        except (_Bad, ValueError) as exc:
+        except ck.Bad as exc:
             problems.append(f"model.{key}: {exc}")
     return ModelConfig(engine=engine, n_topics=n_topics, params=tuple(sorted(params.items())))
 

@@ -16,37 +16,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import checks as ck
 from .data import DocTermMatrix, FittedModel
 from .errors import ModelError
 
 
 # ------------------------------------------------------------------ parameter checks
-class _ParamError(ValueError):
-    pass
-
-
-def _pos_int(v):
-    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-        raise _ParamError(f"expected a whole number >= 1, got {v!r}")
-    return v
-
-
 def _prior(*names):
+    """A Dirichlet prior: a positive number, or one of the named rules."""
     def check(v):
         if isinstance(v, str) and v in names:
             return v
         if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
             return float(v)
         choices = f" or one of {', '.join(map(repr, names))}" if names else ""
-        raise _ParamError(f"expected a positive number{choices}, got {v!r}")
-    return check
-
-
-def _one_of(*names):
-    def check(v):
-        if v not in names:
-            raise _ParamError(f"unknown choice {v!r}; valid choices: {', '.join(map(repr, names))}")
-        return v
+        raise ck.Bad(f"expected a positive number{choices}, got {v!r}")
     return check
 
 
@@ -127,19 +111,20 @@ ENGINES = {
     "gensim-lda": EngineSpec(
         _gensim_lda,
         defaults={"passes": 20, "iterations": 400, "alpha": "symmetric", "eta": "symmetric", "n_init": 4},
-        checks={"n_init": _pos_int, "passes": _pos_int, "iterations": _pos_int, "alpha": _prior("symmetric", "asymmetric"),
+        checks={"n_init": ck.integer(1), "passes": ck.integer(1), "iterations": ck.integer(1),
+                "alpha": _prior("symmetric", "asymmetric"),
                 "eta": _prior("symmetric")},
         library="gensim", description="LDA, gensim LdaModel (online variational Bayes, one process)"),
     "sklearn-lda": EngineSpec(
         _sklearn_lda,
         defaults={"max_iter": 100, "alpha": None, "eta": None, "n_init": 4},
-        checks={"n_init": _pos_int, "max_iter": _pos_int, "alpha": _prior(), "eta": _prior()},
+        checks={"n_init": ck.integer(1), "max_iter": ck.integer(1), "alpha": _prior(), "eta": _prior()},
         library="scikit-learn", description="LDA, scikit-learn LatentDirichletAllocation (batch variational Bayes)"),
     "nmf": EngineSpec(
         _nmf,
         defaults={"max_iter": 400, "init": "nndsvda", "sublinear_tf": False},
-        checks={"max_iter": _pos_int, "init": _one_of("nndsvd", "nndsvda", "nndsvdar", "random"),
-                "sublinear_tf": _one_of(True, False)},
+        checks={"max_iter": ck.integer(1), "init": ck.choice({"nndsvd", "nndsvda", "nndsvdar", "random"}),
+                "sublinear_tf": ck.boolean},
         library="scikit-learn", description="NMF on TF-IDF, scikit-learn NMF"),
 }
 
