@@ -103,8 +103,7 @@ class EngineSpec:
     fit: object               # (counts, k, seed, params) -> (unit weights (n, K), topic weights (K, V), info)
     defaults: dict            # every parameter the engine takes, with its default
     checks: dict              # parameter -> checker
-    library: str              # the distribution whose version is recorded
-    description: str
+    description: str          # the method in a phrase, shown on the dashboard and in the manifest
 
 
 ENGINES = {
@@ -114,18 +113,18 @@ ENGINES = {
         checks={"n_init": ck.integer(1), "passes": ck.integer(1), "iterations": ck.integer(1),
                 "alpha": _prior("symmetric", "asymmetric"),
                 "eta": _prior("symmetric")},
-        library="gensim", description="LDA, gensim LdaModel (online variational Bayes, one process)"),
+        description="LDA, gensim LdaModel (online variational Bayes, one process)"),
     "sklearn-lda": EngineSpec(
         _sklearn_lda,
         defaults={"max_iter": 100, "alpha": None, "eta": None, "n_init": 4},
         checks={"n_init": ck.integer(1), "max_iter": ck.integer(1), "alpha": _prior(), "eta": _prior()},
-        library="scikit-learn", description="LDA, scikit-learn LatentDirichletAllocation (batch variational Bayes)"),
+        description="LDA, scikit-learn LatentDirichletAllocation (batch variational Bayes)"),
     "nmf": EngineSpec(
         _nmf,
         defaults={"max_iter": 400, "init": "nndsvda", "sublinear_tf": False},
         checks={"max_iter": ck.integer(1), "init": ck.choice({"nndsvd", "nndsvda", "nndsvdar", "random"}),
                 "sublinear_tf": ck.boolean},
-        library="scikit-learn", description="NMF on TF-IDF, scikit-learn NMF"),
+        description="NMF on TF-IDF, scikit-learn NMF"),
 }
 
 

@@ -17,7 +17,7 @@ from .config import Experiment
 from .corpus import load_corpus
 from .data import CleanDocument, Corpus, DocTermMatrix, FittedModel, Trends, Unit
 from .evaluate import evaluate
-from .models import fit
+from .models import ENGINES, fit
 from .segment import segment
 from .trends import prevalence_by_year
 from .units import split_units
@@ -143,7 +143,8 @@ def _manifest(rid, config, corpus, segmented, dtm, model, vers, timings, command
         "counts": {"units": len(segmented.units), "units_modelled": len(dtm.units),
                    "units_dropped": len(dtm.dropped), "terms": len(dtm.vocab),
                    "tokens": int(dtm.n_tokens.sum())},
-        "model": {"engine": model.engine, "params": model.params, "notes": list(model.notes),
+        "model": {"engine": model.engine, "method": ENGINES[model.engine].description,
+                  "params": model.params, "notes": list(model.notes),
                   "fit": model.info},
         "versions": vers,
         "platform": provenance.platform_info(),

@@ -45,6 +45,7 @@ def build_dashboard(config, corpus, dtm, model, trends, metrics, labels, manifes
     import plotly.io as pio
     from plotly.offline import get_plotlyjs
 
+    titles = {d.doc_id: d.get("title") or d.file for d in corpus.documents}
     years = config.corpus.years or (min(trends.years), max(trends.years))
     span = (min(years[0], *trends.years), max(years[1], *trends.years))
     figs = [
@@ -56,8 +57,7 @@ def build_dashboard(config, corpus, dtm, model, trends, metrics, labels, manifes
         ("lines", "Theme prevalence (lines)", figures.prevalence_lines(trends, labels, span),
          "The same shares, one line per theme. Larger markers: more documents behind the year."),
         ("heatmap", "Topic by year", figures.heatmap(trends, labels), ""),
-        ("documents", "Per document", figures.documents_heatmap(
-            trends, labels, {d.doc_id: d.get("title") or d.file for d in corpus.documents}),
+        ("documents", "Per document", figures.documents_heatmap(trends, labels, titles),
          "Each document's theme shares (token-weighted over its units); rows in year order."),
         ("words", "Top words", figures.top_words(model, labels, config.report.top_words), ""),
     ]
@@ -76,7 +76,7 @@ def build_dashboard(config, corpus, dtm, model, trends, metrics, labels, manifes
                            config=FIGURE_CONFIG)
         note_html = f'<p class="note">{_e(note)}</p>' if note else ""
         parts.append(f'<section id="{key}"><h2>{_e(title)}</h2>{note_html}{body}</section>')
-    parts.append(_passages(config, corpus, dtm, model, labels))
+    parts.append(_passages(config, titles, dtm, model, labels))
     parts.append(_summary(config, corpus, dtm, model, trends, metrics, labels, manifest))
     parts += ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
@@ -94,13 +94,12 @@ def _header(config, corpus, dtm, model, trends, manifest) -> str:
     return f"<header>{''.join(lines)}</header>" + (f'<div style="padding:0 28px">{warns}</div>' if warns else "")
 
 
-def _passages(config, corpus, dtm, model, labels) -> str:
+def _passages(config, titles, dtm, model, labels) -> str:
     """For each topic, the units with the highest share of it (among units of at least the median
     length, so a three-word unit cannot win), in original wording."""
     n = config.report.passages
     if n == 0:
         return ""
-    titles = {d.doc_id: d.get("title") or d.file for d in corpus.documents}
     n_tok = dtm.n_tokens
     eligible = np.flatnonzero(n_tok >= np.median(n_tok))
     out = ['<section id="passages"><h2>Representative passages</h2><p class="note">Units with the '
@@ -141,7 +140,8 @@ def _summary(config, corpus, dtm, model, trends, metrics, labels, manifest) -> s
     quality.append(("mean", "", *[f"{metrics['coherence'][m]['mean']:.3f}" for m in measures]))
     params = sorted(model.params.items())
     seg = manifest["segment"]
-    setup = [("corpus", f"{config.corpus.path} · fingerprint {manifest['corpus']['fingerprint'][:16]}"),
+    setup = [("model", manifest["model"]["method"]),
+             ("corpus", f"{config.corpus.path} · fingerprint {manifest['corpus']['fingerprint'][:16]}"),
              ("units", f"{config.units.kind}: min {config.units.min_chars}, max {config.units.max_chars}, "
                        f"runs of ~{config.units.run_chars} characters"),
              ("segmentation", f"{seg['engine']} {seg['engine_version']}, lexicon {seg['lexicon_terms']} "
