@@ -147,4 +147,4 @@ def documents_heatmap(trends: Trends, labels, titles: dict[str, str]) -> go.Figu
         hovertemplate="%{y}<br>%{x}: %{z:.1%}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", automargin=True, type="category")
     fig.update_xaxes(type="category", tickangle=-30, automargin=True)
-    return _layout(fig, "Theme shares per document", 140 + 24 * len(docs))
+    return _layout(fig, "Theme shares per document", max(360, 160 + 24 * len(docs)))
