@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import sys
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from . import checks as ck
@@ -89,9 +89,6 @@ class ModelConfig:
     engine: str = "gensim-lda"
     n_topics: int = 8
     params: tuple = ()        # (name, value) pairs, engine defaults filled in, sorted by name
-
-    def param(self, name):
-        return dict(self.params)[name]
 
 
 @dataclass(frozen=True)
@@ -294,8 +291,8 @@ def _resolve_paths(built, base_dir: Path, cwd: Path, cli_keys):
         return ((cwd if key in cli_keys else base_dir) / path).resolve()
 
     corpus, seg = built["corpus"], built["segment"]
-    corpus = _replace(corpus, root=resolve(corpus.path, ("corpus", "path")))
-    seg = _replace(seg, extra_lexicon_paths=tuple(resolve(p, ("segment", "extra_lexicon"))
+    corpus = replace(corpus, root=resolve(corpus.path, ("corpus", "path")))
+    seg = replace(seg, extra_lexicon_paths=tuple(resolve(p, ("segment", "extra_lexicon"))
                                                   for p in seg.extra_lexicon))
     return corpus, seg
 
@@ -314,8 +311,3 @@ def _cross_checks(built) -> list[str]:
         if not p.is_file():
             problems.append(f"segment.extra_lexicon: file {str(p)!r} not found")
     return problems
-
-
-def _replace(obj, **changes):
-    import dataclasses
-    return dataclasses.replace(obj, **changes)

@@ -53,11 +53,3 @@ class RunExistsError(TopicsError):
     exit_code = 5
     heading = "run exists"
 
-
-def choose(table: dict, name: str, what: str, error: type[TopicsError] = None):
-    """Look ``name`` up in ``table``; an unknown name raises an error listing the valid ones."""
-    try:
-        return table[name]
-    except (KeyError, TypeError):
-        valid = ", ".join(repr(k) for k in sorted(table))
-        raise (error or ConfigError)(f"unknown {what} {name!r}; valid choices: {valid}") from None

@@ -36,7 +36,6 @@ class Lexicon:
     terms: tuple[str, ...]
     variants: dict            # canonical term -> pattern string (only terms with split points)
     sha256: str
-    split_points: dict        # canonical term -> the parts as written in the file
 
     def fold(self, text: str) -> str:
         """Replace variant spellings of split formulations with their canonical form."""
@@ -83,8 +82,7 @@ def load_lexicon(cfg: SegmentConfig) -> Lexicon:
         digest.update(f"{parts[term]}\n".encode("utf-8"))
     variants = {t: _SEPARATORS.join(re.escape(p) for p in e.split("/"))
                 for t, e in parts.items() if "/" in e}
-    return Lexicon(terms=tuple(sorted(parts)), variants=variants, sha256=digest.hexdigest(),
-                   split_points=parts)
+    return Lexicon(terms=tuple(sorted(parts)), variants=variants, sha256=digest.hexdigest())
 
 
 @dataclass(frozen=True)
