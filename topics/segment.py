@@ -241,6 +241,9 @@ def _write_cache(path: Path, key: str, tokens: dict) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump({"key": key, "tokens": dict(sorted(tokens.items()))}, f, ensure_ascii=False,
                       separators=(",", ":"))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)      # mkstemp makes 0600; the cache is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
