@@ -3,6 +3,7 @@ raises Bad with a sentence saying what was expected. Config sections name one ch
 from __future__ import annotations
 
 import codecs
+import importlib
 import re
 
 
@@ -73,9 +74,7 @@ def years(v):
 
 def df(v):
     """Document-frequency bound: a count (int >= 1) or a fraction of units (0 < float <= 1)."""
-    if isinstance(v, bool):
-        raise Bad(f"expected a count (whole number >= 1) or a fraction (0 < x <= 1), got {v!r}")
-    if isinstance(v, int) and v >= 1:
+    if isinstance(v, int) and not isinstance(v, bool) and v >= 1:
         return v
     if isinstance(v, float) and 0.0 < v <= 1.0:
         return v
@@ -95,32 +94,24 @@ def labels(v):
     return tuple(sorted(out.items()))
 
 
-def lazy_choice(loader):
-    """A choice whose table lives in another module (imported only when checked)."""
+def registry(module: str, table: str):
+    """A choice among the names of a table in another topics module, imported only when checked
+    (so that loading a config does not import the libraries behind every stage)."""
+    def names():
+        return getattr(importlib.import_module(f"topics.{module}"), table)
+
     def check(v):
-        return choice(loader())(v)
+        return choice(names())(v)
     return check
-
-
-def units_kinds():
-    from .units import KINDS
-    return KINDS
-
-
-def segment_engines():
-    from .segment import ENGINES
-    return ENGINES
-
-
-def measures():
-    from .evaluate import MEASURES
-    return MEASURES
 
 
 def coherence_list(v):
     names = str_list(v)
     for n in names:
-        choice(measures())(n)
+        _measure(n)
     if not names:
         raise Bad("expected at least one coherence measure")
     return names
+
+
+_measure = registry("evaluate", "MEASURES")

@@ -24,7 +24,7 @@ else:  # pragma: no cover
 
 # ---------------------------------------------------------------- field metadata
 def _opt(**kw):
-    """Field metadata: check=the checker; required; path (resolve relative paths)."""
+    """Field metadata: ``check`` (the checker), ``required``, ``internal`` (derived, not a key)."""
     return kw
 
 
@@ -38,7 +38,7 @@ class ExperimentSection:
 
 @dataclass(frozen=True)
 class CorpusConfig:
-    path: str = field(default="", metadata=_opt(check=ck.string, required=True, path=True))
+    path: str = field(default="", metadata=_opt(check=ck.string, required=True))
     metadata: str = field(default="metadata.csv", metadata=_opt(check=ck.string))
     encoding: str = field(default="utf-8", metadata=_opt(check=ck.encoding))
     years: tuple = field(default=(), metadata=_opt(check=ck.years))
@@ -56,7 +56,7 @@ class CleanConfig:
 
 @dataclass(frozen=True)
 class UnitsConfig:
-    kind: str = field(default="paragraph", metadata=_opt(check=ck.lazy_choice(ck.units_kinds)))
+    kind: str = field(default="paragraph", metadata=_opt(check=ck.registry("units", "KINDS")))
     min_chars: int = field(default=20, metadata=_opt(check=ck.integer(0)))
     max_chars: int = field(default=1000, metadata=_opt(check=ck.integer(0)))
     run_chars: int = field(default=300, metadata=_opt(check=ck.integer(20)))
@@ -64,9 +64,9 @@ class UnitsConfig:
 
 @dataclass(frozen=True)
 class SegmentConfig:
-    engine: str = field(default="jieba", metadata=_opt(check=ck.lazy_choice(ck.segment_engines)))
+    engine: str = field(default="jieba", metadata=_opt(check=ck.registry("segment", "ENGINES")))
     lexicon: bool = field(default=True, metadata=_opt(check=ck.boolean))
-    extra_lexicon: tuple = field(default=(), metadata=_opt(check=ck.str_list, path=True))
+    extra_lexicon: tuple = field(default=(), metadata=_opt(check=ck.str_list))
     hmm: bool = field(default=False, metadata=_opt(check=ck.boolean))
     stopwords: str = field(default="iso", metadata=_opt(check=ck.choice({"iso", "none"})))
     extra_stopwords: tuple = field(default=(), metadata=_opt(check=ck.str_list))

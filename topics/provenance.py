@@ -113,9 +113,7 @@ def staged_run_folder(run_dir: Path, force: bool):
     run_dir.parent.mkdir(parents=True, exist_ok=True)
     check_free(run_dir, force)
     staging = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.staging-", dir=run_dir.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(staging, 0o777 & ~umask)      # mkdtemp makes 0700; a run folder is an ordinary folder
+    ordinary_permissions(staging, 0o777)   # mkdtemp makes 0700; a run folder is an ordinary folder
     try:
         yield staging
         old = None
@@ -129,6 +127,13 @@ def staged_run_folder(run_dir: Path, force: bool):
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def ordinary_permissions(path: Path, mode: int) -> None:
+    """Give a file or folder made by mkstemp/mkdtemp (0600/0700) the mode the umask allows."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, mode & ~umask)
 
 
 def to_toml(config: dict) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from .clean import HAN
 from .config import SegmentConfig
 from .data import Segmented, Unit
+from .provenance import ordinary_permissions
 from .errors import ConfigError
 
 SEGMENT_VERSION = 1          # bump when the token filter changes, to invalidate caches
@@ -241,9 +242,7 @@ def _write_cache(path: Path, key: str, tokens: dict) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump({"key": key, "tokens": dict(sorted(tokens.items()))}, f, ensure_ascii=False,
                       separators=(",", ":"))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)      # mkstemp makes 0600; the cache is an ordinary file
+        ordinary_permissions(Path(tmp), 0o666)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
