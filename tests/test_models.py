@@ -29,7 +29,8 @@ def planted_corpus(n_units=200, length=60, purity=0.85, seed=0):
         for _ in range(length):
             k = main if rng.random() < purity else int(rng.integers(K_TRUE))
             toks.append(vocab[k][rng.choice(WORDS, p=zipf)])
-        units.append(Unit(unit_id=f"s:{u:04d}", doc_id=f"doc{u % 10}", year=2005 + u % 10, position=u,
+        year = 2005 + u * 10 // n_units        # units in year order, as corpora give them
+        units.append(Unit(unit_id=f"s:{u:04d}", doc_id=f"doc{year}", year=year, position=u,
                           original="", text=""))
         tokens.append(tuple(toks))
         truth.append(main)
@@ -65,7 +66,8 @@ def test_engine_recovers_planted_topics(planted, engine):
 @pytest.mark.parametrize("engine", sorted(ENGINES))
 def test_contract_and_determinism(planted, engine):
     dtm, _, _ = planted
-    config = model_config_with(engine, n_init=1) if engine != "nmf" else model_config(engine)
+    fast = {"nmf": {}, "gensim-ldaseq": {"n_init": 1, "em_min_iter": 1, "em_max_iter": 1}}
+    config = model_config_with(engine, **fast.get(engine, {"n_init": 1}))
     a = fit(dtm, config, seed=3)
     b = fit(dtm, config, seed=3)
     assert a.doc_topic.shape == (dtm.counts.shape[0], K_TRUE)
@@ -76,6 +78,9 @@ def test_contract_and_determinism(planted, engine):
     share = dtm.n_tokens @ a.doc_topic
     assert list(share) == sorted(share, reverse=True)         # topic 1 is the largest
     assert a.params["seed"] == 3 and not a.doc_topic.flags.writeable
+    if engine == "gensim-ldaseq":                              # one topic-word matrix per year
+        assert [y for y, _ in a.topic_term_by_year] == sorted({u.year for u in dtm.units})
+        assert all(m.shape == a.topic_term.shape for _, m in a.topic_term_by_year)
 
 
 def test_too_many_topics_is_a_clear_error(planted):

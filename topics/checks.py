@@ -115,3 +115,67 @@ def coherence_list(v):
 
 
 _measure = registry("evaluate", "MEASURES")
+
+
+def number(lo: float, hi: float):
+    """A real number in [lo, hi] (whole numbers are accepted)."""
+    def check(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+            raise Bad(f"expected a number from {lo} to {hi}, got {v!r}")
+        return float(v)
+    return check
+
+
+def optional_seed(v):
+    """A seed (whole number 0..2**32-1); left out, the experiment seed is used."""
+    return integer(0, 2**32 - 1)(v)
+
+
+def int_list(lo: int):
+    def check(v):
+        if not isinstance(v, list) or not v or any(isinstance(x, bool) or not isinstance(x, int) or x < lo
+                                                   for x in v):
+            raise Bad(f"expected a non-empty list of whole numbers >= {lo}, got {v!r}")
+        return tuple(sorted(set(v)))
+    return check
+
+
+def eras(v):
+    """Named spans of years: {"2005-2012" = [2005, 2012], ...}, in the order written."""
+    if not isinstance(v, dict):
+        raise Bad(f'expected a table of name = [first_year, last_year], e.g. {{"early" = [2005, 2012]}}, got {v!r}')
+    out = []
+    for name_, span in v.items():
+        try:
+            span = years(span)
+        except Bad:
+            raise Bad(f"era {name_!r}: expected [first_year, last_year] with first <= last, got {span!r}") from None
+        if not span:
+            raise Bad(f"era {name_!r}: give [first_year, last_year]")
+        out.append((str(name_), span))
+    return tuple(out)
+
+
+def contrasts(v):
+    """Pairs of era names [[later, earlier], ...]: each contrast is later minus earlier."""
+    if not isinstance(v, list) or not all(isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
+                                          for p in v):
+        raise Bad(f'expected a list of [era, era] pairs, e.g. [["2013-2024", "2005-2012"]], got {v!r}')
+    return tuple(tuple(p) for p in v)
+
+
+def engine_list(v):
+    names = str_list(v)
+    for n in names:
+        _engine(n)
+    return names
+
+
+_engine = registry("models", "ENGINES")
+
+
+def formats(v):
+    names = str_list(v)
+    for n in names:
+        choice({"svg", "pdf", "png"})(n)
+    return names

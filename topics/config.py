@@ -10,110 +10,22 @@ from __future__ import annotations
 
 import copy
 import sys
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from . import checks as ck
 from .errors import ConfigError
+from .sections import (SECTIONS, CleanConfig, CompareConfig, CorpusConfig, EvaluateConfig,
+                       EvolutionConfig, ExperimentSection, ExportConfig, FormulationsConfig, ModelConfig,
+                       ParallelConfig, ReportConfig, SegmentConfig, StabilityConfig, SweepConfig,
+                       UncertaintyConfig, UnitsConfig, VectorizeConfig)
+
+_SECTIONS = SECTIONS
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
-
-
-# ---------------------------------------------------------------- field metadata
-def _opt(**kw):
-    """Field metadata: ``check`` (the checker), ``required``, ``internal`` (derived, not a key)."""
-    return kw
-
-
-# ---------------------------------------------------------------- sections
-@dataclass(frozen=True)
-class ExperimentSection:
-    name: str = field(default="", metadata=_opt(check=ck.name, required=True))
-    seed: int = field(default=0, metadata=_opt(check=ck.integer(0, 2**32 - 1), required=True))
-    description: str = field(default="", metadata=_opt(check=ck.string))
-
-
-@dataclass(frozen=True)
-class CorpusConfig:
-    path: str = field(default="", metadata=_opt(check=ck.string, required=True))
-    metadata: str = field(default="metadata.csv", metadata=_opt(check=ck.string))
-    encoding: str = field(default="utf-8", metadata=_opt(check=ck.encoding))
-    years: tuple = field(default=(), metadata=_opt(check=ck.years))
-    root: Path = field(default=Path("."), metadata=_opt(internal=True))   # path, resolved
-
-
-@dataclass(frozen=True)
-class CleanConfig:
-    boilerplate: bool = field(default=True, metadata=_opt(check=ck.boolean))
-    punctuation: bool = field(default=True, metadata=_opt(check=ck.boolean))
-    spaces: bool = field(default=True, metadata=_opt(check=ck.boolean))
-    placeholders: bool = field(default=True, metadata=_opt(check=ck.boolean))
-    lost_chars: bool = field(default=True, metadata=_opt(check=ck.boolean))
-
-
-@dataclass(frozen=True)
-class UnitsConfig:
-    kind: str = field(default="paragraph", metadata=_opt(check=ck.registry("units", "KINDS")))
-    min_chars: int = field(default=20, metadata=_opt(check=ck.integer(0)))
-    max_chars: int = field(default=1000, metadata=_opt(check=ck.integer(0)))
-    run_chars: int = field(default=300, metadata=_opt(check=ck.integer(20)))
-
-
-@dataclass(frozen=True)
-class SegmentConfig:
-    engine: str = field(default="jieba", metadata=_opt(check=ck.registry("segment", "ENGINES")))
-    lexicon: bool = field(default=True, metadata=_opt(check=ck.boolean))
-    extra_lexicon: tuple = field(default=(), metadata=_opt(check=ck.str_list))
-    hmm: bool = field(default=False, metadata=_opt(check=ck.boolean))
-    stopwords: str = field(default="iso", metadata=_opt(check=ck.choice({"iso", "none"})))
-    extra_stopwords: tuple = field(default=(), metadata=_opt(check=ck.str_list))
-    keep_words: tuple = field(default=(), metadata=_opt(check=ck.str_list))
-    min_chars: int = field(default=2, metadata=_opt(check=ck.integer(1)))
-    drop_numbers: bool = field(default=True, metadata=_opt(check=ck.boolean))
-    drop_latin: bool = field(default=False, metadata=_opt(check=ck.boolean))
-    extra_lexicon_paths: tuple = field(default=(), metadata=_opt(internal=True))
-
-
-@dataclass(frozen=True)
-class VectorizeConfig:
-    min_df: object = field(default=2, metadata=_opt(check=ck.df))
-    max_df: object = field(default=0.5, metadata=_opt(check=ck.df))
-    max_features: int = field(default=0, metadata=_opt(check=ck.integer(0)))
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    engine: str = "gensim-lda"
-    n_topics: int = 8
-    params: tuple = ()        # (name, value) pairs, engine defaults filled in, sorted by name
-
-
-@dataclass(frozen=True)
-class EvaluateConfig:
-    top_n: int = field(default=10, metadata=_opt(check=ck.integer(2, 100)))
-    coherence: tuple = field(default=("c_v", "c_npmi"), metadata=_opt(check=ck.coherence_list))
-    diversity_top_n: int = field(default=25, metadata=_opt(check=ck.integer(1, 1000)))
-
-
-@dataclass(frozen=True)
-class ReportConfig:
-    labels: tuple = field(default=(), metadata=_opt(check=ck.labels))
-    top_words: int = field(default=15, metadata=_opt(check=ck.integer(3, 100)))
-    passages: int = field(default=3, metadata=_opt(check=ck.integer(0, 50)))
-    passage_chars: int = field(default=240, metadata=_opt(check=ck.integer(20, 5000)))
-
-    def label_map(self) -> dict[int, str]:
-        return dict(self.labels)
-
-
-_SECTIONS = {
-    "experiment": ExperimentSection, "corpus": CorpusConfig, "clean": CleanConfig,
-    "units": UnitsConfig, "segment": SegmentConfig, "vectorize": VectorizeConfig,
-    "model": ModelConfig, "evaluate": EvaluateConfig, "report": ReportConfig,
-}
 
 
 @dataclass(frozen=True)
@@ -129,6 +41,14 @@ class Experiment:
     model: ModelConfig
     evaluate: EvaluateConfig
     report: ReportConfig
+    uncertainty: UncertaintyConfig = UncertaintyConfig()
+    stability: StabilityConfig = StabilityConfig()
+    sweep: SweepConfig = SweepConfig()
+    evolution: EvolutionConfig = EvolutionConfig()
+    formulations: FormulationsConfig = FormulationsConfig()
+    compare: CompareConfig = CompareConfig()
+    export: ExportConfig = ExportConfig()
+    parallel: ParallelConfig = ParallelConfig()
     source: str = ""            # the experiment file it came from ("" when built in code)
     source_text: str = ""       # that file's text, copied into the run as config.toml
     overrides: tuple = ()       # the --set strings, in order
@@ -153,6 +73,9 @@ class Experiment:
                      if not f.metadata.get("internal")}
                 if sec == "report":
                     d["labels"] = {str(k): v for k, v in obj.labels}
+                if sec == "uncertainty":
+                    d["eras"] = {n: list(span) for n, span in obj.eras}
+                    d["contrasts"] = [list(p) for p in obj.contrasts]
             out[sec] = dict(sorted(d.items()))
         return out
 
@@ -227,6 +150,8 @@ def build_experiment(raw: dict, *, base_dir: Path, source: str = "", source_text
     if not problems:
         cwd = cwd or Path.cwd()
         built["corpus"], built["segment"] = _resolve_paths(built, base_dir, cwd, cli_keys)
+        if built["uncertainty"].seed is None:     # recorded resolved, so a run names its bootstrap seed
+            built["uncertainty"] = replace(built["uncertainty"], seed=built["experiment"].seed)
         problems += _cross_checks(built)
     if problems:
         raise ConfigError(problems, source=source or None)
@@ -307,6 +232,17 @@ def _cross_checks(built) -> list[str]:
     for topic, _ in built["report"].labels:
         if topic > k:
             problems.append(f"report.labels: topic {topic} does not exist; model.n_topics is {k}")
+    unc = built["uncertainty"]
+    era_names = [n for n, _ in unc.eras]
+    if len(set(era_names)) != len(era_names):
+        problems.append("uncertainty.eras: era names must differ")
+    for pair in unc.contrasts:
+        for name in pair:
+            if name not in era_names:
+                problems.append(f"uncertainty.contrasts: unknown era {name!r}; eras defined: "
+                                f"{', '.join(map(repr, era_names)) or 'none (add uncertainty.eras)'}")
+    if built["sweep"].k and max(built["sweep"].k) > 1000:
+        problems.append("sweep.k: at most 1000 topics")
     for p in built["segment"].extra_lexicon_paths:
         if not p.is_file():
             problems.append(f"segment.extra_lexicon: file {str(p)!r} not found")

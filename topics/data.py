@@ -162,10 +162,13 @@ class FittedModel:
     params: dict = field(default_factory=dict)   # effective settings, seed included
     notes: tuple[str, ...] = ()
     info: dict = field(default_factory=dict)     # fit diagnostics (bounds of each start, errors)
+    topic_term_by_year: tuple = ()               # dynamic models only: ((year, (K, n_terms)), ...)
 
     def __post_init__(self):
         object.__setattr__(self, "doc_topic", _frozen(self.doc_topic, float))
         object.__setattr__(self, "topic_term", _frozen(self.topic_term, float))
+        object.__setattr__(self, "topic_term_by_year",
+                           tuple((int(y), _frozen(a, float)) for y, a in self.topic_term_by_year))
         n, k = self.doc_topic.shape
         k2, v = self.topic_term.shape
         if k != k2 or v != len(self.vocab):

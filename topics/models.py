@@ -55,11 +55,15 @@ def _best_of(starts):
     return best, {"bounds": bounds, "chosen_start": int(np.argmax(bounds))}
 
 
-def _gensim_lda(counts, k: int, seed: int, p: dict):
+def _bow(counts):
     from gensim.matutils import Sparse2Corpus
+    return list(Sparse2Corpus(counts, documents_columns=False))
+
+
+def _gensim_lda(counts, k: int, seed: int, p: dict, years):
     from gensim.models import LdaModel
 
-    corpus = list(Sparse2Corpus(counts, documents_columns=False))
+    corpus = _bow(counts)
     alpha = p["alpha"] if isinstance(p["alpha"], str) else np.full(k, p["alpha"])
     eta = None if p["eta"] == "symmetric" else p["eta"]
     id2word = {i: str(i) for i in range(counts.shape[1])}
@@ -72,10 +76,44 @@ def _gensim_lda(counts, k: int, seed: int, p: dict):
 
     lda, info = _best_of(start(s) for s in restart_seeds(seed, p["n_init"]))
     gamma, _ = lda.inference(corpus)
-    return gamma, lda.get_topics(), info
+    return gamma, lda.get_topics(), info, lda
 
 
-def _sklearn_lda(counts, k: int, seed: int, p: dict):
+def _gensim_perplexity(lda, test_counts) -> float:
+    """exp(-per-word variational bound) on held-out units (natural log, as scikit-learn's)."""
+    return float(np.exp(-lda.log_perplexity(_bow(test_counts))))
+
+
+def _gensim_ldaseq(counts, k: int, seed: int, p: dict, years):
+    """gensim's dynamic topic model (Blei & Lafferty 2006): one topic-word distribution per year,
+    chained by a Gaussian random walk. Units must come in year order (they do: corpus order)."""
+    import warnings
+
+    from gensim.models import LdaSeqModel
+
+    if list(years) != sorted(years):
+        raise ModelError("gensim-ldaseq needs units in year order")
+    slices = sorted(set(years))
+    time_slice = [list(years).count(y) for y in slices]
+    # start from the best of n_init static LDA fits, as the gensim-lda engine would choose it
+    start = {"passes": p["passes"], "iterations": p["iterations"], "alpha": "symmetric",
+             "eta": "symmetric", "n_init": p["n_init"]}
+    _, _, start_info, lda = _gensim_lda(counts, k, seed, start, years)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)     # gensim divides 0/0 in its first check
+        seq = LdaSeqModel(corpus=_bow(counts), time_slice=time_slice, num_topics=k,
+                          id2word={i: str(i) for i in range(counts.shape[1])}, random_state=seed,
+                          initialize="ldamodel", lda_model=lda, em_min_iter=p["em_min_iter"],
+                          em_max_iter=p["em_max_iter"], lda_inference_max_iter=p["inference_iter"],
+                          chunksize=counts.shape[0])
+    by_year = np.stack([np.exp(c.e_log_prob) for c in seq.topic_chains])          # (K, V, T)
+    by_year = by_year / by_year.sum(axis=1, keepdims=True)
+    info = {"time_slices": dict(zip(map(str, slices), time_slice)), "start": start_info,
+            "topic_term_by_year": tuple((y, by_year[:, :, i]) for i, y in enumerate(slices))}
+    return seq.gammas, by_year.mean(axis=2), info, seq
+
+
+def _sklearn_lda(counts, k: int, seed: int, p: dict, years):
     from sklearn.decomposition import LatentDirichletAllocation
 
     def start(s):
@@ -85,25 +123,41 @@ def _sklearn_lda(counts, k: int, seed: int, p: dict):
         return lda.score(counts), lda
 
     lda, info = _best_of(start(s) for s in restart_seeds(seed, p["n_init"]))
-    return lda.transform(counts), lda.components_, info
+    return lda.transform(counts), lda.components_, info, lda
 
 
-def _nmf(counts, k: int, seed: int, p: dict):
+def _sklearn_perplexity(lda, test_counts) -> float:
+    return float(lda.perplexity(test_counts))
+
+
+def _nmf(counts, k: int, seed: int, p: dict, years):
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    tfidf = TfidfTransformer(sublinear_tf=p["sublinear_tf"]).fit_transform(counts)
+    tfidf = TfidfTransformer(sublinear_tf=p["sublinear_tf"]).fit(counts)
     nmf = NMF(n_components=k, init=p["init"], max_iter=p["max_iter"], random_state=seed)
-    w = nmf.fit_transform(tfidf)
-    return w, nmf.components_, {"reconstruction_err": float(nmf.reconstruction_err_), "n_iter": int(nmf.n_iter_)}
+    w = nmf.fit_transform(tfidf.transform(counts))
+    info = {"reconstruction_err": float(nmf.reconstruction_err_), "n_iter": int(nmf.n_iter_)}
+    return w, nmf.components_, info, (tfidf, nmf)
+
+
+def _nmf_error(fitted, test_counts) -> float:
+    """Relative reconstruction error |X - WH| / |X| (Frobenius) of held-out TF-IDF rows."""
+    tfidf, nmf = fitted
+    x = tfidf.transform(test_counts)
+    w = nmf.transform(x)
+    return float(np.linalg.norm(x.toarray() - w @ nmf.components_) / max(np.sqrt(x.multiply(x).sum()), 1e-300))
 
 
 @dataclass(frozen=True)
 class EngineSpec:
-    fit: object               # (counts, k, seed, params) -> (unit weights (n, K), topic weights (K, V), info)
+    fit: object               # (counts, k, seed, params, years) -> (unit weights (n, K), topic weights
+                              #  (K, V), info, fitted object)
     defaults: dict            # every parameter the engine takes, with its default
     checks: dict              # parameter -> checker
     description: str          # the method in a phrase, shown on the dashboard and in the manifest
+    heldout: object = None    # (fitted object, held-out counts) -> score, lower is better
+    heldout_name: str = ""
 
 
 ENGINES = {
@@ -113,18 +167,29 @@ ENGINES = {
         checks={"n_init": ck.integer(1), "passes": ck.integer(1), "iterations": ck.integer(1),
                 "alpha": _prior("symmetric", "asymmetric"),
                 "eta": _prior("symmetric")},
-        description="LDA, gensim LdaModel (online variational Bayes, one process)"),
+        description="LDA, gensim LdaModel (online variational Bayes, one process)",
+        heldout=_gensim_perplexity, heldout_name="held-out perplexity"),
     "sklearn-lda": EngineSpec(
         _sklearn_lda,
         defaults={"max_iter": 100, "alpha": None, "eta": None, "n_init": 4},
         checks={"n_init": ck.integer(1), "max_iter": ck.integer(1), "alpha": _prior(), "eta": _prior()},
-        description="LDA, scikit-learn LatentDirichletAllocation (batch variational Bayes)"),
+        description="LDA, scikit-learn LatentDirichletAllocation (batch variational Bayes)",
+        heldout=_sklearn_perplexity, heldout_name="held-out perplexity"),
     "nmf": EngineSpec(
         _nmf,
         defaults={"max_iter": 400, "init": "nndsvda", "sublinear_tf": False},
         checks={"max_iter": ck.integer(1), "init": ck.choice({"nndsvd", "nndsvda", "nndsvdar", "random"}),
                 "sublinear_tf": ck.boolean},
-        description="NMF on TF-IDF, scikit-learn NMF"),
+        description="NMF on TF-IDF, scikit-learn NMF",
+        heldout=_nmf_error, heldout_name="held-out relative reconstruction error"),
+    "gensim-ldaseq": EngineSpec(
+        _gensim_ldaseq,
+        defaults={"passes": 20, "iterations": 400, "n_init": 4, "em_min_iter": 3, "em_max_iter": 6,
+                  "inference_iter": 25},
+        checks={"passes": ck.integer(1), "iterations": ck.integer(1), "n_init": ck.integer(1),
+                "em_min_iter": ck.integer(1), "em_max_iter": ck.integer(1), "inference_iter": ck.integer(1)},
+        description="dynamic topic model, gensim LdaSeqModel (one topic-word distribution per year; "
+                    "slow: for small corpora)"),
 }
 
 
@@ -132,9 +197,19 @@ def fit(dtm: DocTermMatrix, cfg, seed: int) -> FittedModel:
     """Fit the engine named in ``cfg`` (a ModelConfig) with ``seed`` and return a FittedModel.
 
     dtm.counts: (n_units, n_terms). Returns doc_topic (n_units, K) and topic_term (K, n_terms)."""
+    return fit_counts(dtm.counts, dtm.vocab, tuple(u.year for u in dtm.units), cfg, seed)[0]
+
+
+def fit_counts(counts, vocab, years, cfg, seed: int, heldout=None):
+    """The fit on bare arrays (what a worker process receives). counts (n_units, n_terms); years
+    (n_units,). With ``heldout`` counts (m, n_terms), also scores them (engine's held-out measure).
+
+    BLAS runs on one thread during every fit, so a fit gives the same numbers in any process."""
+    from threadpoolctl import threadpool_limits
+
     spec = ENGINES[cfg.engine]
     k = cfg.n_topics
-    n_units, n_terms = dtm.counts.shape
+    n_units, n_terms = counts.shape
     if n_units < k:
         raise ModelError(f"{n_units} units cannot support {k} topics; lower model.n_topics "
                          f"(to at most {n_units}) or use a larger corpus")
@@ -142,13 +217,22 @@ def fit(dtm: DocTermMatrix, cfg, seed: int) -> FittedModel:
         raise ModelError(f"only {n_terms} terms survive pruning, fewer than {k} topics; lower "
                          f"vectorize.min_df or model.n_topics")
     params = dict(cfg.params)
-    unit_w, topic_w, info = spec.fit(dtm.counts, k, seed, params)
+    with threadpool_limits(limits=1):
+        unit_w, topic_w, info, fitted = spec.fit(counts, k, seed, params, years)
+        score = None
+        if heldout is not None:
+            if spec.heldout is None:
+                raise ModelError(f"engine {cfg.engine!r} has no held-out measure; sweep another engine")
+            score = spec.heldout(fitted, heldout)
+    by_year = info.pop("topic_term_by_year", ())
     doc_topic, notes = _normalise_rows(np.asarray(unit_w, dtype=float), "unit")
     topic_term, notes2 = _normalise_rows(np.asarray(topic_w, dtype=float), "topic")
-    order = _prevalence_order(doc_topic, dtm.n_tokens)
-    return FittedModel(engine=cfg.engine, doc_topic=doc_topic[:, order], topic_term=topic_term[order],
-                       vocab=dtm.vocab, params={"seed": seed, "n_topics": k, **params},
-                       notes=tuple(notes + notes2), info=info)
+    order = _prevalence_order(doc_topic, np.asarray(counts.sum(axis=1)).ravel())
+    model = FittedModel(engine=cfg.engine, doc_topic=doc_topic[:, order], topic_term=topic_term[order],
+                        vocab=tuple(vocab), params={"seed": seed, "n_topics": k, **params},
+                        notes=tuple(notes + notes2), info=info,
+                        topic_term_by_year=tuple((y, a[order]) for y, a in by_year))
+    return model, score
 
 
 def _normalise_rows(a: np.ndarray, what: str):

@@ -1,0 +1,216 @@
+"""Honest uncertainty for trends: a bootstrap over units, fitted trends, and era contrasts.
+
+The model's unit shares theta (n_units, K) are held fixed; what is resampled is which units stand
+behind each year. Under "documents+units" each replicate draws, within every year, that year's
+documents with replacement and then, within every drawn document, its units with replacement (a
+two-stage cluster bootstrap; with one document in a year it reduces to resampling that document's
+units). Under "units" only the second stage is run. When the model was fitted with several seeds,
+the same draws are applied to every seed's (aligned) shares and the replicates are pooled, so the
+bands hold the spread across seeds as well as across units.
+
+A year resting on one document gets a band that describes that one text's variability, not the
+year's: the tables and the dashboard say so beside the figure.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SCHEMES = {
+    "documents+units": "documents resampled within each year, then units within each document",
+    "units": "units resampled within each document; documents fixed",
+}
+CHUNK = 64          # replicates drawn and reduced at a time, so memory stays (CHUNK, n_units)
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Bootstrap replicates of prevalence by year and the intervals read from them.
+
+    reps: (n_replicates, n_years, K), pooled across seeds; low/high: (n_years, K)."""
+
+    years: tuple[int, ...]
+    point: np.ndarray
+    reps: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    seed_min: np.ndarray        # (n_years, K): the lowest point estimate among the seeds
+    seed_max: np.ndarray
+    level: float
+    resamples: int
+    seed: int
+    scheme: str
+    n_seeds: int
+    info: dict = field(default_factory=dict)
+
+
+def _structure(units):
+    """year -> list of arrays of unit rows, one array per document (sorted by doc id)."""
+    rows = defaultdict(lambda: defaultdict(list))
+    for i, u in enumerate(units):
+        rows[u.year][u.doc_id].append(i)
+    return {y: [np.array(rows[y][d]) for d in sorted(rows[y])] for y in sorted(rows)}
+
+
+def _weights(structure, n_units: int, n_rep: int, scheme: str, rng) -> np.ndarray:
+    """Multiplicity of every unit in each replicate: (n_rep, n_units)."""
+    w = np.zeros((n_rep, n_units))
+    for year in structure:
+        docs = structure[year]
+        if scheme == "documents+units" and len(docs) > 1:
+            copies = rng.multinomial(len(docs), np.full(len(docs), 1 / len(docs)), size=n_rep)
+        else:
+            copies = np.ones((n_rep, len(docs)), dtype=int)
+        for j, rows in enumerate(docs):
+            draws = copies[:, j] * len(rows)
+            w[:, rows] = rng.multinomial(draws, np.full(len(rows), 1 / len(rows)))
+    return w
+
+
+def _year_shares(w_tok: np.ndarray, theta: np.ndarray, structure) -> np.ndarray:
+    """(n_rep, n_units) token weights x (n_units, K) shares -> (n_rep, n_years, K)."""
+    out = []
+    for year in structure:
+        rows = np.concatenate(structure[year])
+        num = w_tok[:, rows] @ theta[rows]
+        out.append(num / w_tok[:, rows].sum(axis=1, keepdims=True))
+    return np.stack(out, axis=1)
+
+
+def bootstrap(thetas: list[np.ndarray], units, n_tokens: np.ndarray, cfg) -> Bands:
+    """thetas: one (n_units, K) array per seed, topics aligned to the first (the reference).
+
+    units and n_tokens (n_units,) align with the rows of every theta."""
+    structure = _structure(units)
+    years = tuple(structure)
+    n_tok = np.asarray(n_tokens, dtype=float)
+    point = _year_shares(n_tok[None, :], thetas[0], structure)[0]
+    per_seed = np.stack([_year_shares(n_tok[None, :], t, structure)[0] for t in thetas])
+    reps = []
+    if cfg.resamples:
+        rng = np.random.default_rng(cfg.seed)
+        done = 0
+        while done < cfg.resamples:
+            n = min(CHUNK, cfg.resamples - done)
+            w_tok = _weights(structure, len(units), n, cfg.resample, rng) * n_tok[None, :]
+            reps.append(np.concatenate([_year_shares(w_tok, t, structure) for t in thetas]))
+            done += n
+        reps = np.concatenate(reps)
+    else:
+        reps = per_seed
+    alpha = (1 - cfg.level) / 2
+    low, high = np.quantile(reps, [alpha, 1 - alpha], axis=0)
+    return Bands(years=years, point=point, reps=reps, low=low, high=high,
+                 seed_min=per_seed.min(axis=0), seed_max=per_seed.max(axis=0), level=cfg.level,
+                 resamples=cfg.resamples, seed=cfg.seed, scheme=cfg.resample, n_seeds=len(thetas))
+
+
+# ------------------------------------------------------------------ fitted trends
+@dataclass(frozen=True)
+class TrendFits:
+    """Prevalence regressed on year, per topic, with bootstrap intervals.
+
+    linear: rows (topic, slope_per_decade, low, high, intercept_at_first_year).
+    spline: {topic: (grid years, fitted (G,), low (G,), high (G,))}; empty when too few years."""
+
+    linear: tuple
+    spline: dict
+    spline_note: str = ""
+
+
+def fit_trends(bands: Bands, spline: bool) -> TrendFits:
+    x = np.asarray(bands.years, dtype=float)
+    k = bands.point.shape[1]
+    alpha = (1 - bands.level) / 2
+    linear = []
+    if len(x) >= 2:
+        xc = x - x.mean()
+        slope_of = lambda y: (xc @ y) / (xc @ xc)          # noqa: E731  OLS slope along the year axis
+        for t in range(k):
+            s = slope_of(bands.point[:, t])
+            rep = np.array([slope_of(r[:, t]) for r in bands.reps])
+            lo, hi = np.quantile(rep, [alpha, 1 - alpha])
+            linear.append((t + 1, 10 * s, 10 * lo, 10 * hi, bands.point[:, t].mean() - s * (x.mean() - x[0])))
+    fits, note = {}, ""
+    if spline and len(x) >= 5:
+        grid = np.arange(x[0], x[-1] + 1)
+        smoothers = _smoothers(x, grid)
+        for t in range(k):
+            smoother = _gcv_choice(smoothers, bands.point[:, t])
+            fitted = smoother @ bands.point[:, t]
+            rep = bands.reps[:, :, t] @ smoother.T
+            lo, hi = np.quantile(rep, [alpha, 1 - alpha], axis=0)
+            fits[t + 1] = (tuple(int(g) for g in grid), fitted, lo, hi)
+    elif spline:
+        note = f"no smoothing spline: {len(x)} year(s) with documents, at least 5 are needed"
+    return TrendFits(linear=tuple(linear), spline=fits, spline_note=note)
+
+
+LAMBDAS = np.logspace(-4, 8, 49)     # the penalties generalised cross-validation chooses among
+
+
+def _smoothers(x, grid):
+    """For each penalty: the cubic smoothing spline as linear maps from the values at x to the
+    values at x (n, n) and on grid (G, n). A smoothing spline is linear in the data."""
+    from scipy.interpolate import make_smoothing_spline
+
+    eye = np.eye(len(x))
+    out = []
+    for lam in LAMBDAS:
+        spl = make_smoothing_spline(x, eye, lam=lam)      # every unit vector at once (axis 0)
+        out.append((spl(x), spl(grid)))
+    return out
+
+
+def _gcv_choice(smoothers, y) -> np.ndarray:
+    """The grid map of the penalty with the lowest GCV score n*|(I-S)y|^2 / (n - tr S)^2 for y.
+
+    The penalty is chosen once, on the point estimate, and held fixed across replicates, so the
+    band shows the data's variability, not the penalty's."""
+    n = len(y)
+    scores = [n * np.sum((y - s_x @ y) ** 2) / (n - np.trace(s_x)) ** 2 for s_x, _ in smoothers]
+    return smoothers[int(np.argmin(scores))][1]
+
+
+# ------------------------------------------------------------------ era contrasts
+@dataclass(frozen=True)
+class Contrast:
+    topic: int
+    later: str
+    earlier: str
+    later_years: tuple
+    earlier_years: tuple
+    later_mean: float
+    earlier_mean: float
+    difference: float
+    low: float
+    high: float
+
+
+def contrasts(bands: Bands, cfg) -> tuple[list[Contrast], list[str]]:
+    """Later-era mean minus earlier-era mean of yearly prevalence (each year with documents
+    weighs the same), per topic, with the bootstrap interval. Returns contrasts and warnings."""
+    spans = dict(cfg.eras)
+    years = np.asarray(bands.years)
+    alpha = (1 - bands.level) / 2
+    out, warnings = [], []
+    for later, earlier in cfg.era_pairs():
+        masks = {}
+        for name in (later, earlier):
+            first, last = spans[name]
+            masks[name] = (years >= first) & (years <= last)
+        empty = [n for n in (later, earlier) if not masks[n].any()]
+        if empty:
+            warnings.append(f"era contrast {later} vs {earlier} skipped: no documents in {', '.join(empty)}")
+            continue
+        a, b = masks[later], masks[earlier]
+        diff_reps = bands.reps[:, a].mean(axis=1) - bands.reps[:, b].mean(axis=1)     # (R, K)
+        lo, hi = np.quantile(diff_reps, [alpha, 1 - alpha], axis=0)
+        for t in range(bands.point.shape[1]):
+            ma, mb = bands.point[a, t].mean(), bands.point[b, t].mean()
+            out.append(Contrast(t + 1, later, earlier, tuple(int(y) for y in years[a]),
+                                tuple(int(y) for y in years[b]), float(ma), float(mb), float(ma - mb),
+                                float(lo[t]), float(hi[t])))
+    return out, warnings
