@@ -83,3 +83,19 @@ def ensemble(models: list[FittedModel], seeds: list[int], threshold: float) -> E
         sims.append(sim)
     sim = np.array(sims) if sims else np.zeros((0, ref.n_topics))
     return Ensemble(models=tuple(out), seeds=tuple(seeds), similarity=sim, threshold=threshold)
+
+
+def ensemble_seeds(seed: int, n: int) -> list[int]:
+    """Seed i of an ensemble is seed + i * 7919 (mod 2**32); seed 0 is the experiment seed."""
+    return [(seed + i * 7919) % 2**32 for i in range(n)]
+
+
+def fit_ensemble(dtm, model_cfg, seed: int, stability_cfg, parallel_cfg) -> Ensemble:
+    """Fit ``model_cfg`` with ``stability_cfg.seeds`` seeds and align them to the first."""
+    from .parallel import FitTask, run_fits
+
+    seeds = ensemble_seeds(seed, stability_cfg.seeds)
+    years = tuple(u.year for u in dtm.units)
+    tasks = [FitTask(dtm.counts, dtm.vocab, years, model_cfg, s) for s in seeds]
+    models = [m for m, _ in run_fits(tasks, parallel_cfg)]
+    return ensemble(models, seeds, stability_cfg.threshold)

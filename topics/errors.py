@@ -17,6 +17,9 @@ class TopicsError(Exception):
         self.source = source
         super().__init__(self._render())
 
+    def __reduce__(self):          # survive the trip back from a worker process unchanged
+        return _rebuild, (type(self), self.problems, self.source)
+
     def _render(self) -> str:
         where = f" in {self.source}" if self.source else ""
         if len(self.problems) == 1:
@@ -24,6 +27,10 @@ class TopicsError(Exception):
         lines = [f"{self.heading}{where}: {len(self.problems)} problems"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
+
+
+def _rebuild(cls, problems, source):
+    return cls(problems, source=source)
 
 
 class ConfigError(TopicsError):
