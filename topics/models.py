@@ -12,6 +12,7 @@ order of corpus-wide (token-weighted) prevalence, so topic 1 is the largest.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -217,7 +218,8 @@ def fit_counts(counts, vocab, years, cfg, seed: int, heldout=None):
         raise ModelError(f"only {n_terms} terms survive pruning, fewer than {k} topics; lower "
                          f"vectorize.min_df or model.n_topics")
     params = dict(cfg.params)
-    with threadpool_limits(limits=1):
+    with threadpool_limits(limits=1), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         unit_w, topic_w, info, fitted = spec.fit(counts, k, seed, params, years)
         score = None
         if heldout is not None:
@@ -226,6 +228,8 @@ def fit_counts(counts, vocab, years, cfg, seed: int, heldout=None):
             score = spec.heldout(fitted, heldout)
     by_year = info.pop("topic_term_by_year", ())
     doc_topic, notes = _normalise_rows(np.asarray(unit_w, dtype=float), "unit")
+    notes = sorted({f"{cfg.engine}: {w.message}" for w in caught
+                    if "Converge" in type(w.message).__name__}) + notes     # e.g. max_iter reached
     topic_term, notes2 = _normalise_rows(np.asarray(topic_w, dtype=float), "topic")
     order = _prevalence_order(doc_topic, np.asarray(counts.sum(axis=1)).ravel())
     model = FittedModel(engine=cfg.engine, doc_topic=doc_topic[:, order], topic_term=topic_term[order],

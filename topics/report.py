@@ -10,6 +10,8 @@ import html
 import numpy as np
 
 from . import figures
+from . import figures_research as fr
+from .findings import year_support
 
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
        "img-src data: blob:; font-src data:; connect-src 'none'")
@@ -40,7 +42,7 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def build_dashboard(config, corpus, dtm, model, trends, metrics, labels, manifest) -> str:
+def build_dashboard(config, corpus, dtm, model, trends, metrics, labels, manifest, findings) -> str:
     """The dashboard's HTML. Shapes: model.doc_topic (n_units, K) aligned with dtm.units."""
     import plotly.io as pio
     from plotly.offline import get_plotlyjs
@@ -48,19 +50,44 @@ def build_dashboard(config, corpus, dtm, model, trends, metrics, labels, manifes
     titles = {d.doc_id: d.get("title") or d.file for d in corpus.documents}
     years = config.corpus.years or (min(trends.years), max(trends.years))
     span = (min(years[0], *trends.years), max(years[1], *trends.years))
+    f = findings
+    support = year_support(trends)
     figs = [
-        ("overview", "Corpus overview", figures.corpus_overview(trends, span),
-         "Documents and tokens behind each year. Years without a bar have no document."),
+        ("overview", "Corpus overview", figures.corpus_overview(trends, span), _support_note(support)),
+        ("lines", "Theme prevalence with intervals", fr.trend_bands(f.bands, f.fits, labels, support, span),
+         f"Share of each year's modelled tokens per theme (token-weighted mean of unit shares). Bands: "
+         f"{f.bands.level:.0%} intervals from {f.bands.resamples} bootstrap resamples ({f.bands.scheme}) of "
+         f"each of {f.bands.n_seeds} seed fit(s), pooled. Open markers: the year rests on one document, so "
+         f"its band shows that text's variability, not the year's. Dotted: smoothing spline. "
+         + (f.fits.spline_note or "")),
         ("area", "Theme prevalence (stacked)", figures.prevalence_area(trends, labels, span),
-         "Share of each year's modelled tokens that each theme accounts for (token-weighted mean of "
-         "unit shares). Lines join years that have documents; years without documents are not estimated."),
-        ("lines", "Theme prevalence (lines)", figures.prevalence_lines(trends, labels, span),
-         "The same shares, one line per theme. Larger markers: more documents behind the year."),
+         "The same shares stacked to 100%."),
+        ("stability", "Seed stability", fr.stability(f.ensemble, labels),
+         "Each topic's mean cosine similarity to its Hungarian-matched topic in fits with other seeds. "
+         "Red: recurs in fewer than half of the other seeds."),
         ("heatmap", "Topic by year", figures.heatmap(trends, labels), ""),
         ("documents", "Per document", figures.documents_heatmap(trends, labels, titles),
          "Each document's theme shares (token-weighted over its units); rows in year order."),
         ("words", "Top words", figures.top_words(model, labels, config.report.top_words), ""),
+        ("evolution", "Theme words by year", fr.theme_words(f.evolution, labels, model.n_topics),
+         f"Choose a theme from the menu. Rows: words in a year's top {config.evolution.top_n}; cells: the word's "
+         f"weight in the theme that year (#rank); words listed in the order they enter. Weighting: "
+         f"{f.evolution.method}."),
     ]
+    if f.contrasts:
+        figs.append(("contrasts", "Era contrasts", fr.contrasts(f.contrasts, labels),
+                     "Mean yearly share in the later era minus the earlier, with bootstrap intervals."))
+    if f.formulations.chart:
+        figs.append(("formulations", "Formulations (提法)", fr.formulations(f.formulations, span),
+                     "Occurrences per 10,000 characters of cleaned text, counted as substrings (variant "
+                     "separators allowed); formulations_by_year.csv also has token counts."))
+    if f.comparisons:
+        figs.append(("compare", "Model comparison", fr.comparison(trends, f.comparisons, labels, span),
+                     "Other engines fitted to the same units with the same K and seed; their topics are matched "
+                     "to this model's by the Hungarian algorithm on topic-word cosine similarity. Agreement: the "
+                     "mean similarity of matched topics."))
+    if f.sweep is not None:
+        figs.append(("sweep", "Number of topics", fr.sweep(f.sweep), "Why this K: " + f.sweep.reason))
     parts = [
         "<!DOCTYPE html>", '<html lang="zh-Hans">', "<head>", '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
@@ -69,17 +96,66 @@ def build_dashboard(config, corpus, dtm, model, trends, metrics, labels, manifes
         f"<script>{get_plotlyjs()}</script>", "</head>", "<body>",
         _header(config, corpus, dtm, model, trends, manifest),
         "<nav>" + "".join(f'<a href="#{key}">{_e(title)}</a>' for key, title, _, _ in figs)
-        + '<a href="#passages">Passages</a><a href="#summary">Model and corpus</a></nav>', "<main>",
+        + '<a href="#tables">Tables</a><a href="#passages">Passages</a><a href="#summary">Model and corpus</a>'
+        + "</nav>", "<main>",
     ]
     for key, title, fig, note in figs:
         body = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"fig-{key}",
                            config=FIGURE_CONFIG)
         note_html = f'<p class="note">{_e(note)}</p>' if note else ""
         parts.append(f'<section id="{key}"><h2>{_e(title)}</h2>{note_html}{body}</section>')
+    parts.append(_findings_tables(f, labels))
     parts.append(_passages(config, titles, dtm, model, labels))
     parts.append(_summary(config, corpus, dtm, model, trends, metrics, labels, manifest))
     parts += ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
+
+
+def _support_note(support: dict) -> str:
+    thin = [y for y, n in sorted(support.items()) if n == 1]
+    text = "Documents behind each year: " + ", ".join(f"{y}: {n}" for y, n in sorted(support.items())) + "."
+    if thin:
+        text += f" {len(thin)} of {len(support)} years rest on a single document."
+    return text + " Years without a bar have no document."
+
+
+def _findings_tables(f, labels) -> str:
+    out = ['<section id="tables"><h2>Tables</h2>']
+    if f.fits.linear:
+        out.append(f"<h3>Linear trend per theme</h3><p class=\"note\">Least-squares slope of yearly share on year, "
+                   f"in percentage points per decade, with {f.bands.level:.0%} bootstrap intervals.</p>")
+        out.append(_table(["topic", "label", "change per decade", "interval"],
+                          [(f"T{t}", labels[t], f"{100 * s:+.1f}", f"[{100 * lo:+.1f}, {100 * hi:+.1f}]")
+                           for t, s, lo, hi, _ in f.fits.linear]))
+    if f.contrasts:
+        out.append("<h3>Era contrasts</h3>")
+        out.append(_table(["topic", "label", "contrast", "later", "earlier", "difference", "interval"],
+                          [(f"T{c.topic}", labels[c.topic], f"{c.later} − {c.earlier}", f"{c.later_mean:.1%}",
+                            f"{c.earlier_mean:.1%}", f"{100 * c.difference:+.1f} pp",
+                            f"[{100 * c.low:+.1f}, {100 * c.high:+.1f}]") for c in f.contrasts]))
+    if f.comparisons:
+        out.append("<h3>Agreement between engines</h3>")
+        out.append(_table(["engine", "agreement", "least similar matched topic"],
+                          [(c.engine, f"{c.agreement:.3f}",
+                            f"T{int(np.argmin(c.similarity)) + 1} ({c.similarity.min():.2f})") for c in f.comparisons]))
+    shifts = [(f"T{t}", labels[t], y, " ".join(e) or "–", " ".join(lv) or "–") for t, y, e, lv in f.evolution.shifts]
+    if shifts:
+        out.append("<h3>Words entering and leaving each theme</h3><p class=\"note\">Against the previous year "
+                   "with documents.</p>")
+        out.append(_table(["topic", "label", "year", "entering", "leaving"], shifts))
+    kwic = f.formulations.kwic
+    if kwic:
+        out.append("<h3>Formulations in context</h3>")
+        out.append(_table(["formulation", "year", "document", "context"],
+                          [(t, y, d, f"…{left}【{m}】{right}…") for t, y, d, left, m, right in kwic]))
+    out.append("<h3>Date audit</h3><p class=\"note\">Each document's stated year against dated cues in its "
+               "own text. Conflicts are listed with the words that raised them; years are never changed.</p>")
+    out.append(_table(["document", "stated", "verdict"], [(a.file, a.stated_year, a.summary()) for a in f.audit]))
+    conflicts = [(e.file, e.cue, e.span(), e.context, e.source) for a in f.audit for e in a.conflicts]
+    if conflicts:
+        out.append(_table(["document", "cue", "allows", "context", "source"], conflicts))
+    out.append("</section>")
+    return "".join(out)
 
 
 def _header(config, corpus, dtm, model, trends, manifest) -> str:

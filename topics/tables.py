@@ -37,9 +37,19 @@ def doc_topics_table(model: FittedModel, dtm: DocTermMatrix, files: dict[str, st
     return header, rows
 
 
-def trends_table(trends: Trends, labels: dict[int, str]):
-    header = ["year", "topic", "label", "prevalence", "n_docs", "n_units", "n_tokens", "single_document"]
-    rows = [(y, t, labels[t], p, nd, nu, nt, nd == 1) for (y, t, p, nd, nu, nt) in trends.by_year]
+def trends_table(trends: Trends, labels: dict[int, str], bands=None):
+    """Yearly prevalence with its interval (ci_low, ci_high: bootstrap over units, pooled across
+    seeds) and the range of the seeds' point estimates (seed_min, seed_max)."""
+    header = ["year", "topic", "label", "prevalence", "ci_low", "ci_high", "seed_min", "seed_max", "n_docs",
+              "n_units", "n_tokens", "single_document"]
+    rows = []
+    for (y, t, p, nd, nu, nt) in trends.by_year:
+        if bands is not None:
+            i = bands.years.index(y)
+            extra = (bands.low[i, t - 1], bands.high[i, t - 1], bands.seed_min[i, t - 1], bands.seed_max[i, t - 1])
+        else:
+            extra = ("", "", "", "")
+        rows.append((y, t, labels[t], p, *extra, nd, nu, nt, nd == 1))
     return header, sorted(rows, key=lambda r: (r[0], r[1]))
 
 

@@ -139,8 +139,8 @@ def fit_trends(bands: Bands, spline: bool) -> TrendFits:
         smoothers = _smoothers(x, grid)
         for t in range(k):
             smoother = _gcv_choice(smoothers, bands.point[:, t])
-            fitted = smoother @ bands.point[:, t]
-            rep = bands.reps[:, :, t] @ smoother.T
+            fitted = np.clip(smoother @ bands.point[:, t], 0, 1)     # a share lies in [0, 1]
+            rep = np.clip(bands.reps[:, :, t] @ smoother.T, 0, 1)
             lo, hi = np.quantile(rep, [alpha, 1 - alpha], axis=0)
             fits[t + 1] = (tuple(int(g) for g in grid), fitted, lo, hi)
     elif spline:

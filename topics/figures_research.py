@@ -1,0 +1,169 @@
+"""Plotly figures for the research views: trend bands, stability, era contrasts, theme words by
+year, formulations, model comparison and the K sweep. Pure builders; every corpus or config string
+passes through ``safe()``."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .figures import _layout, _topic_name, color, safe
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
+
+
+def trend_bands(bands, fits, labels, support, year_span) -> go.Figure:
+    """One panel per topic: yearly share, its interval as a band, and the smoothing spline (dotted).
+    Open markers: years resting on one document."""
+    k = bands.point.shape[1]
+    cols = 4 if k > 6 else min(k, 3)
+    rows = -(-k // cols)
+    fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, vertical_spacing=0.32 / rows,
+                        horizontal_spacing=0.05, subplot_titles=[_topic_name(t, labels) for t in range(1, k + 1)])
+    years = list(bands.years)
+    docs = [support[y] for y in years]
+    for t in range(1, k + 1):
+        name, c = _topic_name(t, labels), color(t)
+        at = dict(row=(t - 1) // cols + 1, col=(t - 1) % cols + 1)
+        fig.add_trace(go.Scatter(x=years + years[::-1], y=list(bands.high[:, t - 1]) + list(bands.low[::-1, t - 1]),
+                                 mode="lines", fill="toself", fillcolor=_rgba(c, 0.2), line=dict(width=0),
+                                 hoverinfo="skip", showlegend=False), **at)
+        if t in fits.spline:
+            grid, fitted, _, _ = fits.spline[t]
+            fig.add_trace(go.Scatter(x=list(grid), y=fitted, mode="lines", line=dict(color="#444", width=1, dash="dot"),
+                                     showlegend=False, hoverinfo="skip"), **at)
+        fig.add_trace(go.Scatter(
+            x=years, y=bands.point[:, t - 1], name=name, mode="lines+markers", showlegend=False,
+            line=dict(color=c, width=2),
+            marker=dict(size=7, color=["white" if d == 1 else c for d in docs], line=dict(color=c, width=1.5)),
+            customdata=np.column_stack([bands.low[:, t - 1], bands.high[:, t - 1], docs]),
+            hovertemplate=(f"{name}<br>%{{x}}: %{{y:.1%}} [%{{customdata[0]:.1%}}, %{{customdata[1]:.1%}}]"
+                           "<br>%{customdata[2]} document(s)<extra></extra>")), **at)
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig = _layout(fig, f"Theme prevalence with {bands.level:.0%} intervals", 140 + 230 * rows)
+    fig.update_xaxes(range=[year_span[0] - 0.5, year_span[1] + 0.5], tickangle=-45)
+    fig.update_annotations(font_size=12)
+    return fig
+
+
+def stability(ens, labels) -> go.Figure:
+    k = ens.reference.n_topics
+    names = [_topic_name(t, labels) for t in range(1, k + 1)]
+    unstable = set(ens.unstable())
+    fig = go.Figure(go.Bar(
+        x=list(ens.stability), y=names, orientation="h",
+        marker_color=["#d62728" if t in unstable else color(t) for t in range(1, k + 1)],
+        text=[f"{s:.2f}" + ("  does not recur" if t + 1 in unstable else "") for t, s in enumerate(ens.stability)],
+        textposition="auto", customdata=list(ens.recurs),
+        hovertemplate=f"%{{y}}<br>stability %{{x:.3f}}<br>recurs in %{{customdata}} of {len(ens.seeds) - 1} "
+                      "other seeds<extra></extra>"))
+    fig.add_vline(x=ens.threshold, line_dash="dash", line_color="#555")
+    fig.update_xaxes(range=[0, 1], title_text="mean matched cosine similarity across seeds")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return _layout(fig, f"Seed stability ({len(ens.seeds)} seeds; dashed: recurrence threshold)", 120 + 34 * k)
+
+
+def contrasts(rows, labels) -> go.Figure:
+    pairs = sorted({(c.later, c.earlier) for c in rows})
+    fig = make_subplots(rows=1, cols=len(pairs), subplot_titles=[safe(f"{a} minus {b}") for a, b in pairs],
+                        shared_yaxes=True)
+    for j, pair in enumerate(pairs, start=1):
+        sel = [c for c in rows if (c.later, c.earlier) == pair]
+        fig.add_trace(go.Scatter(
+            x=[c.difference for c in sel], y=[_topic_name(c.topic, labels) for c in sel], mode="markers",
+            marker=dict(color=[color(c.topic) for c in sel], size=9), showlegend=False,
+            error_x=dict(type="data", symmetric=False, array=[c.high - c.difference for c in sel],
+                         arrayminus=[c.difference - c.low for c in sel]),
+            hovertemplate="%{y}<br>difference %{x:.1%}<extra></extra>"), row=1, col=j)
+        fig.add_vline(x=0, line_color="#555", row=1, col=j)
+    fig.update_xaxes(tickformat="+.0%", title_text="difference in share")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return _layout(fig, "Era contrasts (mean yearly share, later minus earlier, with intervals)",
+                   140 + 30 * len({c.topic for c in rows}))
+
+
+def theme_words(evo, labels, k: int) -> go.Figure:
+    """One heatmap per topic (chosen from a menu): rows are words that reach a year's top list, columns
+    are years, cells are the word's weight in the theme that year. Words appear in the order they
+    first enter."""
+    fig = go.Figure()
+    buttons = []
+    for t in range(1, k + 1):
+        rows = [r for r in evo.rows if r[0] == t]
+        order = []
+        for _, y, _, term, _ in sorted(rows, key=lambda r: (r[1], r[2])):
+            if term not in order:
+                order.append(term)
+        weight = {(y, term): w for _, y, _, term, w in rows}
+        rank = {(y, term): r for _, y, r, term, _ in rows}
+        z = [[weight.get((y, term)) for y in evo.years] for term in order]
+        text = [[f"#{rank[(y, term)]}" if (y, term) in rank else "" for y in evo.years] for term in order]
+        fig.add_trace(go.Heatmap(z=z, x=[str(y) for y in evo.years], y=[safe(w) for w in order], text=text,
+                                 texttemplate="%{text}", colorscale="Blues", visible=(t == 1), showscale=False,
+                                 hovertemplate="%{y} in %{x}: weight %{z:.4f} (%{text})<extra></extra>",
+                                 name=_topic_name(t, labels)))
+        buttons.append(dict(label=_topic_name(t, labels), method="update",
+                            args=[{"visible": [i == t - 1 for i in range(k)]}]))
+    fig.update_layout(updatemenus=[dict(buttons=buttons, x=0, xanchor="left", y=1.08, yanchor="bottom",
+                                        direction="down")])
+    fig.update_yaxes(autorange="reversed", automargin=True, type="category")
+    fig.update_xaxes(type="category", title_text="year")
+    fig = _layout(fig, "", 160 + 16 * max(len({r[3] for r in evo.rows if r[0] == t}) for t in range(1, k + 1)))
+    fig.update_layout(margin=dict(t=90))
+    return fig
+
+
+def formulations(forms, year_span) -> go.Figure:
+    fig = go.Figure()
+    for i, term in enumerate(forms.chart):
+        pts = [r for r in forms.by_year if r[0] == term]
+        fig.add_trace(go.Scatter(
+            x=[r[2] for r in pts], y=[r[7] for r in pts], name=safe(term), mode="lines+markers",
+            line=dict(color=color(i + 1), width=2), customdata=[[r[4], r[5], r[3]] for r in pts],
+            hovertemplate=(f"{safe(term)}<br>%{{x}}: %{{y:.2f}} per 10,000 characters<br>%{{customdata[0]}} "
+                           "occurrences (substring), %{customdata[1]} as a token, %{customdata[2]} doc(s)"
+                           "<extra></extra>")))
+    fig.update_yaxes(rangemode="tozero", title_text="per 10,000 characters (substring count)")
+    return _layout(fig, "Formulations over time", 460, year_span)
+
+
+def comparison(main_trends, comparisons, labels, year_span) -> go.Figure:
+    k = main_trends.matrix.shape[1]
+    cols = 4 if k > 6 else 2
+    rows = -(-k // cols)
+    fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True,
+                        subplot_titles=[_topic_name(t, labels) for t in range(1, k + 1)], vertical_spacing=0.3 / rows)
+    dashes = ["dash", "dot", "dashdot", "longdash"]
+    for t in range(1, k + 1):
+        r, c = (t - 1) // cols + 1, (t - 1) % cols + 1
+        fig.add_trace(go.Scatter(x=list(main_trends.years), y=main_trends.matrix[:, t - 1], mode="lines+markers",
+                                 line=dict(color="#1f3b57", width=2), name="main model", legendgroup="main",
+                                 showlegend=(t == 1)), row=r, col=c)
+        for j, cmp in enumerate(comparisons):
+            fig.add_trace(go.Scatter(
+                x=list(cmp.trends.years), y=cmp.trends.matrix[:, t - 1], mode="lines",
+                line=dict(color=color(j + 2), width=1.5, dash=dashes[j % len(dashes)]),
+                name=f"{cmp.engine} (agreement {cmp.agreement:.2f})", legendgroup=cmp.engine, showlegend=(t == 1),
+                hovertemplate=(f"{cmp.engine} topic {int(cmp.own_topic[t - 1])}, similarity "
+                               f"{cmp.similarity[t - 1]:.2f}<br>%{{x}}: %{{y:.1%}}<extra></extra>")), row=r, col=c)
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig = _layout(fig, "Matched topics across engines", 160 + 190 * rows)
+    fig.update_xaxes(dtick=5)
+    return fig
+
+
+def sweep(sw) -> go.Figure:
+    panels = [("c_v", "coherence c_v"), ("c_npmi", "coherence c_npmi"), ("u_mass", "coherence u_mass"),
+              ("diversity", "topic diversity"), ("stability", "seed stability"), ("heldout", sw.heldout_name)]
+    fig = make_subplots(rows=2, cols=3, subplot_titles=[p[1] for p in panels])
+    ks = [r["k"] for r in sw.rows]
+    for i, (key, title) in enumerate(panels):
+        fig.add_trace(go.Scatter(x=ks, y=[r[key] for r in sw.rows], mode="lines+markers", showlegend=False,
+                                 line=dict(color="#1f3b57"), hovertemplate=f"K=%{{x}}: {title} %{{y:.4g}}<extra></extra>"),
+                      row=i // 3 + 1, col=i % 3 + 1)
+        fig.add_vline(x=sw.chosen_k, line_dash="dash", line_color="#d62728", row=i // 3 + 1, col=i % 3 + 1)
+    fig.update_xaxes(title_text="K", dtick=max(1, (ks[-1] - ks[0]) // 8 or 1))
+    return _layout(fig, f"Choosing K: the sweep names K = {sw.chosen_k} (dashed)", 560)
