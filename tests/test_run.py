@@ -12,9 +12,14 @@ from topics.cli import main
 
 from .conftest import EXPERIMENTS, write_corpus
 
-TABLES = ("topics.csv", "doc_topics.csv", "trends.csv", "documents.csv", "cleaning.csv",
-          "metrics.json", "config.json")
-OUTPUTS = (*TABLES, "config.toml", "manifest.json", "dashboard.html")
+TABLES = ("topics.csv", "doc_topics.csv", "trends.csv", "documents.csv", "cleaning.csv", "stability.csv",
+          "trend_fits.csv", "trend_smooth.csv", "contrasts.csv", "theme_words.csv", "theme_shifts.csv",
+          "formulations_by_doc.csv", "formulations_by_year.csv", "kwic.csv", "compare.csv", "compare_trends.csv",
+          "sweep.csv", "sweep_runs.csv", "date_audit.csv", "date_audit_summary.csv", "metrics.json", "config.json")
+OUTPUTS = (*TABLES, "config.toml", "manifest.json", "dashboard.html", "methods.md", "tables/topics.tex",
+           "tables/trends.tex", "tables/contrasts.tex", "tables/sweep.tex", "tables/trend_fits.tex")
+FAST = ("--set", "sweep.k=[]", "--set", "compare.engines=[]", "--set", "stability.seeds=1",
+        "--set", "uncertainty.resamples=100")
 
 
 def read_csv(path):
@@ -49,7 +54,10 @@ def test_run_writes_every_output(two_runs):
 
 def test_two_runs_give_byte_identical_tables(two_runs):
     a, b = two_runs
-    for name in TABLES:
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file() and p.name != "manifest.json")
+    assert len(files) >= len(OUTPUTS) - 1
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file() and p.name != "manifest.json")
+    for name in files:        # every table, figure (SVG, PDF, PNG), LaTeX file, methods.md and the dashboard
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     ma = json.loads((a / "manifest.json").read_text(encoding="utf-8"))
     mb = json.loads((b / "manifest.json").read_text(encoding="utf-8"))
@@ -96,7 +104,8 @@ def test_dashboard_is_self_contained(two_runs):
     page = html[:start] + html[html.index("</script>", start):]  # the page minus the plotly.js bundle
     assert "<script src" not in page and "http://" not in page and "https://" not in page
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
-    for fig in ("fig-overview", "fig-area", "fig-lines", "fig-heatmap", "fig-documents", "fig-words"):
+    for fig in ("fig-overview", "fig-area", "fig-lines", "fig-heatmap", "fig-documents", "fig-words",
+                "fig-stability", "fig-evolution", "fig-contrasts", "fig-formulations", "fig-compare", "fig-sweep"):
         assert f'id="{fig}"' in html
     assert "Representative passages" in html and "组织工作" in html
 
@@ -107,7 +116,7 @@ def test_existing_run_needs_force(two_runs, capsys):
     assert run_cli("--out", str(run_dir.parent), "--quiet") == 5
     assert "--force" in capsys.readouterr().err
     assert (run_dir / "manifest.json").read_bytes() == before
-    assert run_cli("--out", str(run_dir.parent), "--quiet", "--force") == 0
+    assert run_cli("--out", str(run_dir.parent), "--quiet", "--force", *FAST) == 0
     assert json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))["created_utc"]
 
 
@@ -140,7 +149,7 @@ def test_hostile_text_is_shown_as_text(tmp_path, seeds_copy):
         f.write(f'999_hostile.txt,2012,"{hostile.replace(chr(34), "")}",x,city,speech,x,x\n')
     label = '{"1" = "<b onmouseover=alert(2)>标签</b>"}'
     assert run_cli("--out", str(tmp_path), "--quiet", "--set", f"corpus.path={seeds_copy}",
-                   "--set", f"report.labels={label}") == 0
+                   "--set", f"report.labels={label}", *FAST) == 0
     html = (tmp_path / "baseline" / "dashboard.html").read_text(encoding="utf-8")
     for raw in ("<script>alert('x')", "<img src=x", "<b onmouseover"):
         assert raw not in html

@@ -132,10 +132,10 @@ def optional_seed(v):
 
 
 def int_list(lo: int):
+    """A list of whole numbers >= lo, returned sorted without repeats ([] for none)."""
     def check(v):
-        if not isinstance(v, list) or not v or any(isinstance(x, bool) or not isinstance(x, int) or x < lo
-                                                   for x in v):
-            raise Bad(f"expected a non-empty list of whole numbers >= {lo}, got {v!r}")
+        if not isinstance(v, list) or any(isinstance(x, bool) or not isinstance(x, int) or x < lo for x in v):
+            raise Bad(f"expected a list of whole numbers >= {lo}, e.g. [5, 10, 15], got {v!r}")
         return tuple(sorted(set(v)))
     return check
 

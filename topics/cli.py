@@ -2,6 +2,8 @@
 
     topics run [CONFIG] [--set section.key=value ...] [--force] [--out DIR]
     topics check [CONFIG] [--set ...]
+    topics sweep [CONFIG] --k 5:30:5 [--seeds N] [--set ...]
+    topics cite RUN_DIR
 """
 from __future__ import annotations
 
@@ -35,9 +37,37 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="reports", help="folder for run folders (default: reports)")
     r.add_argument("--cache", default=None, help="segmentation cache folder (default: <out>/.cache)")
     r.add_argument("--quiet", action="store_true", help="print only the result and errors")
-    c = sub.add_parser("check", help="validate config and corpus; print the corpus and cleaning summary")
+    r.add_argument("--workers", type=int, default=None, help="processes for independent fits (default: all cores)")
+    r.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) for independent fits")
+    c = sub.add_parser("check", help="validate config and corpus; print the corpus, cleaning and date audit")
     common(c)
+    s = sub.add_parser("sweep", help="fit every K (and seed) and report coherence, stability, held-out fit")
+    common(s)
+    s.add_argument("--k", default=None, help="K values: start:stop:step (5:30:5) or a list (4,8,12); "
+                                            "default: [sweep] k of the config")
+    s.add_argument("--seeds", type=int, default=None, help="seeds per K (default: [sweep] seeds)")
+    s.add_argument("--force", action="store_true", help="replace an existing sweep folder")
+    s.add_argument("--out", default="reports", help="folder for the sweep folder (default: reports)")
+    s.add_argument("--cache", default=None, help="segmentation cache folder (default: <out>/.cache)")
+    s.add_argument("--quiet", action="store_true", help="print only the result and errors")
+    s.add_argument("--workers", type=int, default=None, help="processes for the fits (default: all cores)")
+    s.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786)")
+    t = sub.add_parser("cite", help="print a BibTeX entry and a one-line citation for a run folder")
+    t.add_argument("run_dir", help="a run folder written by `topics run`, e.g. reports/baseline")
+    t.add_argument("--traceback", action="store_true", help="show the full traceback on errors")
     return p
+
+
+def _overrides(args) -> list[str]:
+    """--set values plus the flags that stand for config keys."""
+    extra = []
+    if getattr(args, "workers", None) is not None:
+        extra.append(f"parallel.workers={args.workers}")
+    if getattr(args, "scheduler", None) is not None:
+        extra.append(f'parallel.scheduler="{args.scheduler}"')
+    if getattr(args, "seeds", None) is not None:
+        extra.append(f"sweep.seeds={args.seeds}")
+    return [*args.overrides, *extra]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +102,7 @@ def _cmd_run(args) -> int:
     from .config import load_experiment
     from .pipeline import run
 
-    config = load_experiment(args.config, args.overrides)
+    config = load_experiment(args.config, _overrides(args))
     if not args.quiet:
         print(f"topics {__version__}: experiment {config.name!r} from {args.config}", file=sys.stderr)
     start = time.perf_counter()
@@ -93,7 +123,7 @@ def _cmd_check(args) -> int:
     from .pipeline import check
     from .tables import CLEANING_COUNTS
 
-    config = load_experiment(args.config, args.overrides)
+    config = load_experiment(args.config, _overrides(args))
     result = check(config)
     corpus = result.corpus
     units = {}
@@ -119,10 +149,51 @@ def _cmd_check(args) -> int:
     single = [y for y in years if sum(d.year == y for d in corpus.documents) == 1]
     if single:
         print(f"note: {len(single)} of {len(years)} years rest on one document: {', '.join(map(str, single))}")
+    print("date audit (stated year against dated cues in the text):")
+    for a in result.audit:
+        print(f"  {a.summary()}")
+        for e in a.conflicts:
+            print(f"      {e.kind} {e.cue!r} allows {e.span()}: …{e.context}… ({e.source})")
     return 0
 
 
-_COMMANDS = {"run": _cmd_run, "check": _cmd_check}
+def _cmd_sweep(args) -> int:
+    from .config import load_experiment
+    from .pipeline import run_sweep
+    from .sweep import parse_k
+
+    config = load_experiment(args.config, _overrides(args))
+    ks = parse_k(args.k) if args.k else config.sweep.k
+    if not ks:
+        from .errors import ConfigError
+        raise ConfigError("no K values: give --k 5:30:5 or set [sweep] k = [5, 10, 15] in the experiment file")
+    if not args.quiet:
+        print(f"topics {__version__}: sweeping K = {', '.join(map(str, ks))} with {config.sweep.seeds} seed(s) "
+              f"for {config.name!r}", file=sys.stderr)
+    start = time.perf_counter()
+    run_dir, sw = run_sweep(config, ks, out_dir=args.out, force=args.force, cache_dir=args.cache,
+                            progress=None if args.quiet else _progress, command=["topics", *sys.argv[1:]])
+    print(f"{'K':>4} {'c_v':>7} {'c_npmi':>7} {'u_mass':>7} {'divers.':>7} {'stabil.':>7}  {sw.heldout_name}")
+    for r in sw.rows:
+        print(f"{r['k']:>4} {r['c_v']:7.3f} {r['c_npmi']:7.3f} {r['u_mass']:7.3f} {r['diversity']:7.3f} "
+              f"{r['stability']:7.3f}  {r['heldout']:.4g}" + ("   <- chosen" if r["k"] == sw.chosen_k else ""))
+    for note in sw.notes:
+        print(f"warning: {note}", file=sys.stderr)
+    print(f"K = {sw.chosen_k}: {sw.reason}")
+    print(f"wrote {run_dir}/ in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _cmd_cite(args) -> int:
+    from .cite import citation, read_manifest
+
+    bib, line = citation(read_manifest(args.run_dir))
+    print(bib)
+    print(line)
+    return 0
+
+
+_COMMANDS = {"run": _cmd_run, "check": _cmd_check, "sweep": _cmd_sweep, "cite": _cmd_cite}
 
 
 if __name__ == "__main__":  # pragma: no cover

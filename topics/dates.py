@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from importlib import resources
 
 CLAUSE = r"[^。；;！!？?\n]"
+PHRASE = r"[^。；;！!？?\n，,]"          # within a clause, up to the next comma
 _SEP = r"[、，,.。；;·・\s“”‘’\"']{0,3}"
 CONDITIONS = {      # condition -> (text required before the cue, text required after it)
     "mention": ("", ""),
-    "final": ("", f"{CLAUSE}{{0,14}}?(?:收官之年|最后一年)"),
-    "closing": ("", f"{CLAUSE}{{0,14}}?收官"),
-    "first": ("", f"{CLAUSE}{{0,14}}?(?:开局之年|第一年|起步之年)"),
-    "planning": ("", f"{CLAUSE}{{0,14}}?(?:谋划之年|编制)"),
+    "final": ("", f"{PHRASE}{{0,12}}?(?:收官之年|最后一年)"),
+    "closing": ("", f"{PHRASE}{{0,12}}?收官"),
+    "first": ("", f"{PHRASE}{{0,12}}?(?:开局之年|第一年|起步之年)"),
+    "planning": ("", f"{PHRASE}{{0,12}}?(?:谋划之年|编制)"),
     "active": (f"(?:开展|启动|部署|推进|抓好|搞好|组织开展|深入开展|扎实开展|第[一二三]批){CLAUSE}{{0,14}}?", ""),
     "upcoming": (f"(?:迎接|即将召开的){CLAUSE}{{0,4}}?", ""),
 }
@@ -146,8 +147,8 @@ def audit_document(doc_id: str, file: str, stated_year: int, text: str, cues=Non
                 continue
             tail = text[m.end():m.end() + 12]
             head = text[max(0, m.start() - 8):m.start()]
-            if re.match(f"{CLAUSE}{{0,8}}?之年", tail) or "今年是" in head:
-                add("anniversary", m.group(), "this year", base_n := int(base) + n, base_n, m, source)
+            if re.match(f"{CLAUSE}{{0,8}}?之年", tail) or "今年是" in head:     # that year, or its review
+                add("anniversary", m.group(), "this year", base_n := int(base) + n, base_n + 1, m, source)
             else:
                 add("anniversary", m.group(), "mention", int(base) + n - 1, None, m, source)
     plenums = {(c, p): (int(y), s) for c, p, y, s in _read("plenums.tsv")}
@@ -165,7 +166,7 @@ def audit_document(doc_id: str, file: str, stated_year: int, text: str, cues=Non
 
 
 _EXPLICIT = (   # (pattern, condition, offset of first allowed year, offset of last or None)
-    (r"((?:19|20)\d\d)年是", "this year", 0, 0),
+    (r"((?:19|20)\d\d)年是", "this year", -1, 1),     # said the year before (plans), in it, or after (reviews)
     (r"在((?:19|20)\d\d)年" + CLAUSE + r"{0,16}?(?:会议|大会)上的讲话", "title", 0, 0),
     (r"((?:19|20)\d\d)年以来", "since", 0, None),
 )

@@ -153,3 +153,64 @@ def _manifest(rid, config, corpus, segmented, dtm, model, trends, findings, vers
     }
 
 
+
+
+def write_sweep(run_dir, force, config, corpus, dtm, sw, timings, command) -> None:
+    """A sweep folder: sweep.csv, sweep_runs.csv, sweep.html, figures/, tables/sweep.tex, manifest.json."""
+    import plotly.io as pio
+    from plotly.offline import get_plotlyjs
+
+    from .figures_research import sweep as sweep_figure
+    from .latex import escape, table
+    from .report import CSP, FIGURE_CONFIG
+    from .static import _save, find_font, sweep_plot, RC
+
+    resolved = config.to_dict()
+    vers = provenance.versions()
+    summary, runs = ft.sweep_tables(sw)
+    with provenance.staged_run_folder(run_dir, force) as tmp:
+        provenance.write_json(tmp / "config.json", resolved)
+        provenance.write_csv(tmp / "sweep.csv", *summary)
+        provenance.write_csv(tmp / "sweep_runs.csv", *runs)
+        body = pio.to_html(sweep_figure(sw), full_html=False, include_plotlyjs=False, div_id="fig-sweep",
+                           config=FIGURE_CONFIG)
+        import html
+        (tmp / "sweep.html").write_text(
+            f'<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8">'
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}"><title>{html.escape(config.name)} · K sweep'
+            f"</title><script>{get_plotlyjs()}</script></head><body style=\"font-family:sans-serif\">"
+            f"<h1>{html.escape(config.name)}: choosing K</h1><p>{html.escape(sw.reason)}</p>{body}</body></html>\n",
+            encoding="utf-8")
+        note = "static figures off"
+        if config.export.static:
+            import matplotlib
+            family, where = find_font(config.export.font)
+            if family:
+                (tmp / "figures").mkdir()
+                with matplotlib.rc_context({**RC, "font.family": [family]}):
+                    _save(sweep_plot(sw), tmp / "figures", "sweep", config.export)
+                note = f"font: {family} ({where})"
+            else:
+                note = f"static figures not written: {where}"
+        if config.export.latex:
+            (tmp / "tables").mkdir()
+            (tmp / "tables" / "sweep.tex").write_text(table(
+                ["K", "c_v", "c_npmi", "u_mass", "Diversity", "Stability", escape(sw.heldout_name)],
+                [(r["k"], f"{r['c_v']:.3f}", f"{r['c_npmi']:.3f}", f"{r['u_mass']:.3f}", f"{r['diversity']:.3f}",
+                  f"{r['stability']:.3f}", f"{r['heldout']:.4g}") for r in sw.rows],
+                f"Choosing the number of topics; chosen K = {sw.chosen_k}", "tab:sweep", "rrrrrrr"), encoding="utf-8")
+        manifest = {
+            "experiment": config.name, "kind": "sweep",
+            "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "command": command, "config_file": config.source, "overrides": list(config.overrides),
+            "seed": config.seed, "corpus": {"fingerprint": corpus.fingerprint, "documents": len(corpus.documents)},
+            "counts": {"units": len(dtm.units), "terms": len(dtm.vocab)},
+            "sweep": {"k": [r["k"] for r in sw.rows], "seeds": list(sw.seeds), "chosen_k": sw.chosen_k,
+                      "reason": sw.reason, "n_train": sw.n_train, "n_heldout": sw.n_heldout,
+                      "heldout_measure": sw.heldout_name, "criterion": sw.criterion},
+            "static_figures": note, "versions": vers,
+            "platform": {**provenance.platform_info(), "python": vers["python"]},
+            "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+        }
+        manifest["outputs"] = outputs_of(tmp)
+        provenance.write_json(tmp / "manifest.json", manifest)

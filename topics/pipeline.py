@@ -17,11 +17,12 @@ from .data import CleanDocument, Corpus, DocTermMatrix, FittedModel, Trends, Uni
 from .align import fit_ensemble
 from .compare import compare_models
 from .dates import audit as audit_dates
+from .errors import ModelError
 from .evaluate import evaluate
 from .evolution import theme_words
 from .findings import Findings
 from .formulations import count_formulations
-from .outputs import write_run
+from .outputs import write_run, write_sweep
 from .sweep import sweep
 from .trends import prevalence_by_year
 from .uncertainty import bootstrap, contrasts, fit_trends
@@ -48,6 +49,7 @@ class CheckResult:
     corpus: Corpus
     cleaned: tuple[CleanDocument, ...]
     units: tuple[Unit, ...]
+    audit: tuple = ()
 
 
 def run(config: Experiment, *, out_dir: str | Path = "reports", force: bool = False,
@@ -89,11 +91,11 @@ def run(config: Experiment, *, out_dir: str | Path = "reports", force: bool = Fa
     with timer("compare models"):
         comparisons = compare_models(model, dtm, config)
     with timer("sweep"):
-        swept = sweep(dtm, config) if config.sweep.k else None
+        swept, sweep_notes = sweep_if_asked(dtm, config)
     with timer("date audit"):
         audit = audit_dates(cleaned)
     findings = Findings(models, bands, fits, tuple(eras), evolution, forms, comparisons, swept, audit,
-                        tuple(era_warnings))
+                        (*era_warnings, *sweep_notes))
     with timer("write run"):
         rid, warnings = write_run(run_dir, force, config, corpus, cleaned, segmented, dtm, model, metrics,
                                   trends, findings, timer.seconds, command)
@@ -101,11 +103,49 @@ def run(config: Experiment, *, out_dir: str | Path = "reports", force: bool = Fa
                      metrics=metrics, findings=findings, warnings=warnings)
 
 
+def sweep_if_asked(dtm, config):
+    """The [sweep] of a run, if the config asks for one: (SweepResult or None, notes). A corpus too
+    small for the configured K values skips the sweep with a note instead of failing the run."""
+    if not config.sweep.k:
+        return None, ()
+    try:
+        result = sweep(dtm, config)
+    except ModelError as exc:
+        return None, (f"{exc.problems[0]} (the run went on without the sweep)",)
+    return result, result.notes
+
+
+def run_sweep(config: Experiment, ks=None, *, out_dir: str | Path = "reports", force: bool = False,
+              cache_dir: str | Path | None = None, progress=None, command=None):
+    """Only the K sweep: write reports/<name>-sweep/ and return the SweepResult."""
+    out_dir = Path(out_dir)
+    run_dir = out_dir / f"{config.name}-sweep"
+    provenance.check_free(run_dir, force)
+    cache = Path(cache_dir) if cache_dir is not None else out_dir / ".cache"
+    timer = _Timer(progress)
+    with timer("load corpus"):
+        corpus = load_corpus(config.corpus)
+    with timer("clean"):
+        cleaned = clean_corpus(corpus, config.clean)
+    with timer("split units"):
+        units = split_units(cleaned, config.units)
+    with timer("segment"):
+        segmented = segment(units, config.segment, cache_dir=cache)
+    with timer("vectorize"):
+        dtm = vectorize(segmented, config.vectorize)
+    with timer("sweep"):
+        swept = sweep(dtm, config, ks)
+    with timer("write sweep"):
+        write_sweep(run_dir, force, config, corpus, dtm, swept, timer.seconds, command)
+    return run_dir, swept
+
+
 def check(config: Experiment) -> CheckResult:
-    """Validate config and corpus, clean and split, without segmenting or fitting."""
+    """Validate config and corpus, clean and split, and audit dates, without segmenting or fitting."""
     corpus = load_corpus(config.corpus)
     cleaned = clean_corpus(corpus, config.clean)
-    return CheckResult(corpus=corpus, cleaned=cleaned, units=split_units(cleaned, config.units))
+    return CheckResult(corpus=corpus, cleaned=cleaned, units=split_units(cleaned, config.units),
+                       audit=audit_dates(cleaned))
 
 
 class _Timer:

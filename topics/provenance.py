@@ -56,10 +56,12 @@ def git_state(path: Path) -> dict | None:
 
 
 def run_id(config: dict, corpus_fingerprint: str, vers: dict) -> str:
-    """Hash of the resolved config (minus the corpus path: the fingerprint identifies the data),
+    """Hash of the resolved config (minus the corpus path: the fingerprint identifies the data; minus
+    [parallel], which never changes results),
     the corpus fingerprint and the package versions."""
     cfg = json.loads(json.dumps(config))
     cfg.get("corpus", {}).pop("path", None)
+    cfg.pop("parallel", None)          # where fits ran never changes what they give
     blob = json.dumps({"config": cfg, "corpus": corpus_fingerprint, "versions": vers},
                       sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]

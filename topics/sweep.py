@@ -34,6 +34,7 @@ class SweepResult:
     n_train: int
     n_heldout: int
     seeds: tuple
+    notes: tuple = ()
 
 
 def heldout_split(n_units: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -71,9 +72,15 @@ def sweep(dtm, config, ks=None) -> SweepResult:
     if cfg.n_init and "n_init" in params:
         params["n_init"] = cfg.n_init
     train, test = heldout_split(dtm.counts.shape[0], cfg.held_out, config.seed)
-    if len(train) < max(ks):
-        raise ModelError(f"sweep: {len(train)} training units cannot support {max(ks)} topics; "
-                         f"lower the largest K")
+    limit = min(len(train), len(dtm.vocab))
+    notes = ()
+    if max(ks) > limit:
+        notes = (f"sweep: K = {', '.join(str(k) for k in ks if k > limit)} left out: {len(train)} training units "
+                 f"and {len(dtm.vocab)} terms support at most {limit} topics",)
+        ks = tuple(k for k in ks if k <= limit)
+    if len(ks) < 2:
+        raise ModelError(f"sweep: {len(train)} training units and {len(dtm.vocab)} terms leave fewer than two "
+                         f"K values to compare (at most {limit} topics); choose smaller K or a larger corpus")
     seeds = ensemble_seeds(config.seed, cfg.seeds)
     years = tuple(dtm.units[i].year for i in train)
     counts_train, counts_test = dtm.counts[train], dtm.counts[test]
@@ -99,7 +106,7 @@ def sweep(dtm, config, ks=None) -> SweepResult:
     from .models import ENGINES
     return SweepResult(rows=tuple(rows), runs=tuple(runs), chosen_k=chosen, reason=reason,
                        heldout_name=ENGINES[config.model.engine].heldout_name, criterion=cfg.criterion,
-                       n_train=len(train), n_heldout=len(test), seeds=tuple(seeds))
+                       n_train=len(train), n_heldout=len(test), seeds=tuple(seeds), notes=notes)
 
 
 def choose_k(rows, criterion: str, min_stability: float) -> tuple[int, str]:

@@ -1,0 +1,64 @@
+"""Choosing K on a planted corpus; parallel fits equal sequential ones; the choice rule itself."""
+import math
+
+import numpy as np
+import pytest
+
+from topics.config import build_experiment
+from topics.errors import ConfigError
+from topics.sweep import choose_k, heldout_split, parse_k, sweep
+
+from .conftest import SEEDS
+from .test_models import K_TRUE, planted_corpus
+
+
+def config(engine="nmf", workers=0, **sweep_cfg):
+    raw = {"experiment": {"name": "t", "seed": 3}, "corpus": {"path": str(SEEDS)},
+           "model": {"engine": engine, "n_topics": K_TRUE}, "parallel": {"workers": workers},
+           "sweep": {"k": [2, 4, 6], "seeds": 3, **sweep_cfg}}
+    return build_experiment(raw, base_dir=SEEDS)
+
+
+@pytest.fixture(scope="module")
+def planted():
+    return planted_corpus(n_units=160)[0]
+
+
+@pytest.mark.parametrize("engine", ["nmf", "gensim-lda"])
+def test_sweep_finds_the_planted_number_of_topics(planted, engine):
+    result = sweep(planted, config(engine))      # LDA with its default 4 starts per fit
+    rows = {r["k"]: r for r in result.rows}
+    assert result.chosen_k == K_TRUE, result.reason
+    assert rows[4]["stability"] > 0.9 and rows[4]["stability"] > rows[6]["stability"]
+    assert len(result.runs) == 3 * 3 and all(not math.isnan(r["heldout"]) for r in result.runs)
+    assert result.n_train + result.n_heldout == 160
+    assert "K=" in result.reason or "highest" in result.reason
+
+
+def test_parallel_sweep_equals_sequential(planted):
+    one = sweep(planted, config("nmf", workers=1))    # in this process
+    two = sweep(planted, config("nmf", workers=2))
+    assert one.rows == two.rows and one.runs == two.runs
+
+
+def test_choice_rule_prefers_stable_then_coherent():
+    rows = [{"k": 5, "c_v": 0.50, "stability": 0.9}, {"k": 10, "c_v": 0.60, "stability": 0.7},
+            {"k": 15, "c_v": 0.70, "stability": 0.4}]
+    assert choose_k(rows, "c_v", 0.6)[0] == 10
+    assert choose_k(rows, "c_v", 0.95)[0] == 5 and "no K reached" in choose_k(rows, "c_v", 0.95)[1]
+
+
+def test_k_ranges_and_split():
+    assert parse_k("5:30:5") == (5, 10, 15, 20, 25, 30) and parse_k("4,8,12") == (4, 8, 12)
+    assert parse_k("2:4") == (2, 3, 4)
+    for bad in ("x", "1:3", "", "5:3"):
+        with pytest.raises(ConfigError, match="--k"):
+            parse_k(bad)
+    train, test = heldout_split(100, 0.2, 1)
+    assert len(test) == 20 and not set(train) & set(test) and np.array_equal(heldout_split(100, 0.2, 1)[1], test)
+
+
+def test_too_large_k_values_are_left_out_with_a_note(planted):
+    raw = config("nmf").to_dict()
+    result = sweep(planted, build_experiment({**raw, "sweep": {**raw["sweep"], "k": [2, 4, 500]}}, base_dir=SEEDS))
+    assert [r["k"] for r in result.rows] == [2, 4] and "500" in result.notes[0]
