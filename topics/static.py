@@ -42,7 +42,7 @@ def _save(fig, folder: Path, stem: str, cfg) -> list[str]:
     names = []
     for fmt in cfg.formats:
         name = f"{stem}.{fmt}"
-        kw = {"metadata": {"Date": None} if fmt in ("svg", "pdf") else {"Software": "topics"}}
+        kw = {"metadata": {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt, {"Software": "topics"})}
         fig.savefig(folder / name, format=fmt, dpi=cfg.dpi, bbox_inches="tight", **kw)
         names.append(name)
     return names
