@@ -62,3 +62,18 @@ def test_too_large_k_values_are_left_out_with_a_note(planted):
     raw = config("nmf").to_dict()
     result = sweep(planted, build_experiment({**raw, "sweep": {**raw["sweep"], "k": [2, 4, 500]}}, base_dir=SEEDS))
     assert [r["k"] for r in result.rows] == [2, 4] and "500" in result.notes[0]
+
+
+def test_completion_perplexity_by_hand():
+    import scipy.sparse as sp
+
+    from topics.models import completion_perplexity, completion_split
+
+    counts = sp.csr_matrix(np.array([[3, 1, 0], [0, 2, 2]]))
+    shown, scored = completion_split(counts)
+    assert (shown + scored - counts).nnz == 0
+    assert shown.toarray().tolist() == [[2, 0, 0], [0, 1, 1]]         # tokens a a a b / b b c c, alternate
+    phi = np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]])
+    # shares inferred as given: unit 1 all topic 1, unit 2 all topic 2; scored tokens a, b | b, c
+    value = completion_perplexity(lambda c: np.array([[1.0, 0.0], [0.0, 1.0]]), phi, counts)
+    assert value == pytest.approx(2.0)                              # every scored token has p = 0.5

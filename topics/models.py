@@ -80,9 +80,37 @@ def _gensim_lda(counts, k: int, seed: int, p: dict, years):
     return gamma, lda.get_topics(), info, lda
 
 
+def completion_split(counts):
+    """Split each held-out unit's tokens in two halves (alternate tokens, in term order): the first
+    half is shown to the model to infer the unit's topic shares, the second is scored."""
+    import scipy.sparse as sp
+
+    counts = sp.csr_matrix(counts)
+    shown, scored = counts.copy().astype(float), counts.copy().astype(float)
+    for i in range(counts.shape[0]):
+        lo, hi = counts.indptr[i], counts.indptr[i + 1]
+        c = counts.data[lo:hi].astype(int)
+        before = np.concatenate([[0], np.cumsum(c)[:-1]])           # tokens before this term
+        first = (c + (before % 2 == 0)) // 2                         # tokens at even positions
+        shown.data[lo:hi], scored.data[lo:hi] = first, c - first
+    return shown, scored
+
+
+def completion_perplexity(infer, topic_term, counts) -> float:
+    """Held-out perplexity by document completion (Wallach et al. 2009): topic shares inferred from
+    half of each unit's tokens, exp(-mean log-likelihood) of the other half under shares x topics."""
+    shown, scored = completion_split(counts)
+    theta = np.asarray(infer(shown), dtype=float)
+    theta = theta / np.maximum(theta.sum(axis=1, keepdims=True), 1e-300)
+    phi = np.asarray(topic_term, dtype=float)
+    phi = phi / phi.sum(axis=1, keepdims=True)
+    coo = scored.tocoo()
+    p = np.einsum("ik,ki->i", theta[coo.row], phi[:, coo.col])
+    return float(np.exp(-(coo.data * np.log(np.maximum(p, 1e-300))).sum() / max(coo.data.sum(), 1)))
+
+
 def _gensim_perplexity(lda, test_counts) -> float:
-    """exp(-per-word variational bound) on held-out units (natural log, as scikit-learn's)."""
-    return float(np.exp(-lda.log_perplexity(_bow(test_counts))))
+    return completion_perplexity(lambda c: lda.inference(_bow(c))[0], lda.get_topics(), test_counts)
 
 
 def _gensim_ldaseq(counts, k: int, seed: int, p: dict, years):
@@ -128,7 +156,7 @@ def _sklearn_lda(counts, k: int, seed: int, p: dict, years):
 
 
 def _sklearn_perplexity(lda, test_counts) -> float:
-    return float(lda.perplexity(test_counts))
+    return completion_perplexity(lda.transform, lda.components_, test_counts)
 
 
 def _nmf(counts, k: int, seed: int, p: dict, years):
@@ -169,13 +197,13 @@ ENGINES = {
                 "alpha": _prior("symmetric", "asymmetric"),
                 "eta": _prior("symmetric")},
         description="LDA, gensim LdaModel (online variational Bayes, one process)",
-        heldout=_gensim_perplexity, heldout_name="held-out perplexity"),
+        heldout=_gensim_perplexity, heldout_name="held-out perplexity (document completion)"),
     "sklearn-lda": EngineSpec(
         _sklearn_lda,
         defaults={"max_iter": 100, "alpha": None, "eta": None, "n_init": 4},
         checks={"n_init": ck.integer(1), "max_iter": ck.integer(1), "alpha": _prior(), "eta": _prior()},
         description="LDA, scikit-learn LatentDirichletAllocation (batch variational Bayes)",
-        heldout=_sklearn_perplexity, heldout_name="held-out perplexity"),
+        heldout=_sklearn_perplexity, heldout_name="held-out perplexity (document completion)"),
     "nmf": EngineSpec(
         _nmf,
         defaults={"max_iter": 400, "init": "nndsvda", "sublinear_tf": False},

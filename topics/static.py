@@ -74,6 +74,7 @@ def trend_bands(bands, fits, labels, support):
             grid, fitted, _, _ = fits.spline[t]
             ax.plot(grid, fitted, color="#333333", lw=0.8, ls="--")
         ax.set_title(f"T{t} {labels[t]}")
+        ax.xaxis.set_major_locator(_years())
         ax.yaxis.set_major_formatter(_percent())
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3, lw=0.5)
@@ -98,6 +99,7 @@ def trend_lines(bands, labels):
     ax.yaxis.set_major_formatter(_percent())
     ax.set_ylabel("share of the year's tokens")
     ax.set_xlabel("year")
+    ax.xaxis.set_major_locator(_years())
     ax.grid(alpha=0.3, lw=0.5)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout()
@@ -137,6 +139,7 @@ def formulations_plot(forms):
             ax.plot(*zip(*pts), marker="o", ms=3, lw=1.2, color=PALETTE[i % len(PALETTE)], label=_plain(term))
     ax.set_ylabel("occurrences per 10,000 characters (substring count)")
     ax.set_xlabel("year")
+    ax.xaxis.set_major_locator(_years())
     ax.grid(alpha=0.3, lw=0.5)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout()
@@ -165,6 +168,11 @@ def sweep_plot(sw):
 def _plain(text: str) -> str:
     """Text shown as written: matplotlib would read '$...$' as mathematics."""
     return str(text).replace("$", r"\$")
+
+
+def _years():
+    from matplotlib.ticker import MaxNLocator
+    return MaxNLocator(integer=True)
 
 
 def _percent():
