@@ -106,7 +106,7 @@ def build_dashboard(config, corpus, dtm, model, trends, metrics, labels, manifes
         parts.append(f'<section id="{key}"><h2>{_e(title)}</h2>{note_html}{body}</section>')
     parts.append(_findings_tables(f, labels))
     parts.append(_passages(config, titles, dtm, model, labels))
-    parts.append(_summary(config, corpus, dtm, model, trends, metrics, labels, manifest))
+    parts.append(_summary(config, corpus, dtm, model, trends, metrics, labels, manifest, f))
     parts += ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
@@ -202,7 +202,7 @@ def _table(header, rows) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _summary(config, corpus, dtm, model, trends, metrics, labels, manifest) -> str:
+def _summary(config, corpus, dtm, model, trends, metrics, labels, manifest, f) -> str:
     units_per_doc, tokens_per_doc = {}, {}
     for u, nt in zip(dtm.units, dtm.n_tokens):
         units_per_doc[u.doc_id] = units_per_doc.get(u.doc_id, 0) + 1
@@ -210,10 +210,13 @@ def _summary(config, corpus, dtm, model, trends, metrics, labels, manifest) -> s
     docs = [(d.year, d.file, d.get("title"), d.get("level"), d.get("genre"),
              units_per_doc.get(d.doc_id, 0), tokens_per_doc.get(d.doc_id, 0)) for d in corpus.documents]
     measures = list(metrics["coherence"])
+    unstable = set(f.ensemble.unstable())
     quality = [(f"T{k + 1}", labels[k + 1],
-                *[f"{metrics['coherence'][m]['per_topic'][k]:.3f}" for m in measures])
+                *[f"{metrics['coherence'][m]['per_topic'][k]:.3f}" for m in measures],
+                f"{f.ensemble.stability[k]:.2f}" + (" (does not recur)" if k + 1 in unstable else ""))
                for k in range(model.n_topics)]
-    quality.append(("mean", "", *[f"{metrics['coherence'][m]['mean']:.3f}" for m in measures]))
+    quality.append(("mean", "", *[f"{metrics['coherence'][m]['mean']:.3f}" for m in measures],
+                    f"{f.ensemble.stability.mean():.2f}"))
     params = sorted(model.params.items())
     seg = manifest["segment"]
     setup = [("model", manifest["model"]["method"]),
@@ -229,7 +232,8 @@ def _summary(config, corpus, dtm, model, trends, metrics, labels, manifest) -> s
     return ('<section id="summary"><h2>Model and corpus</h2>'
             + "<h3>Set-up</h3>" + _table(["", ""], setup)
             + "<h3>Model parameters</h3>" + _table(["parameter", "value"], params)
-            + "<h3>Topic coherence</h3>" + _table(["topic", "label", *measures], quality)
+            + "<h3>Topic coherence and seed stability</h3>"
+            + _table(["topic", "label", *measures, f"stability ({len(f.ensemble.seeds)} seeds)"], quality)
             + "<h3>Documents</h3>" + _table(["year", "file", "title", "level", "genre", "units", "tokens"], docs)
             + "<h3>Versions</h3>" + _table(["package", "version"], versions)
             + "</section>")
