@@ -121,6 +121,12 @@ def year_support(trends) -> dict[int, int]:
     return {y: nd for (y, _, _, nd, _, _) in trends.by_year}
 
 
-def interval_width(bands) -> float:
-    """Median width of the yearly intervals over years and topics (a one-number summary)."""
-    return float(np.median(bands.high - bands.low))
+def interval_width(bands, reference_only: bool = False) -> float:
+    """Median width of the yearly intervals over years and topics (a one-number summary). With
+    ``reference_only``, of the intervals from the reference seed's replicates alone (units only,
+    without the spread across seeds)."""
+    if not reference_only or bands.n_seeds == 1 or not bands.resamples:
+        return float(np.median(bands.high - bands.low))
+    alpha = (1 - bands.level) / 2
+    low, high = np.quantile(bands.reps[:bands.resamples], [alpha, 1 - alpha], axis=0)
+    return float(np.median(high - low))

@@ -54,7 +54,9 @@ def methods_text(config, m: dict, findings, labels) -> str:
         + (f", applied to each of {unc['n_seeds']} model fits with different seeds and pooled "
            f"({unc['replicates_pooled']} replicates), so they include the variation across seeds"
            if unc["n_seeds"] > 1 else "")
-        + f". The median interval width is {100 * unc['median_interval_width']:.1f} percentage points. "
+        + f". The median interval width is {100 * unc['median_interval_width']:.1f} percentage points"
+        + (f" ({100 * unc['median_interval_width_reference_seed']:.1f} from the first seed's fit alone)"
+           if unc["n_seeds"] > 1 else "") + ". "
         f"Linear trends are ordinary least squares of yearly share on year; the smooth trend is "
         f"{unc['spline']}; both carry bootstrap intervals. "
         + (f"The model was refitted with {len(stab['seeds'])} seeds ({', '.join(map(str, stab['seeds']))}); "

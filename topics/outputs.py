@@ -131,6 +131,7 @@ def _manifest(rid, config, corpus, segmented, dtm, model, trends, findings, vers
                         "scheme": bands.scheme, "scheme_text": SCHEMES[bands.scheme],
                         "replicates_pooled": int(bands.reps.shape[0]), "n_seeds": bands.n_seeds,
                         "median_interval_width": interval_width(bands),
+                        "median_interval_width_reference_seed": interval_width(bands, reference_only=True),
                         "spline": findings.fits.spline_note or ("cubic smoothing spline, penalty by GCV"
                                                                 if findings.fits.spline else "off")},
         "evolution": {"method": findings.evolution.method},
