@@ -54,3 +54,15 @@ def test_yearly_rows_and_keyword_in_context(tmp_path):
     assert kwic[0][3].endswith("开展“") and kwic[0][5].startswith("”主题教育")
     first_docs = [r[2] for r in forms.kwic if r[0] == "全面从严治党"][:2]
     assert first_docs == ["a", "b"]                              # one hit per document before a second
+
+
+def test_a_charted_term_outside_the_lexicon_is_counted(tmp_path):
+    forms, _ = counted(tmp_path, terms=())
+    assert "党的建设" in {r[0] for r in forms.by_doc}                  # from the lexicon
+    folder = write_corpus(tmp_path / "d", {"a.txt": (2015, "推进改革开放，深化改革开放。\n")})
+    config = load_experiment(EXPERIMENTS / "baseline.toml",
+                             [f"corpus.path={folder}", 'formulations.chart=["深化改革开放"]', "formulations.lexicon=false"])
+    result = check(config)
+    seg = segment(result.units, config.segment, cache_dir=None)
+    forms = count_formulations(result.cleaned, seg, config.formulations, config.segment)
+    assert [(r[0], r[4]) for r in forms.by_doc] == [("深化改革开放", 1)] and forms.chart == ("深化改革开放",)

@@ -47,14 +47,14 @@ def categories() -> dict[str, str]:
 
 
 def term_patterns(cfg, segment_cfg) -> dict[str, tuple[str, re.Pattern]]:
-    """term -> (category, compiled pattern) for the lexicon (when ``lexicon``) and cfg.terms."""
+    """term -> (category, compiled pattern) for the lexicon (when ``lexicon``), cfg.terms and cfg.chart."""
     lexicon = load_lexicon(segment_cfg)
     cats = categories()
     out = {}
     if cfg.lexicon:
         for t in lexicon.terms:
             out[t] = (cats.get(t, "lexicon (extra)"), re.compile(lexicon.variants.get(t, re.escape(t))))
-    for t in cfg.terms:
+    for t in dict.fromkeys((*cfg.terms, *cfg.chart)):      # a charted term is always counted
         term = t.replace("/", "")
         pattern = lexicon.variants.get(term) or "[、，,.。；;·・\\s“”‘’\"']{0,3}".join(
             re.escape(p) for p in t.split("/"))
