@@ -4,16 +4,35 @@ Public API::
 
     import topics
     config = topics.load_experiment("experiments/baseline.toml", ["model.n_topics=10"])
-    result = topics.run(config)            # writes reports/<name>/, returns the result objects
+    result = topics.run(config, out_dir="reports")   # writes reports/<name>/, returns the result objects
+
+Names are imported on first use, so ``topics --help`` and ``topics check`` start without loading
+gensim, scikit-learn or plotly.
 """
+from __future__ import annotations
+
+import importlib
+
 __version__ = "0.1.0"
 
-from .config import Experiment, load_experiment  # noqa: E402
-from .data import (CleanDocument, Corpus, DocTermMatrix, Document, FittedModel,  # noqa: E402
-                   Segmented, Trends, Unit)
-from .errors import ConfigError, CorpusError, ModelError, RunExistsError, TopicsError  # noqa: E402
-from .pipeline import CheckResult, RunResult, check, run  # noqa: E402
+_WHERE = {
+    "run": "pipeline", "check": "pipeline", "RunResult": "pipeline", "CheckResult": "pipeline",
+    "load_experiment": "config", "Experiment": "config",
+    "Corpus": "data", "Document": "data", "CleanDocument": "data", "Unit": "data", "Segmented": "data",
+    "DocTermMatrix": "data", "FittedModel": "data", "Trends": "data",
+    "TopicsError": "errors", "ConfigError": "errors", "CorpusError": "errors", "ModelError": "errors",
+    "RunExistsError": "errors",
+}
+__all__ = ["__version__", *_WHERE]
 
-__all__ = ["__version__", "run", "check", "load_experiment", "Experiment", "RunResult", "CheckResult",
-           "Corpus", "Document", "CleanDocument", "Unit", "Segmented", "DocTermMatrix", "FittedModel",
-           "Trends", "TopicsError", "ConfigError", "CorpusError", "ModelError", "RunExistsError"]
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f"topics.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'topics' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
