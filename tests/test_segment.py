@@ -7,7 +7,8 @@ import pytest
 
 from topics.config import SegmentConfig
 from topics.data import Unit
-from topics.segment import JiebaSegmenter, keep_token, load_lexicon, load_stopwords, segment
+from topics.segmenters import JiebaSegmenter
+from topics.segment import keep_token, load_lexicon, load_stopwords, segment
 
 CFG = SegmentConfig()
 
@@ -117,3 +118,55 @@ def test_extra_lexicon_file_keeps_its_terms_whole_and_changes_the_cache_key(tmp_
     tokens = segment(units, cfg, cache_dir=tmp_path).tokens[0]
     assert "红色物业" in tokens and "五化协同大抓基层" in tokens
     assert "红色物业" not in segment(units, CFG, cache_dir=tmp_path).tokens[0]
+
+
+# ---- rjieba: the fast segmenter gives jieba's tokens ------------------------------------------
+
+
+
+def _agreement(units, hmm):
+    from topics.segmenters import RJiebaSegmenter
+    from topics.config import SegmentConfig as SC
+    lex = load_lexicon(SC())
+    a, b = JiebaSegmenter(lex, hmm=hmm), RJiebaSegmenter(lex, hmm=hmm)
+    ta, tb = [a.cut(u.text) for u in units], [b.cut(u.text) for u in units]
+    same_units = sum(x == y for x, y in zip(ta, tb))
+    return same_units, ta, tb
+
+
+def _units(path, years="[2005, 2024]"):
+    from topics.config import load_experiment
+    from topics.pipeline import check
+    from .conftest import EXPERIMENTS
+    return check(load_experiment(EXPERIMENTS / "baseline.toml", [f"corpus.path={path}", f"corpus.years={years}"])).units
+
+
+def test_rjieba_tokens_equal_jieba_on_the_seeds():
+    from .conftest import SEEDS
+    units = _units(SEEDS)
+    same, ta, tb = _agreement(units, hmm=False)
+    assert same == len(units) == 117                          # HMM off (the default): identical
+    same_hmm, _, _ = _agreement(units, hmm=True)
+    assert same_hmm >= 110                                    # HMM on: 114 of 117 measured; the HMMs differ
+
+
+def test_rjieba_tokens_equal_jieba_on_the_reports():
+    from .conftest import GOV_REPORTS
+    if not GOV_REPORTS.is_dir():
+        pytest.skip("../shared/corpora/gov_work_reports is absent")
+    units = _units(GOV_REPORTS, "[]")
+    same, _, _ = _agreement(units, hmm=False)
+    assert same == len(units)
+
+
+def test_rjieba_engine_in_a_run_and_parallel_jieba_match(tmp_path, monkeypatch):
+    from topics import segment as seg_mod
+    from .conftest import SEEDS
+    units = _units(SEEDS)
+    cfg = SegmentConfig()
+    one = segment(units, cfg, cache_dir=None, workers=1)
+    monkeypatch.setattr(seg_mod, "PARALLEL_CHARS", 1)        # force the process pool on a small corpus
+    two = segment(units, cfg, cache_dir=None, workers=2)
+    fast = segment(units, SegmentConfig(engine="rjieba"), cache_dir=tmp_path)
+    assert one.tokens == two.tokens == fast.tokens
+    assert fast.info["engine"] == "rjieba" and "rjieba" in fast.info["engine_version"]

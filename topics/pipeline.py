@@ -23,6 +23,7 @@ from .evolution import theme_words
 from .findings import Findings
 from .formulations import count_formulations
 from .outputs import write_run, write_sweep
+from .parallel import n_workers
 from .sweep import sweep
 from .trends import prevalence_by_year
 from .uncertainty import bootstrap, contrasts, fit_trends
@@ -70,7 +71,7 @@ def run(config: Experiment, *, out_dir: str | Path = "reports", force: bool = Fa
     with timer("split units"):
         units = split_units(cleaned, config.units)
     with timer("segment"):
-        segmented = segment(units, config.segment, cache_dir=cache)
+        segmented = segment(units, config.segment, cache_dir=cache, workers=n_workers(config.parallel, 64))
     with timer("vectorize"):
         dtm = vectorize(segmented, config.vectorize)
     with timer("fit model"):               # the experiment seed first, then the stability seeds
@@ -130,7 +131,7 @@ def run_sweep(config: Experiment, ks=None, *, out_dir: str | Path = "reports", f
     with timer("split units"):
         units = split_units(cleaned, config.units)
     with timer("segment"):
-        segmented = segment(units, config.segment, cache_dir=cache)
+        segmented = segment(units, config.segment, cache_dir=cache, workers=n_workers(config.parallel, 64))
     with timer("vectorize"):
         dtm = vectorize(segmented, config.vectorize)
     with timer("sweep"):

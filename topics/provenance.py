@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import RunExistsError
 
-DISTRIBUTIONS = ("topics", "jieba", "gensim", "scikit-learn", "numpy", "scipy", "plotly", "stopwordsiso",
+DISTRIBUTIONS = ("topics", "jieba", "gensim", "scikit-learn", "numpy", "scipy", "plotly", "stopwordsiso", "rjieba", "tomotopy",
                  "matplotlib")
 FLOAT_FORMAT = "{:.6f}"
 

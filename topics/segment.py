@@ -126,45 +126,6 @@ def _version(dist: str) -> str:
         return "unknown"
 
 
-class JiebaSegmenter:
-    """jieba with a private Tokenizer. Settings stored here; the dictionary loads on first use."""
-
-    name = "jieba"
-
-    def __init__(self, lexicon: Lexicon, hmm: bool = False, dict_cache_dir: Path | None = None):
-        self.lexicon = lexicon
-        self.hmm = hmm
-        self.dict_cache_dir = dict_cache_dir
-        self._tokenizer = None
-
-    @property
-    def version(self) -> str:
-        return _version("jieba")
-
-    def _build(self):
-        import jieba
-        jieba.setLogLevel(logging.WARNING)
-        tok = jieba.Tokenizer()
-        if self.dict_cache_dir is not None:
-            self.dict_cache_dir.mkdir(parents=True, exist_ok=True)
-            tok.tmp_dir = str(self.dict_cache_dir)
-        tok.initialize()
-        # shorter terms first, so that a longer formulation is tuned against its parts as kept
-        for term in sorted(self.lexicon.terms, key=lambda t: (len(t), t)):
-            tok.add_word(term, freq=tok.suggest_freq(term, tune=False) + 1, tag="nz")
-        for term in sorted(self.lexicon.terms, key=lambda t: (len(t), t)):
-            tok.suggest_freq(term, tune=True)
-        return tok
-
-    def cut(self, text: str) -> list[str]:
-        if self._tokenizer is None:
-            self._tokenizer = self._build()
-        return self._tokenizer.lcut(self.lexicon.fold(text), HMM=self.hmm)
-
-
-ENGINES = {"jieba": JiebaSegmenter}
-
-
 def keep_token(tok: str, cfg: SegmentConfig, stopwords: frozenset) -> bool:
     """The token filter: no punctuation, numbers, short tokens or stopwords."""
     if not tok or tok in stopwords:
@@ -178,9 +139,16 @@ def keep_token(tok: str, cfg: SegmentConfig, stopwords: frozenset) -> bool:
     return False
 
 
-def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None = None) -> Segmented:
+from .segmenters import ENGINES  # noqa: E402  (segmenters need Lexicon from here)
+
+
+PARALLEL_CHARS = 400_000     # below this much text to cut, a process pool costs more than it saves
+
+
+def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None = None,
+            workers: int = 1) -> Segmented:
     """Tokens for every unit, shape-aligned with ``units``. Uses and updates the on-disk cache in
-    ``cache_dir`` (None: no cache)."""
+    ``cache_dir`` (None: no cache). jieba cuts in ``workers`` processes when there is enough text."""
     lexicon = load_lexicon(cfg)
     stopwords = load_stopwords(cfg)
     segmenter = ENGINES[cfg.engine](lexicon, hmm=cfg.hmm,
@@ -188,18 +156,16 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
     key = _cache_key(cfg, segmenter, lexicon, stopwords)
     cache_file = cache_dir / f"segment-{key[:20]}.json" if cache_dir else None
     cached = _read_cache(cache_file, key)
-    tokens, hits, fresh = [], 0, {}
-    for unit in units:
-        h = _text_key(unit.text)
-        if h in cached:
-            toks = cached[h]
-            hits += 1
-        elif h in fresh:
-            toks = fresh[h]
-        else:
-            toks = [t for t in segmenter.cut(unit.text) if keep_token(t.strip(), cfg, stopwords.words)]
-            fresh[h] = toks
-        tokens.append(tuple(toks))
+    keys = [_text_key(unit.text) for unit in units]
+    todo = {}                                   # text key -> text, for texts not in the cache
+    for h, unit in zip(keys, units):
+        if h not in cached:
+            todo.setdefault(h, unit.text)
+    cut = _cut_all(segmenter, list(todo.values()), workers)
+    fresh = {h: [t for t in toks if keep_token(t.strip(), cfg, stopwords.words)]
+             for h, toks in zip(todo, cut)}
+    hits = sum(h in cached for h in keys)
+    tokens = [tuple(cached[h] if h in cached else fresh[h]) for h in keys]
     if cache_file is not None and fresh:
         cached.update(fresh)
         _write_cache(cache_file, key, cached)
@@ -208,6 +174,22 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
             "stopwords": len(stopwords.words), "stopwords_sha256": stopwords.sha256,
             "stopwords_source": stopwords.source, "cache_key": key}
     return Segmented(units=tuple(units), tokens=tuple(tokens), cache_hits=hits, info=info)
+
+
+def _cut_all(segmenter, texts: list[str], workers: int) -> list[list[str]]:
+    """Cut every text, in order. The pure-Python jieba gains from processes on a large corpus; rjieba
+    cuts faster than a pool can start, so it always runs here."""
+    if workers <= 1 or segmenter.name != "jieba" or sum(map(len, texts)) < PARALLEL_CHARS:
+        return [segmenter.cut(t) for t in texts]
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(texts) // (4 * workers))
+    chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        return [toks for part in pool.map(segmenter.cut_many, chunks) for toks in part]
 
 
 def _text_key(text: str) -> str:

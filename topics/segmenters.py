@@ -1,0 +1,103 @@
+"""Segmenters: jieba (the reference) and rjieba (jieba-rs, fast), each with the political lexicon.
+
+Both load jieba's dictionary and add the lexicon's formulations by the same sequence of
+``add_word`` calls with the same frequencies: the sequence is recorded from a private jieba
+Tokenizer and replayed into rjieba, so both segment alike (a test measures the agreement).
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _jieba_tokenizer(lexicon, dict_cache_dir: Path | None, record: list | None = None):
+    """A private jieba Tokenizer with the lexicon added; ``record`` collects every add_word call."""
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+
+    class Recording(jieba.Tokenizer):
+        def add_word(self, word, freq=None, tag=None):
+            super().add_word(word, freq, tag)
+            if record is not None:
+                record.append((word, int(self.FREQ[word]), tag or "nz"))
+
+    tok = Recording()
+    if dict_cache_dir is not None:
+        dict_cache_dir.mkdir(parents=True, exist_ok=True)
+        tok.tmp_dir = str(dict_cache_dir)
+    tok.initialize()
+    # shorter terms first, so that a longer formulation is tuned against its parts as kept
+    for term in sorted(lexicon.terms, key=lambda t: (len(t), t)):
+        tok.add_word(term, freq=tok.suggest_freq(term, tune=False) + 1, tag="nz")
+    for term in sorted(lexicon.terms, key=lambda t: (len(t), t)):
+        tok.suggest_freq(term, tune=True)
+    return tok
+
+
+class JiebaSegmenter:
+    """jieba with a private Tokenizer. Settings stored here; the dictionary loads on first use."""
+
+    name = "jieba"
+
+    def __init__(self, lexicon: Lexicon, hmm: bool = False, dict_cache_dir: Path | None = None):
+        self.lexicon = lexicon
+        self.hmm = hmm
+        self.dict_cache_dir = dict_cache_dir
+        self._tokenizer = None
+
+    @property
+    def version(self) -> str:
+        return _version("jieba")
+
+    def _build(self):
+        return _jieba_tokenizer(self.lexicon, self.dict_cache_dir)
+
+    def cut_many(self, texts: list[str]) -> list[list[str]]:
+        return [self.cut(t) for t in texts]
+
+    def cut(self, text: str) -> list[str]:
+        if self._tokenizer is None:
+            self._tokenizer = self._build()
+        return self._tokenizer.lcut(self.lexicon.fold(text), HMM=self.hmm)
+
+
+class RJiebaSegmenter(JiebaSegmenter):
+    """rjieba (Rust jieba-rs) with the same dictionary, lexicon words and frequencies as jieba."""
+
+    name = "rjieba"
+
+    @property
+    def version(self) -> str:
+        return f"rjieba {_version('rjieba')} (lexicon frequencies from jieba {_version('jieba')})"
+
+    def _build(self):
+        try:
+            import rjieba
+        except ImportError:
+            from .errors import ConfigError
+            raise ConfigError("segment.engine = 'rjieba' needs the rjieba package: pip install 'topics[fast]' "
+                              "(or pip install rjieba), or use engine = 'jieba'") from None
+        calls: list = []
+        _jieba_tokenizer(self.lexicon, self.dict_cache_dir, record=calls)
+        tok = rjieba.Jieba()
+        for word, freq, tag in calls:
+            tok.add_word(word, freq, tag)
+        return tok
+
+    def cut(self, text: str) -> list[str]:
+        if self._tokenizer is None:
+            self._tokenizer = self._build()
+        return self._tokenizer.cut(self.lexicon.fold(text), self.hmm)
+
+
+ENGINES = {"jieba": JiebaSegmenter, "rjieba": RJiebaSegmenter}
+
+
