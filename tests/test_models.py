@@ -66,7 +66,7 @@ def test_engine_recovers_planted_topics(planted, engine):
 @pytest.mark.parametrize("engine", sorted(ENGINES))
 def test_contract_and_determinism(planted, engine):
     dtm, _, _ = planted
-    fast = {"nmf": {}, "gensim-ldaseq": {"n_init": 1, "em_min_iter": 1, "em_max_iter": 1}}
+    fast = {"nmf": {}, "gensim-ldaseq": {"n_init": 1, "em_min_iter": 1, "em_max_iter": 1}, "tomotopy-lda": {}}
     config = model_config_with(engine, **fast.get(engine, {"n_init": 1}))
     a = fit(dtm, config, seed=3)
     b = fit(dtm, config, seed=3)
@@ -104,3 +104,12 @@ def model_config_with(engine, **params):
     raw = {"experiment": {"name": "t", "seed": 1}, "corpus": {"path": str(SEEDS)},
            "model": {"engine": engine, "n_topics": K_TRUE, **params}}
     return build_experiment(raw, base_dir=SEEDS).model
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_tomotopy_is_deterministic_for_its_recorded_worker_count(planted, workers):
+    dtm, _, _ = planted
+    config = model_config_with("tomotopy-lda", workers=workers, iterations=200)
+    a, b = fit(dtm, config, seed=11), fit(dtm, config, seed=11)
+    assert np.array_equal(a.doc_topic, b.doc_topic) and np.array_equal(a.topic_term, b.topic_term)
+    assert a.params["workers"] == workers and a.info["workers"] == workers

@@ -77,3 +77,22 @@ def test_completion_perplexity_by_hand():
     # shares inferred as given: unit 1 all topic 1, unit 2 all topic 2; scored tokens a, b | b, c
     value = completion_perplexity(lambda c: np.array([[1.0, 0.0], [0.0, 1.0]]), phi, counts)
     assert value == pytest.approx(2.0)                              # every scored token has p = 0.5
+
+
+def test_dask_local_cluster_sweep_equals_the_local_one(planted):
+    distributed = pytest.importorskip("distributed")
+    local = sweep(planted, config("nmf", workers=2))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        raw = config("nmf").to_dict()
+        cfg = build_experiment({**raw, "parallel": {"workers": 0, "scheduler": cluster.scheduler_address}},
+                               base_dir=SEEDS)
+        remote = sweep(planted, cfg)
+    assert remote.rows == local.rows and remote.runs == local.runs and remote.chosen_k == local.chosen_k
+
+
+def test_unreachable_scheduler_is_one_clear_error(planted):
+    pytest.importorskip("distributed")
+    raw = config("nmf").to_dict()
+    cfg = build_experiment({**raw, "parallel": {"workers": 0, "scheduler": "tcp://127.0.0.1:1"}}, base_dir=SEEDS)
+    with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
+        sweep(planted, cfg)

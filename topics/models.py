@@ -178,6 +178,15 @@ def _nmf_error(fitted, test_counts) -> float:
     return float(np.linalg.norm(x.toarray() - w @ nmf.components_) / max(np.sqrt(x.multiply(x).sum()), 1e-300))
 
 
+def _lazy(name: str):
+    """A function of topics.engines_tomotopy, imported when first called."""
+    def call(*args):
+        from . import engines_tomotopy
+        return getattr(engines_tomotopy, name)(*args)
+    call.__name__ = name
+    return call
+
+
 @dataclass(frozen=True)
 class EngineSpec:
     fit: object               # (counts, k, seed, params, years) -> (unit weights (n, K), topic weights
@@ -211,6 +220,14 @@ ENGINES = {
                 "sublinear_tf": ck.boolean},
         description="NMF on TF-IDF, scikit-learn NMF",
         heldout=_nmf_error, heldout_name="held-out relative reconstruction error"),
+    "tomotopy-lda": EngineSpec(
+        _lazy("tomotopy_lda"),
+        defaults={"iterations": 500, "burn_in": 0, "optim_interval": 10, "alpha": 0.1, "eta": 0.01, "workers": 1},
+        checks={"iterations": ck.integer(1), "burn_in": ck.integer(0), "optim_interval": ck.integer(0),
+                "alpha": _prior(), "eta": _prior(), "workers": ck.integer(1, 256)},
+        description="LDA, tomotopy LDAModel (collapsed Gibbs sampling; deterministic for a seed and "
+                    "worker count)",
+        heldout=_lazy("tomotopy_perplexity"), heldout_name="held-out perplexity (document completion)"),
     "gensim-ldaseq": EngineSpec(
         _gensim_ldaseq,
         defaults={"passes": 20, "iterations": 400, "n_init": 4, "em_min_iter": 3, "em_max_iter": 6,

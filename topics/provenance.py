@@ -20,8 +20,8 @@ from pathlib import Path
 
 from .errors import RunExistsError
 
-DISTRIBUTIONS = ("topics", "jieba", "gensim", "scikit-learn", "numpy", "scipy", "plotly", "stopwordsiso", "rjieba", "tomotopy",
-                 "matplotlib")
+DISTRIBUTIONS = ("topics", "jieba", "rjieba", "gensim", "scikit-learn", "tomotopy", "numpy", "scipy", "plotly",
+                 "matplotlib", "stopwordsiso")
 FLOAT_FORMAT = "{:.6f}"
 
 
