@@ -14,7 +14,7 @@ VOCAB = ("a", "b", "c")
 def dtm_and_model(years=(2020, 2020)):
     units = tuple(Unit(f"u{i}", f"d{i}", y, 0, "", "") for i, y in enumerate(years))
     counts = sp.csr_matrix(np.array([[2, 2, 2], [1, 0, 0]][:len(years)]))
-    dtm = DocTermMatrix(counts=counts, vocab=VOCAB, units=units, tokens=((),) * len(years))
+    dtm = DocTermMatrix(counts=counts, vocab=VOCAB, units=units)
     model = FittedModel(engine="x", doc_topic=np.array([[0.5, 0.5], [1.0, 0.0]]),
                         topic_term=np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]]), vocab=VOCAB)
     return dtm, model

@@ -34,7 +34,7 @@ def planted_corpus(n_units=200, length=60, purity=0.85, seed=0):
                           original="", text=""))
         tokens.append(tuple(toks))
         truth.append(main)
-    dtm = vectorize(Segmented(units=tuple(units), tokens=tuple(tokens)), VectorizeConfig(min_df=1, max_df=1.0))
+    dtm = vectorize(Segmented.from_tokens(units, tokens), VectorizeConfig(min_df=1, max_df=1.0))
     return dtm, np.array(truth), vocab
 
 

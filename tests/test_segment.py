@@ -100,11 +100,12 @@ def test_segment_result_and_cache(tmp_path):
 def test_corrupt_or_foreign_cache_is_rebuilt(tmp_path):
     units = units_of("加强干部队伍建设。")
     segment(units, CFG, cache_dir=tmp_path)
-    (cache_file,) = tmp_path.glob("segment-*.json")
-    cache_file.write_text("{not json", encoding="utf-8")
+    (cache_file,) = tmp_path.glob("segment-*.npz")
+    cache_file.write_bytes(b"{not an npz")
     again = segment(units, CFG, cache_dir=tmp_path)
     assert again.cache_hits == 0 and again.tokens == (("加强", "干部队伍", "建设"),)
-    assert json.loads(cache_file.read_text(encoding="utf-8"))["tokens"]     # rewritten, valid
+    third = segment(units, CFG, cache_dir=tmp_path)                    # rewritten, valid
+    assert third.cache_hits == 1 and third.tokens == again.tokens
 
 
 def test_extra_lexicon_file_keeps_its_terms_whole_and_changes_the_cache_key(tmp_path):

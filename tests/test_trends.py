@@ -15,7 +15,7 @@ def unit(i, doc, year):
 def trends():
     units = (unit(0, "a", 2005), unit(1, "a", 2005), unit(0, "b", 2006), unit(0, "c", 2006))
     counts = csr_matrix(np.array([[10, 0], [15, 15], [20, 0], [0, 20]]))     # 10, 30, 20, 20 tokens
-    dtm = DocTermMatrix(counts=counts, vocab=("x", "y"), units=units, tokens=((),) * 4)
+    dtm = DocTermMatrix(counts=counts, vocab=("x", "y"), units=units)
     theta = np.array([[1.0, 0.0], [0.5, 0.5], [0.2, 0.8], [0.6, 0.4]])
     model = FittedModel(engine="test", doc_topic=theta, topic_term=np.array([[0.5, 0.5], [0.5, 0.5]]),
                         vocab=("x", "y"))

@@ -106,40 +106,92 @@ class Unit:
     text: str
 
 
+class TokenArrays:
+    """Token lists stored compactly: ``ids`` (int32) of every unit's tokens, concatenated, and
+    ``offsets`` (int64, n_units + 1): unit i's tokens are ``vocab[ids[offsets[i]:offsets[i + 1]]]``.
+    Tens of millions of tokens take four bytes each instead of a Python string apiece."""
+
+    def unit_ids(self, i: int) -> np.ndarray:
+        return self.ids[self.offsets[i]:self.offsets[i + 1]]
+
+    def unit_tokens(self, i: int) -> tuple[str, ...]:
+        return tuple(self.vocab[j] for j in self.unit_ids(i))
+
+    @property
+    def tokens(self) -> tuple[tuple[str, ...], ...]:
+        """Every unit's tokens as strings (materialised on each call: for small corpora and tests)."""
+        return tuple(self.unit_tokens(i) for i in range(len(self.offsets) - 1))
+
+    def _check(self, n_units: int, name: str):
+        object.__setattr__(self, "ids", _frozen(self.ids, np.int32))
+        object.__setattr__(self, "offsets", _frozen(self.offsets, np.int64))
+        if len(self.offsets) != n_units + 1 or self.offsets[0] != 0 or self.offsets[-1] != len(self.ids):
+            raise ValueError(f"{name}: offsets do not match {n_units} units and {len(self.ids)} tokens")
+        if len(self.ids) and (self.ids.min() < 0 or self.ids.max() >= len(self.vocab)):
+            raise ValueError(f"{name}: token ids outside the vocabulary")
+
+
+def pack(tokens, vocab_index: dict | None = None):
+    """Token lists -> (ids, offsets, vocab) with ids in first-seen order of the vocabulary."""
+    index = {} if vocab_index is None else vocab_index
+    ids, offsets = [], [0]
+    for toks in tokens:
+        ids.extend(index.setdefault(t, len(index)) for t in toks)
+        offsets.append(len(ids))
+    return np.array(ids, dtype=np.int32), np.array(offsets, dtype=np.int64), tuple(index)
+
+
 @dataclass(frozen=True)
-class Segmented:
-    """Tokens per unit, aligned with ``units``."""
+class Segmented(TokenArrays):
+    """Tokens per unit, aligned with ``units`` (see TokenArrays). ``vocab`` holds every token seen."""
 
     units: tuple[Unit, ...]
-    tokens: tuple[tuple[str, ...], ...]
+    ids: np.ndarray
+    offsets: np.ndarray
+    vocab: tuple[str, ...]
     cache_hits: int = 0
     info: dict = field(default_factory=dict)   # engine, lexicon and stopword sizes and hashes
 
     def __post_init__(self):
-        if len(self.units) != len(self.tokens):
-            raise ValueError("Segmented: units and tokens differ in length")
+        self._check(len(self.units), "Segmented")
+
+    @classmethod
+    def from_tokens(cls, units, tokens, **kw) -> "Segmented":
+        ids, offsets, vocab = pack(tokens)
+        return cls(units=tuple(units), ids=ids, offsets=offsets, vocab=vocab, **kw)
 
 
 @dataclass(frozen=True)
-class DocTermMatrix:
+class DocTermMatrix(TokenArrays):
     """Sparse counts, shape (n_units, n_terms), vocabulary sorted.
 
     ``units`` are the units that kept at least one token after pruning; ``dropped`` lists the
-    ids of those that did not."""
+    ids of those that did not. ``ids``/``offsets`` hold each unit's pruned tokens in order, as
+    indices into ``vocab`` (see TokenArrays); left out, there are none."""
 
     counts: object          # scipy.sparse.csr_matrix of int, (n_units, n_terms)
     vocab: tuple[str, ...]
     units: tuple[Unit, ...]
-    tokens: tuple[tuple[str, ...], ...]   # the pruned token lists, aligned with units
+    ids: np.ndarray = None
+    offsets: np.ndarray = None
     dropped: tuple[str, ...] = ()
 
     def __post_init__(self):
         n, v = self.counts.shape
+        if self.ids is None:
+            object.__setattr__(self, "ids", np.zeros(0, np.int32))
+            object.__setattr__(self, "offsets", np.zeros(n + 1, np.int64))
         if n != len(self.units) or v != len(self.vocab):
             raise ValueError(f"DocTermMatrix: counts {self.counts.shape} do not match "
                              f"{len(self.units)} units x {len(self.vocab)} terms")
         if list(self.vocab) != sorted(self.vocab):
             raise ValueError("DocTermMatrix: vocabulary must be sorted")
+        self._check(n, "DocTermMatrix")
+
+    def texts(self, rows=None) -> list[list[str]]:
+        """The units' pruned tokens as lists of strings (all units, or those in ``rows``)."""
+        rows = range(len(self.units)) if rows is None else rows
+        return [[self.vocab[j] for j in self.unit_ids(i)] for i in rows]
 
     @property
     def n_tokens(self) -> np.ndarray:

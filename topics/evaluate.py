@@ -23,10 +23,16 @@ def evaluate(model: FittedModel, dtm: DocTermMatrix, cfg: EvaluateConfig) -> dic
     from gensim.corpora import Dictionary
     from gensim.models import CoherenceModel
 
-    texts = [list(t) for t in dtm.tokens]
+    import numpy as np
+
+    n = len(dtm.units)
+    rows = None
+    if cfg.max_units and n > cfg.max_units:      # a fixed random sample keeps large corpora in bounds
+        rows = np.sort(np.random.default_rng(0).choice(n, cfg.max_units, replace=False))
+    texts = dtm.texts(rows)
     dictionary = Dictionary(texts)
     top = [[w for w, _ in model.top_terms(k, cfg.top_n)] for k in range(model.n_topics)]
-    out = {"top_n": cfg.top_n, "coherence": {}}
+    out = {"top_n": cfg.top_n, "coherence": {}, "units_scored": len(texts), "units": n}
     for name in cfg.coherence:
         cm = CoherenceModel(topics=top, texts=texts, dictionary=dictionary, coherence=name,
                             topn=cfg.top_n, processes=1)

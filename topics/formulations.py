@@ -68,9 +68,17 @@ def term_patterns(cfg, segment_cfg) -> dict[str, tuple[str, re.Pattern]]:
 def count_formulations(cleaned, segmented, cfg, segment_cfg) -> Formulations:
     """cleaned: CleanDocuments; segmented: the units' tokens (for token counts)."""
     patterns = term_patterns(cfg, segment_cfg)
+    import numpy as np
+
+    vocab_index = {t: i for i, t in enumerate(segmented.vocab)}
+    term_ids = {t: vocab_index[t] for t in patterns if t in vocab_index}
+    wanted = np.array(sorted(set(term_ids.values())), dtype=np.int64)
     tokens_by_doc: dict[str, Counter] = defaultdict(Counter)
-    for unit, toks in zip(segmented.units, segmented.tokens):
-        tokens_by_doc[unit.doc_id].update(toks)
+    for i, unit in enumerate(segmented.units):
+        ids = segmented.unit_ids(i)
+        hit = ids[np.isin(ids, wanted)]
+        if len(hit):
+            tokens_by_doc[unit.doc_id].update(segmented.vocab[j] for j in hit.tolist())
     by_doc, hits = [], defaultdict(list)
     per_year = defaultdict(lambda: [set(), 0, 0, 0])       # (term, year) -> docs, sub, tok, chars
     chars_by_year = defaultdict(int)
@@ -85,7 +93,8 @@ def count_formulations(cleaned, segmented, cfg, segment_cfg) -> Formulations:
             for pi, p in enumerate(cd.paragraphs):
                 for m in pattern.finditer(p.text):
                     n_sub += 1
-                    hits[term].append((d.year, d.doc_id, pi, m.start(), m.end(), p))
+                    if n_sub <= cfg.kwic:           # keyword-in-context uses at most this many per document
+                        hits[term].append((d.year, d.doc_id, pi, m.start(), m.end(), p))
             n_tok = tokens_by_doc[d.doc_id].get(term, 0)
             if n_sub or n_tok:
                 by_doc.append((term, cat, d.doc_id, d.year, n_sub, n_tok, chars, PER * n_sub / max(chars, 1)))

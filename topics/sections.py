@@ -86,6 +86,7 @@ class EvaluateConfig:
     top_n: int = field(default=10, metadata=_opt(check=ck.integer(2, 100)))
     coherence: tuple = field(default=("c_v", "c_npmi"), metadata=_opt(check=ck.coherence_list))
     diversity_top_n: int = field(default=25, metadata=_opt(check=ck.integer(1, 1000)))
+    max_units: int = field(default=20000, metadata=_opt(check=ck.integer(0)))   # coherence on a sample; 0 = all
 
 
 @dataclass(frozen=True)

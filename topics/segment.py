@@ -23,7 +23,7 @@ from .data import Segmented, Unit
 from .provenance import ordinary_permissions
 from .errors import ConfigError
 
-SEGMENT_VERSION = 1          # bump when the token filter changes, to invalidate caches
+SEGMENT_VERSION = 2          # bump when the token filter changes, to invalidate caches
 _SEPARATORS = r"[、，,.。；;·・\s“”‘’\"']{0,3}"
 _NUMBER = re.compile(r"[\d.,:%％+\-/～~]+")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*")
@@ -147,33 +147,40 @@ PARALLEL_CHARS = 400_000     # below this much text to cut, a process pool costs
 
 def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None = None,
             workers: int = 1) -> Segmented:
-    """Tokens for every unit, shape-aligned with ``units``. Uses and updates the on-disk cache in
-    ``cache_dir`` (None: no cache). jieba cuts in ``workers`` processes when there is enough text."""
+    """Tokens for every unit, shape-aligned with ``units``, as compact id arrays. Uses and updates
+    the on-disk cache in ``cache_dir`` (None: no cache). jieba cuts in ``workers`` processes when
+    there is enough text; each distinct text is cut once."""
+    import numpy as np
+
     lexicon = load_lexicon(cfg)
     stopwords = load_stopwords(cfg)
     segmenter = ENGINES[cfg.engine](lexicon, hmm=cfg.hmm,
                                      dict_cache_dir=cache_dir / "jieba" if cache_dir else None)
     key = _cache_key(cfg, segmenter, lexicon, stopwords)
-    cache_file = cache_dir / f"segment-{key[:20]}.json" if cache_dir else None
-    cached = _read_cache(cache_file, key)
-    keys = [_text_key(unit.text) for unit in units]
-    todo = {}                                   # text key -> text, for texts not in the cache
-    for h, unit in zip(keys, units):
-        if h not in cached:
+    cache_file = cache_dir / f"segment-{key[:20]}.npz" if cache_dir else None
+    cache = _read_cache(cache_file, key)               # text digest -> ids, in the cache's vocabulary
+    index = {t: i for i, t in enumerate(cache.vocab)}  # the run's vocabulary starts as the cache's
+    digests = [_text_key(unit.text) for unit in units]
+    todo = {}
+    for h, unit in zip(digests, units):
+        if h not in cache.rows:
             todo.setdefault(h, unit.text)
-    cut = _cut_all(segmenter, list(todo.values()), workers)
-    fresh = {h: [t for t in toks if keep_token(t.strip(), cfg, stopwords.words)]
-             for h, toks in zip(todo, cut)}
-    hits = sum(h in cached for h in keys)
-    tokens = [tuple(cached[h] if h in cached else fresh[h]) for h in keys]
+    fresh = {}
+    for h, toks in zip(todo, _cut_all(segmenter, list(todo.values()), workers)):
+        fresh[h] = np.array([index.setdefault(t.strip(), len(index)) for t in toks
+                             if keep_token(t.strip(), cfg, stopwords.words)], dtype=np.int32)
+    pieces = [cache.ids_of(h) if h in cache.rows else fresh[h] for h in digests]
+    ids = np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
+    offsets = np.concatenate([[0], np.cumsum([len(p) for p in pieces])]).astype(np.int64)
+    vocab = tuple(index)
     if cache_file is not None and fresh:
-        cached.update(fresh)
-        _write_cache(cache_file, key, cached)
+        _write_cache(cache_file, key, cache, fresh, vocab)
     info = {"engine": cfg.engine, "engine_version": segmenter.version,
             "lexicon_terms": len(lexicon.terms), "lexicon_sha256": lexicon.sha256,
             "stopwords": len(stopwords.words), "stopwords_sha256": stopwords.sha256,
             "stopwords_source": stopwords.source, "cache_key": key}
-    return Segmented(units=tuple(units), tokens=tuple(tokens), cache_hits=hits, info=info)
+    return Segmented(units=tuple(units), ids=ids, offsets=offsets, vocab=vocab,
+                     cache_hits=sum(h in cache.rows for h in digests), info=info)
 
 
 def _cut_all(segmenter, texts: list[str], workers: int) -> list[list[str]]:
@@ -192,8 +199,8 @@ def _cut_all(segmenter, texts: list[str], workers: int) -> list[list[str]]:
         return [toks for part in pool.map(segmenter.cut_many, chunks) for toks in part]
 
 
-def _text_key(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+def _text_key(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8")).digest()
 
 
 def _cache_key(cfg, segmenter, lexicon, stopwords) -> str:
@@ -203,27 +210,59 @@ def _cache_key(cfg, segmenter, lexicon, stopwords) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _read_cache(path: Path | None, key: str) -> dict:
-    """The cached token lists, or {} when absent, unreadable or for another key (rebuilt then)."""
+class _Cache:
+    """A segmentation cache read from disk: digests (n, 20) -> rows of ids/offsets; vocab."""
+
+    def __init__(self, digests=None, ids=None, offsets=None, vocab=()):
+        import numpy as np
+        self.ids = np.zeros(0, np.int32) if ids is None else ids
+        self.offsets = np.zeros(1, np.int64) if offsets is None else offsets
+        self.vocab = tuple(vocab)
+        self.digests = np.zeros((0, 20), np.uint8) if digests is None else digests
+        self.rows = {bytes(d): i for i, d in enumerate(self.digests)}
+
+    def ids_of(self, digest: bytes):
+        i = self.rows[digest]
+        return self.ids[self.offsets[i]:self.offsets[i + 1]]
+
+
+def _read_cache(path: Path | None, key: str) -> _Cache:
+    """The cache, or an empty one when absent, unreadable, inconsistent or for another key (it is
+    rebuilt then). numpy arrays only, read with allow_pickle=False: nothing is unpickled."""
+    import numpy as np
+
     if path is None or not path.is_file():
-        return {}
+        return _Cache()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("tokens"), dict):
-        return {}
-    return data["tokens"]
+        with np.load(path, allow_pickle=False) as z:
+            if bytes(z["key"]).decode("ascii") != key:
+                return _Cache()
+            digests, ids, offsets = z["digests"], z["ids"], z["offsets"]
+            vocab = bytes(z["vocab"]).decode("utf-8").split("\n") if len(z["vocab"]) else []
+        ok = (digests.ndim == 2 and digests.shape[1] == 20 and len(offsets) == len(digests) + 1
+              and offsets[0] == 0 and offsets[-1] == len(ids) and np.all(np.diff(offsets) >= 0)
+              and (len(ids) == 0 or (ids.min() >= 0 and ids.max() < len(vocab))))
+        return _Cache(digests, ids.astype(np.int32), offsets.astype(np.int64), vocab) if ok else _Cache()
+    except (OSError, ValueError, KeyError, UnicodeDecodeError, EOFError):
+        return _Cache()
 
 
-def _write_cache(path: Path, key: str, tokens: dict) -> None:
-    """Atomic: write a temporary file beside the cache, then rename it over the old one."""
+def _write_cache(path: Path, key: str, old: _Cache, fresh: dict, vocab: tuple) -> None:
+    """Old entries plus fresh ones, in the run's vocabulary (which extends the old one). Atomic:
+    written to a temporary file beside the cache, then renamed over it."""
+    import numpy as np
+
+    digests = np.concatenate([old.digests, np.frombuffer(b"".join(fresh), np.uint8).reshape(-1, 20)])
+    pieces = [old.ids, *fresh.values()]
+    ids = np.concatenate(pieces).astype(np.int32)
+    lengths = np.concatenate([np.diff(old.offsets), [len(p) for p in fresh.values()]])
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".segment-", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".segment-", suffix=".tmp.npz", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"key": key, "tokens": dict(sorted(tokens.items()))}, f, ensure_ascii=False,
-                      separators=(",", ":"))
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, key=np.frombuffer(key.encode("ascii"), np.uint8), digests=digests, ids=ids,
+                     offsets=offsets, vocab=np.frombuffer("\n".join(vocab).encode("utf-8"), np.uint8))
         ordinary_permissions(Path(tmp), 0o666)
         os.replace(tmp, path)
     except BaseException:
