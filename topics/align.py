@@ -97,5 +97,5 @@ def fit_ensemble(dtm, model_cfg, seed: int, stability_cfg, parallel_cfg) -> Ense
     seeds = ensemble_seeds(seed, stability_cfg.seeds)
     years = tuple(u.year for u in dtm.units)
     tasks = [FitTask(dtm.counts, dtm.vocab, years, model_cfg, s) for s in seeds]
-    models = [m for m, _ in run_fits(tasks, parallel_cfg)]
+    models = [m for m, _, _ in run_fits(tasks, parallel_cfg)]
     return ensemble(models, seeds, stability_cfg.threshold)

@@ -41,7 +41,7 @@ def compare_models(main, dtm, config) -> tuple[Comparison, ...]:
                      replace(config.model, engine=e, params=tuple(sorted(ENGINES[e].defaults.items()))),
                      config.seed) for e in engines]
     out = []
-    for engine, (model, _) in zip(engines, run_fits(tasks, config.parallel)):
+    for engine, (model, _, _) in zip(engines, run_fits(tasks, config.parallel)):
         perm, sim = match(main.topic_term, model.topic_term)
         m = aligned(model, perm)
         out.append(Comparison(engine=engine, model=m, similarity=sim, own_topic=perm + 1,

@@ -118,6 +118,15 @@ class TokenArrays:
         return tuple(self.vocab[j] for j in self.unit_ids(i))
 
     @property
+    def n_units(self) -> int:
+        return len(self.offsets) - 1
+
+    def texts(self, rows=None) -> list[list[str]]:
+        """The units' tokens as lists of strings (all units, or those in ``rows``)."""
+        rows = range(self.n_units) if rows is None else rows
+        return [[self.vocab[j] for j in self.unit_ids(i)] for i in rows]
+
+    @property
     def tokens(self) -> tuple[tuple[str, ...], ...]:
         """Every unit's tokens as strings (materialised on each call: for small corpora and tests)."""
         return tuple(self.unit_tokens(i) for i in range(len(self.offsets) - 1))
@@ -188,15 +197,27 @@ class DocTermMatrix(TokenArrays):
             raise ValueError("DocTermMatrix: vocabulary must be sorted")
         self._check(n, "DocTermMatrix")
 
-    def texts(self, rows=None) -> list[list[str]]:
-        """The units' pruned tokens as lists of strings (all units, or those in ``rows``)."""
-        rows = range(len(self.units)) if rows is None else rows
-        return [[self.vocab[j] for j in self.unit_ids(i)] for i in rows]
-
     @property
     def n_tokens(self) -> np.ndarray:
         """Tokens per unit, shape (n_units,)."""
         return np.asarray(self.counts.sum(axis=1)).ravel()
+
+    def token_texts(self) -> "TokenTexts":
+        """Only the token arrays (what a worker needs to score coherence), without counts or units."""
+        return TokenTexts(ids=self.ids, offsets=self.offsets, vocab=self.vocab)
+
+
+@dataclass(frozen=True)
+class TokenTexts(TokenArrays):
+    """Token arrays alone (see TokenArrays)."""
+
+    ids: np.ndarray
+    offsets: np.ndarray
+    vocab: tuple[str, ...]
+
+    def __post_init__(self):
+        self._check(len(self.offsets) - 1, "TokenTexts")
+
 
 
 @dataclass(frozen=True)

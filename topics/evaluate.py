@@ -19,13 +19,15 @@ MEASURES = {
 
 
 def evaluate(model: FittedModel, dtm: DocTermMatrix, cfg: EvaluateConfig) -> dict:
-    """Coherence per measure (mean and per topic, topics 1..K) and diversity, as plain numbers."""
+    """Coherence per measure (mean and per topic, topics 1..K) and diversity, as plain numbers.
+
+    ``dtm`` may be anything with token arrays (a DocTermMatrix, or its TokenTexts in a worker)."""
     from gensim.corpora import Dictionary
     from gensim.models import CoherenceModel
 
     import numpy as np
 
-    n = len(dtm.units)
+    n = dtm.n_units
     rows = None
     if cfg.max_units and n > cfg.max_units:      # a fixed random sample keeps large corpora in bounds
         rows = np.sort(np.random.default_rng(0).choice(n, cfg.max_units, replace=False))

@@ -149,6 +149,7 @@ def _manifest(rid, config, corpus, segmented, dtm, model, trends, findings, vers
         "platform": {**provenance.platform_info(), "python": vers["python"]},
         "git": provenance.git_state(Path(config.source).resolve().parent if config.source else Path.cwd()),
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+        "peak_rss_mb": provenance.peak_rss_mb(),
         "warnings": warnings,
         "outputs": outputs_of(folder),
     }

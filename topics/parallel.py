@@ -26,11 +26,18 @@ class FitTask:
     model: object
     seed: int
     heldout: object = None
+    score: object = None        # (EvaluateConfig, TokenTexts): coherence and diversity, scored in the worker
 
 
 def run_task(task: FitTask):
-    """-> (FittedModel, held-out score or None)."""
-    return fit_counts(task.counts, task.vocab, task.years, task.model, task.seed, task.heldout)
+    """-> (FittedModel, held-out score or None, metrics or None)."""
+    model, heldout = fit_counts(task.counts, task.vocab, task.years, task.model, task.seed, task.heldout)
+    metrics = None
+    if task.score is not None:
+        from .evaluate import evaluate
+        cfg, texts = task.score
+        metrics = evaluate(model, texts, cfg)
+    return model, heldout, metrics
 
 
 def n_workers(cfg, n_tasks: int) -> int:

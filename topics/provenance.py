@@ -14,6 +14,7 @@ import os
 import platform
 import shutil
 import subprocess
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,16 @@ def versions() -> dict:
         except PackageNotFoundError:
             out[dist] = "not installed"
     return out
+
+
+def peak_rss_mb() -> float | None:
+    """The process's peak resident memory so far, in MB (None where the platform cannot say)."""
+    try:
+        import resource
+    except ImportError:                # pragma: no cover - Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
 def platform_info() -> dict:

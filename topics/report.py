@@ -13,6 +13,7 @@ from . import figures
 from . import figures_research as fr
 from .findings import year_support
 
+MAX_DOCUMENT_ROWS = 300     # above this, the per-document heatmap is left out (documents.csv has it all)
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
        "img-src data: blob:; font-src data:; connect-src 'none'")
 FIGURE_CONFIG = {"displaylogo": False, "responsive": True,
@@ -66,8 +67,9 @@ def build_dashboard(config, corpus, dtm, model, trends, metrics, labels, manifes
          "Each topic's mean cosine similarity to its Hungarian-matched topic in fits with other seeds. "
          "Red: recurs in fewer than half of the other seeds."),
         ("heatmap", "Topic by year", figures.heatmap(trends, labels), ""),
-        ("documents", "Per document", figures.documents_heatmap(trends, labels, titles),
-         "Each document's theme shares (token-weighted over its units); rows in year order."),
+        *([("documents", "Per document", figures.documents_heatmap(trends, labels, titles),
+            "Each document's theme shares (token-weighted over its units); rows in year order.")]
+          if len(corpus.documents) <= MAX_DOCUMENT_ROWS else []),
         ("words", "Top words", figures.top_words(model, labels, config.report.top_words), ""),
         ("evolution", "Theme words by year", fr.theme_words(f.evolution, labels, model.n_topics),
          f"Choose a theme from the menu. Rows: words in a year's top {config.evolution.top_n}; cells: the word's "

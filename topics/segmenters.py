@@ -60,6 +60,14 @@ class JiebaSegmenter:
     def _build(self):
         return _jieba_tokenizer(self.lexicon, self.dict_cache_dir)
 
+    def __getstate__(self):            # a worker process builds its own tokenizer
+        return {**self.__dict__, "_tokenizer": None}
+
+    def prepare(self) -> None:
+        """Load the dictionary now (otherwise the first cut does)."""
+        if self._tokenizer is None:
+            self._tokenizer = self._build()
+
     def cut_many(self, texts: list[str]) -> list[list[str]]:
         return [self.cut(t) for t in texts]
 
@@ -85,12 +93,37 @@ class RJiebaSegmenter(JiebaSegmenter):
             from .errors import ConfigError
             raise ConfigError("segment.engine = 'rjieba' needs the rjieba package: pip install 'topics[fast]' "
                               "(or pip install rjieba), or use engine = 'jieba'") from None
-        calls: list = []
-        _jieba_tokenizer(self.lexicon, self.dict_cache_dir, record=calls)
         tok = rjieba.Jieba()
-        for word, freq, tag in calls:
+        for word, freq, tag in self._lexicon_calls():
             tok.add_word(word, freq, tag)
         return tok
+
+    def _lexicon_calls(self) -> list:
+        """jieba's add_word calls for the lexicon, recorded once per lexicon and jieba version and
+        kept beside jieba's dictionary cache (a JSON list; rebuilt if unreadable)."""
+        import hashlib
+        import json
+
+        key = hashlib.sha256(f"{self.lexicon.sha256} {_version('jieba')}".encode()).hexdigest()[:20]
+        path = self.dict_cache_dir / f"lexicon-freq-{key}.json" if self.dict_cache_dir else None
+        if path is not None and path.is_file():
+            try:
+                calls = json.loads(path.read_text(encoding="utf-8"))
+                if all(isinstance(c, list) and len(c) == 3 and isinstance(c[1], int) for c in calls):
+                    return calls
+            except (OSError, ValueError):
+                pass
+        calls: list = []
+        _jieba_tokenizer(self.lexicon, self.dict_cache_dir, record=calls)
+        if path is not None:
+            import os
+            import tempfile
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(calls, f, ensure_ascii=False)
+            os.replace(tmp, path)
+        return calls
 
     def cut(self, text: str) -> list[str]:
         if self._tokenizer is None:

@@ -15,7 +15,6 @@ import numpy as np
 from .align import ensemble, ensemble_seeds
 from .config import EvaluateConfig
 from .errors import ModelError
-from .evaluate import evaluate, topic_diversity
 from .parallel import FitTask, run_fits
 
 MEASURES = ("c_v", "c_npmi", "u_mass")
@@ -84,20 +83,21 @@ def sweep(dtm, config, ks=None) -> SweepResult:
     seeds = ensemble_seeds(config.seed, cfg.seeds)
     years = tuple(dtm.units[i].year for i in train)
     counts_train, counts_test = dtm.counts[train], dtm.counts[test]
+    ecfg = EvaluateConfig(top_n=config.evaluate.top_n, coherence=MEASURES, max_units=config.evaluate.max_units,
+                          diversity_top_n=config.evaluate.diversity_top_n)
+    score = (ecfg, dtm.token_texts())        # coherence is scored in the worker, beside its fit
     tasks = [FitTask(counts_train, dtm.vocab, years,
-                     replace(config.model, n_topics=k, params=tuple(sorted(params.items()))), s, counts_test)
+                     replace(config.model, n_topics=k, params=tuple(sorted(params.items()))), s, counts_test, score)
              for k in ks for s in seeds]
     results = run_fits(tasks, config.parallel)
-    ecfg = EvaluateConfig(top_n=config.evaluate.top_n, coherence=MEASURES)
     rows, runs = [], []
     for i, k in enumerate(ks):
         fits = results[i * len(seeds):(i + 1) * len(seeds)]
-        models = [m for m, _ in fits]
+        models = [m for m, _, _ in fits]
         ens = ensemble(models, seeds, config.stability.threshold)
-        for s, (m, score) in zip(seeds, fits):
-            metrics = evaluate(m, dtm, ecfg)
+        for s, (m, heldout, metrics) in zip(seeds, fits):
             runs.append({"k": k, "seed": s, **{c: metrics["coherence"][c]["mean"] for c in MEASURES},
-                         "diversity": topic_diversity(m, config.evaluate.diversity_top_n), "heldout": score})
+                         "diversity": metrics["diversity"], "heldout": heldout})
         mine = runs[-len(seeds):]
         rows.append({"k": k, **{c: float(np.mean([r[c] for r in mine])) for c in (*MEASURES, "diversity", "heldout")},
                      "stability": float(ens.stability.mean()) if len(seeds) > 1 else float("nan"),

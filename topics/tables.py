@@ -28,13 +28,15 @@ def doc_topics_table(model: FittedModel, dtm: DocTermMatrix, files: dict[str, st
     header = ["unit_id", "doc_id", "file", "year", "position", "n_tokens", "dominant_topic",
               *[f"topic_{t + 1}" for t in range(k)], "text"]
     n_tok = dtm.n_tokens
-    rows = []
-    for i, u in enumerate(dtm.units):
-        theta = model.doc_topic[i]
-        rows.append((u.unit_id, u.doc_id, files[u.doc_id], u.year, u.position, int(n_tok[i]),
-                     int(np.argmax(theta)) + 1, *[float(x) for x in theta], u.original))
-    rows.sort(key=lambda r: (r[3], r[1], r[4]))
-    return header, rows
+    order = sorted(range(len(dtm.units)), key=lambda i: (dtm.units[i].year, dtm.units[i].doc_id,
+                                                         dtm.units[i].position))
+
+    def rows():          # generated row by row: a large corpus never holds the table in memory
+        for i in order:
+            u, theta = dtm.units[i], model.doc_topic[i]
+            yield (u.unit_id, u.doc_id, files[u.doc_id], u.year, u.position, int(n_tok[i]),
+                   int(np.argmax(theta)) + 1, *[float(x) for x in theta], u.original)
+    return header, rows()
 
 
 def trends_table(trends: Trends, labels: dict[int, str], bands=None):

@@ -22,7 +22,7 @@ SCHEMES = {
     "documents+units": "documents resampled within each year, then units within each document",
     "units": "units resampled within each document; documents fixed",
 }
-CHUNK = 64          # replicates drawn and reduced at a time, so memory stays (CHUNK, n_units)
+CHUNK_CELLS = 4_000_000   # replicates are drawn a chunk at a time: (chunk, n_units) stays under this
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def bootstrap(thetas: list[np.ndarray], units, n_tokens: np.ndarray, cfg) -> Ban
         rng = np.random.default_rng(cfg.seed)
         done = 0
         while done < cfg.resamples:
-            n = min(CHUNK, cfg.resamples - done)
+            n = min(max(1, CHUNK_CELLS // max(len(units), 1)), cfg.resamples - done)
             w_tok = _weights(structure, len(units), n, cfg.resample, rng) * n_tok[None, :]
             reps.append(np.concatenate([_year_shares(w_tok, t, structure) for t in thetas]))
             done += n

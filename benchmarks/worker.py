@@ -1,0 +1,200 @@
+"""One benchmark measurement in a fresh process; prints one JSON line. Called by bench.py:
+
+    worker.py package CORPUS OVERRIDES_JSON OUT   # topics run, stage by stage
+    worker.py bare CORPUS OVERRIDES_JSON SEGMENTER  # the bare library calls doing the same work
+    worker.py fits CORPUS _                       # package fit vs bare fit, per engine
+    worker.py sweep CORPUS _                      # K sweep: 1 worker, all cores, Dask LocalCluster
+"""
+from __future__ import annotations
+
+import csv
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def package(corpus: str, overrides: list[str], out: str) -> dict:
+    import topics
+
+    config = topics.load_experiment(ROOT / "benchmarks" / "bench.toml", [f"corpus.path={corpus}", *overrides])
+    stages, rss = {}, {}
+
+    def progress(stage, seconds):
+        if seconds is not None:
+            stages[stage] = seconds
+            rss[stage] = rss_mb()
+    result = topics.run(config, out_dir=out, cache_dir=Path(out) / ".cache", force=True, progress=progress)
+    manifest = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    with open(Path(out) / "units.jsonl", "w", encoding="utf-8") as f:      # the same texts for the bare run
+        for u in result.dtm.units:
+            f.write(json.dumps(u.text, ensure_ascii=False) + "\n")
+    seg = manifest["segment"]
+    return {"stages": stages, "rss_after": rss, "peak_rss_mb": rss_mb(), "units": len(result.dtm.units),
+            "chars": seg["chars_cut"], "terms": len(result.dtm.vocab), "segment_setup": seg["setup_seconds"],
+            "segment_cut": seg["cut_seconds"]}
+
+
+def bare(units_file: str, overrides: list[str], segmenter: str) -> dict:
+    """The same unit texts as the package run, cut by the bare segmenter (lexicon words added, the
+    same stopwords dropped), counted by CountVectorizer, factorised by NMF with the same settings."""
+    import numpy as np
+    import stopwordsiso
+    from topics.segment import _builtin
+
+    stop = set(stopwordsiso.stopwords("zh"))
+    terms = [ln.split("\t")[0].replace("/", "") for ln in _builtin("formulations.tsv").splitlines()
+             if ln and not ln.startswith("#") and not ln.startswith("term\t")]
+    stages = {}
+    t = time.perf_counter()
+    texts = [json.loads(line) for line in open(units_file, encoding="utf-8")]
+    stages["load"] = time.perf_counter() - t
+    if segmenter == "rjieba":
+        import rjieba
+        tok = rjieba.Jieba()
+        for term in terms:
+            tok.add_word(term, 10000, "nz")
+        cut = lambda s: tok.cut(s, False)               # noqa: E731
+    else:
+        import jieba
+        tok = jieba.Tokenizer()
+        tok.initialize()
+        for term in terms:
+            tok.add_word(term)
+        cut = lambda s: tok.lcut(s, HMM=False)          # noqa: E731
+    cut("预热")
+    t = time.perf_counter()
+    tokens = [[w for w in cut(s) if len(w) > 1 and w not in stop] for s in texts]
+    stages["segment"] = time.perf_counter() - t
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+    t = time.perf_counter()
+    counts = CountVectorizer(analyzer=lambda x: x, lowercase=False, min_df=2, max_df=0.5,
+                             dtype=np.int32).fit_transform(tokens)
+    stages["vectorize"] = time.perf_counter() - t
+    from sklearn.decomposition import NMF
+    t = time.perf_counter()
+    NMF(n_components=20, init="nndsvda", max_iter=400, random_state=1).fit_transform(
+        TfidfTransformer().fit_transform(counts))
+    stages["fit"] = time.perf_counter() - t
+    return {"stages": stages, "peak_rss_mb": rss_mb(), "chars": sum(map(len, texts)), "units": len(texts)}
+
+
+def _dtm(corpus: str):
+    from topics.config import load_experiment
+    from topics.pipeline import check
+    from topics.segment import segment
+    from topics.vectorize import vectorize
+
+    config = load_experiment(ROOT / "experiments" / "baseline.toml",
+                             [f"corpus.path={corpus}", "corpus.years=[]", "segment.engine=rjieba"])
+    units = check(config).units
+    return vectorize(segment(units, config.segment), config.vectorize), config
+
+
+def fits(corpus: str) -> dict:
+    import numpy as np
+    from dataclasses import replace
+    from topics.models import ENGINES, fit
+
+    dtm, config = _dtm(corpus)
+    x = dtm.counts
+    rows = []
+
+    def model(engine, **params):
+        return replace(config.model, engine=engine, n_topics=20,
+                       params=tuple(sorted({**ENGINES[engine].defaults, **params}.items())))
+
+    def timed(f):
+        t = time.perf_counter()
+        out = f()
+        return time.perf_counter() - t, out
+
+    # NMF
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfTransformer
+    pk, _ = timed(lambda: fit(dtm, model("nmf"), 1))
+    bk, _ = timed(lambda: NMF(20, init="nndsvda", max_iter=400, random_state=1).fit_transform(
+        TfidfTransformer().fit_transform(x)))
+    rows.append({"engine": "nmf", "settings": "max_iter 400", "package": pk, "bare": bk})
+    # scikit-learn LDA
+    from sklearn.decomposition import LatentDirichletAllocation
+    pk, _ = timed(lambda: fit(dtm, model("sklearn-lda", max_iter=10, n_init=1), 1))
+    bk, _ = timed(lambda: LatentDirichletAllocation(20, learning_method="batch", max_iter=10,
+                                                    random_state=1).fit(x).transform(x))
+    rows.append({"engine": "sklearn-lda", "settings": "batch, 10 iterations, 1 start", "package": pk, "bare": bk})
+    # gensim LDA
+    from gensim.matutils import Sparse2Corpus
+    from gensim.models import LdaModel
+    pk, _ = timed(lambda: fit(dtm, model("gensim-lda", passes=10, iterations=50, n_init=1), 1))
+
+    def gensim_bare():
+        bow = list(Sparse2Corpus(x, documents_columns=False))
+        lda = LdaModel(bow, num_topics=20, id2word={i: str(i) for i in range(x.shape[1])}, random_state=1,
+                       passes=10, iterations=50, chunksize=len(bow), eval_every=None, dtype=np.float64)
+        lda.inference(bow)
+    bk, _ = timed(gensim_bare)
+    rows.append({"engine": "gensim-lda", "settings": "10 passes, 50 iterations, 1 start", "package": pk, "bare": bk})
+    # tomotopy
+    import tomotopy as tp
+    for workers in (1, 2):
+        pk, a = timed(lambda: fit(dtm, model("tomotopy-lda", workers=workers), 1))
+        b = fit(dtm, model("tomotopy-lda", workers=workers), 1)
+
+        def tomotopy_bare():
+            mdl = tp.LDAModel(k=20, alpha=0.1, eta=0.01, seed=1)
+            for i in range(x.shape[0]):
+                lo, hi = x.indptr[i], x.indptr[i + 1]
+                mdl.add_doc([str(j) for j, c in zip(x.indices[lo:hi], x.data[lo:hi]) for _ in range(int(c))])
+            mdl.train(500, workers=workers)
+            [d.get_topic_dist() for d in mdl.docs]
+        bk, _ = timed(tomotopy_bare)
+        rows.append({"engine": "tomotopy-lda", "settings": f"500 iterations, {workers} worker(s)", "package": pk,
+                     "bare": bk, "deterministic": bool(np.array_equal(a.doc_topic, b.doc_topic))})
+    return {"rows": rows, "units": x.shape[0], "terms": x.shape[1]}
+
+
+def sweep_speed(corpus: str) -> dict:
+    import os
+    from dataclasses import replace
+
+    from distributed import LocalCluster
+    from topics.sweep import sweep
+
+    dtm, config = _dtm(corpus)
+    config = replace(config, model=replace(config.model, params=tuple(sorted(
+        {**dict(config.model.params), "passes": 5, "iterations": 50, "n_init": 1}.items()))),
+        sweep=replace(config.sweep, k=(5, 10, 15, 20), seeds=2, n_init=0))
+    workers = os.cpu_count() or 1
+
+    def run(par):
+        t = time.perf_counter()
+        result = sweep(dtm, replace(config, parallel=par))
+        return time.perf_counter() - t, result
+    one, r1 = run(replace(config.parallel, workers=1, scheduler=""))
+    many, r2 = run(replace(config.parallel, workers=workers, scheduler=""))
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        dask, r3 = run(replace(config.parallel, workers=0, scheduler=cluster.scheduler_address))
+    return {"what": "gensim LDA (5 passes, 1 start), K = 5, 10, 15, 20, 2 seeds: 8 fits", "workers": workers,
+            "one": one, "many": many, "dask": dask, "same_pool": r1.rows == r2.rows and r1.runs == r2.runs,
+            "same_dask": r1.rows == r3.rows and r1.runs == r3.runs}
+
+
+if __name__ == "__main__":
+    mode, corpus, extra = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    if mode == "package":
+        out = package(corpus, extra, sys.argv[4])
+    elif mode == "bare":
+        out = bare(corpus, extra, sys.argv[4])
+    elif mode == "fits":
+        out = fits(corpus)
+    else:
+        out = sweep_speed(corpus)
+    print(json.dumps(out))
