@@ -32,8 +32,17 @@ FOOTER_LINE_MAX = 120
 
 
 def clean_corpus(corpus: Corpus, cfg: CleanConfig) -> tuple[CleanDocument, ...]:
-    """Clean every document; order follows the corpus."""
-    return tuple(clean_document(doc, cfg) for doc in corpus.documents)
+    """Clean every document; order follows the corpus. A document with no text left after its web
+    boilerplate is removed is an error naming it (CorpusError)."""
+    from .errors import CorpusError
+
+    cleaned = tuple(clean_document(doc, cfg) for doc in corpus.documents)
+    empty = [f"{cd.document.file}: nothing is left after removing web boilerplate "
+             f"({cd.log.count('boilerplate_lines')} line(s) removed); remove its row or check the file"
+             for cd in cleaned if not cd.paragraphs]
+    if empty:
+        raise CorpusError(empty, source=str(corpus.root))
+    return cleaned
 
 
 def clean_document(doc, cfg: CleanConfig) -> CleanDocument:

@@ -33,7 +33,7 @@ def load_corpus(cfg: CorpusConfig) -> Corpus:
         raise CorpusError(f"metadata sheet {str(sheet)!r} not found; add a CSV with at least the "
                           f"columns file and year (one row per .txt file)")
     sheet_bytes = sheet.read_bytes()
-    rows, problems = _read_sheet(sheet_bytes, sheet.name)
+    rows, problems = _read_sheet(sheet_bytes, sheet.name, cfg.encoding)
     if problems:
         raise CorpusError(problems, source=str(root))
 
@@ -58,15 +58,16 @@ def load_corpus(cfg: CorpusConfig) -> Corpus:
             problems.append(f"{name}: year {year_text!r} ({where}) is not a four-digit year")
             continue
         data = path.read_bytes()
-        try:
-            text = data.decode(cfg.encoding)
-        except UnicodeDecodeError as exc:
-            problems.append(f"{name}: cannot be read as {cfg.encoding} (byte {exc.start}); save it as "
-                            f"UTF-8 or set [corpus] encoding to the file's encoding")
+        text, problem = decode(data, cfg.encoding, name)
+        if problem:
+            problems.append(problem)
             continue
-        text = text.removeprefix("\ufeff")
         if not text.strip():
             problems.append(f"{name}: the text is empty; remove its row or add the text")
+            continue
+        if not _HAN.search(text):
+            problems.append(f"{name}: no Chinese characters in it; check that it is the right file and that "
+                            f"[corpus] encoding ({cfg.encoding!r}) is its encoding")
             continue
         key = hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
         if key in by_text:
@@ -103,11 +104,49 @@ def load_corpus(cfg: CorpusConfig) -> Corpus:
                   excluded=tuple(excluded))
 
 
-def _read_sheet(data: bytes, name: str):
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def decode(data: bytes, encoding: str, name: str) -> tuple[str, str | None]:
+    """(text, None), or ("", a sentence saying what is wrong and what to do).
+
+    A byte-order mark is certain and wins (UTF-8 or UTF-16, as Word and Notepad write them). Otherwise
+    the bytes must decode in ``encoding``; when they do not, the message names the encoding they do
+    decode in (GB18030 for files saved on Chinese Windows) rather than guess it."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec).removeprefix("\ufeff"), None
+            except UnicodeDecodeError as exc:
+                return "", f"{name}: starts with a {codec} byte-order mark but is not valid {codec} (byte {exc.start})"
+    if b"\x00" in data[:4096]:
+        return "", (f"{name}: holds NUL bytes, so it is a binary file (or UTF-16 without a byte-order mark); "
+                    f"a corpus file must be plain text: export it as .txt")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode(encoding), None
     except UnicodeDecodeError as exc:
-        return [], [f"{name}: not UTF-8 text (byte {exc.start}); save the sheet as 'CSV UTF-8'"]
+        hint = ""
+        if codecs_name(encoding) != "gb18030":
+            try:
+                if _HAN.search(data.decode("gb18030")):
+                    hint = (" It reads as Chinese in GB18030 (GBK), as Chinese Windows saves text: set "
+                            "[corpus] encoding = \"gb18030\", or save the file as UTF-8.")
+            except UnicodeDecodeError:
+                pass
+        return "", (f"{name}: cannot be read as {encoding} (byte {exc.start})." + (hint or
+                    " Save it as UTF-8, or set [corpus] encoding to the file's encoding."))
+
+
+def codecs_name(encoding: str) -> str:
+    import codecs
+    return codecs.lookup(encoding).name
+
+
+def _read_sheet(data: bytes, name: str, encoding: str = "utf-8"):
+    text, problem = decode(data, encoding, name)
+    if problem:
+        return [], [problem.replace(" Save it as UTF-8, or", "") + " In Excel, save it as 'CSV UTF-8'."]
     reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = [c.strip() for c in (reader.fieldnames or [])]
     reader.fieldnames = columns

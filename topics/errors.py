@@ -60,3 +60,10 @@ class RunExistsError(TopicsError):
     exit_code = 5
     heading = "run exists"
 
+
+
+class RunLockedError(TopicsError):
+    """Another run of the same experiment is writing to the same folder right now."""
+
+    exit_code = 6
+    heading = "run in progress"

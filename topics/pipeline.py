@@ -64,42 +64,43 @@ def run(config: Experiment, *, out_dir: str | Path = "reports", force: bool = Fa
     cache = Path(cache_dir) if cache_dir is not None else out_dir / ".cache"
     timer = _Timer(progress)
 
-    with timer("load corpus"):
-        corpus = load_corpus(config.corpus)
-    with timer("clean"):
-        cleaned = clean_corpus(corpus, config.clean)
-    with timer("split units"):
-        units = split_units(cleaned, config.units)
-    with timer("segment"):
-        segmented = segment(units, config.segment, cache_dir=cache, workers=n_workers(config.parallel, 64))
-    with timer("vectorize"):
-        dtm = vectorize(segmented, config.vectorize)
-    with timer("fit model"):               # the experiment seed first, then the stability seeds
-        models = fit_ensemble(dtm, config.model, config.seed, config.stability, config.parallel)
-        model = models.reference
-    with timer("evaluate"):
-        metrics = evaluate(model, dtm, config.evaluate)
-    with timer("trends"):
-        trends = prevalence_by_year(model, dtm)
-    with timer("uncertainty"):
-        bands = bootstrap([m.doc_topic for m in models.models], dtm.units, dtm.n_tokens, config.uncertainty)
-        fits = fit_trends(bands, config.uncertainty.spline)
-        eras, era_warnings = contrasts(bands, config.uncertainty)
-    with timer("theme words"):
-        evolution = theme_words(model, dtm, config.evolution)
-    with timer("formulations"):
-        forms = count_formulations(cleaned, segmented, config.formulations, config.segment)
-    with timer("compare models"):
-        comparisons = compare_models(model, dtm, config)
-    with timer("sweep"):
-        swept, sweep_notes = sweep_if_asked(dtm, config)
-    with timer("date audit"):
-        audit = audit_dates(cleaned)
-    findings = Findings(models, bands, fits, tuple(eras), evolution, forms, comparisons, swept, audit,
-                        (*era_warnings, *sweep_notes))
-    with timer("write run"):
-        rid, warnings = write_run(run_dir, force, config, corpus, cleaned, segmented, dtm, model, metrics,
-                                  trends, findings, timer.seconds, command)
+    with provenance.run_lock(out_dir, config.name):     # one run of an experiment at a time per folder
+        with timer("load corpus"):
+            corpus = load_corpus(config.corpus)
+        with timer("clean"):
+            cleaned = clean_corpus(corpus, config.clean)
+        with timer("split units"):
+            units = split_units(cleaned, config.units)
+        with timer("segment"):
+            segmented = segment(units, config.segment, cache_dir=cache, workers=n_workers(config.parallel, 64))
+        with timer("vectorize"):
+            dtm = vectorize(segmented, config.vectorize)
+        with timer("fit model"):               # the experiment seed first, then the stability seeds
+            models = fit_ensemble(dtm, config.model, config.seed, config.stability, config.parallel)
+            model = models.reference
+        with timer("evaluate"):
+            metrics = evaluate(model, dtm, config.evaluate)
+        with timer("trends"):
+            trends = prevalence_by_year(model, dtm)
+        with timer("uncertainty"):
+            bands = bootstrap([m.doc_topic for m in models.models], dtm.units, dtm.n_tokens, config.uncertainty)
+            fits = fit_trends(bands, config.uncertainty.spline)
+            eras, era_warnings = contrasts(bands, config.uncertainty)
+        with timer("theme words"):
+            evolution = theme_words(model, dtm, config.evolution)
+        with timer("formulations"):
+            forms = count_formulations(cleaned, segmented, config.formulations, config.segment)
+        with timer("compare models"):
+            comparisons = compare_models(model, dtm, config)
+        with timer("sweep"):
+            swept, sweep_notes = sweep_if_asked(dtm, config)
+        with timer("date audit"):
+            audit = audit_dates(cleaned)
+        findings = Findings(models, bands, fits, tuple(eras), evolution, forms, comparisons, swept, audit,
+                            (*era_warnings, *sweep_notes))
+        with timer("write run"):
+            rid, warnings = write_run(run_dir, force, config, corpus, cleaned, segmented, dtm, model, metrics,
+                                      trends, findings, timer.seconds, command)
     return RunResult(run_dir=run_dir, run_id=rid, corpus=corpus, dtm=dtm, model=model, trends=trends,
                      metrics=metrics, findings=findings, warnings=warnings)
 
@@ -124,20 +125,21 @@ def run_sweep(config: Experiment, ks=None, *, out_dir: str | Path = "reports", f
     provenance.check_free(run_dir, force)
     cache = Path(cache_dir) if cache_dir is not None else out_dir / ".cache"
     timer = _Timer(progress)
-    with timer("load corpus"):
-        corpus = load_corpus(config.corpus)
-    with timer("clean"):
-        cleaned = clean_corpus(corpus, config.clean)
-    with timer("split units"):
-        units = split_units(cleaned, config.units)
-    with timer("segment"):
-        segmented = segment(units, config.segment, cache_dir=cache, workers=n_workers(config.parallel, 64))
-    with timer("vectorize"):
-        dtm = vectorize(segmented, config.vectorize)
-    with timer("sweep"):
-        swept = sweep(dtm, config, ks)
-    with timer("write sweep"):
-        write_sweep(run_dir, force, config, corpus, dtm, swept, timer.seconds, command)
+    with provenance.run_lock(out_dir, run_dir.name):
+        with timer("load corpus"):
+            corpus = load_corpus(config.corpus)
+        with timer("clean"):
+            cleaned = clean_corpus(corpus, config.clean)
+        with timer("split units"):
+            units = split_units(cleaned, config.units)
+        with timer("segment"):
+            segmented = segment(units, config.segment, cache_dir=cache, workers=n_workers(config.parallel, 64))
+        with timer("vectorize"):
+            dtm = vectorize(segmented, config.vectorize)
+        with timer("sweep"):
+            swept = sweep(dtm, config, ks)
+        with timer("write sweep"):
+            write_sweep(run_dir, force, config, corpus, dtm, swept, timer.seconds, command)
     return run_dir, swept
 
 

@@ -19,7 +19,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import RunExistsError
+from .errors import RunExistsError, RunLockedError
 
 DISTRIBUTIONS = ("topics", "jieba", "rjieba", "gensim", "scikit-learn", "tomotopy", "numpy", "scipy", "plotly",
                  "matplotlib", "stopwordsiso")
@@ -118,6 +118,38 @@ def check_free(run_dir: Path, force: bool) -> None:
     if run_dir.exists() and not force:
         raise RunExistsError(f"{run_dir} exists already; pass --force to replace it, or set a new "
                              f"[experiment] name (e.g. --set experiment.name=...)")
+
+
+@contextmanager
+def run_lock(out_dir: Path, name: str):
+    """Hold ``out_dir/.cache/<name>.lock`` for a run: a second run of the same experiment into the same
+    folder stops at once with RunLockedError instead of racing the first. The operating system drops
+    the lock when the process ends, however it ends, so a killed run never leaves it held. While it
+    is held, staging folders left by killed runs of this experiment are removed."""
+    (out_dir / ".cache").mkdir(parents=True, exist_ok=True)
+    path = out_dir / ".cache" / f"{name}.lock"
+    try:
+        import fcntl
+    except ImportError:                      # pragma: no cover - Windows: no lock, runs still atomic
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+        os.close(fd)
+        raise RunLockedError(f"another run of experiment {name!r} is writing to {str(out_dir)!r} (process "
+                             f"{holder}); wait for it to finish, or give another --out") from None
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        for stale in (*out_dir.glob(f".{name}.staging-*"), *out_dir.glob(f".{name}.old-*")):
+            shutil.rmtree(stale, ignore_errors=True)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 @contextmanager

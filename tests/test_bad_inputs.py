@@ -1,0 +1,163 @@
+"""The table of bad inputs (docs/troubleshooting.md): each gives one clear message naming the file
+or key, its exit code, and leaves no run folder behind; the inputs the package can read safely
+(byte-order marks, Excel's CSV, a declared GB18030 corpus) run through."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from topics.cli import main
+
+from .conftest import EXPERIMENTS, ROOT
+
+FAST = ["--set", "sweep.k=[]", "--set", "compare.engines=[]", "--set", "stability.seeds=1",
+        "--set", "uncertainty.resamples=50", "--set", "export.static=false", "--set", "model.n_topics=3",
+        "--set", "evaluate.coherence=[\"u_mass\"]"]
+PARAS = ["加强基层党组织建设，推进干部队伍建设，做好新时代人才工作，落实全面从严治党要求。",
+         "坚持党管干部原则，完善干部考核评价机制，激励干部担当作为，推动高质量发展。",
+         "深化党史学习教育成果，巩固主题教育成果，筑牢基层战斗堡垒，服务乡村振兴大局。",
+         "抓好换届选举工作，严肃换届纪律，营造风清气正的政治生态，确保换届平稳有序。"]
+
+
+def text(i: int) -> str:
+    return "\n".join(f"第{i}篇第{j}段：{PARAS[(i + j) % 4]}{PARAS[(i + 2 * j) % 4]}" for j in range(6)) + "\n"
+
+
+def make_corpus(folder: Path, n: int = 6, encoding: str = "utf-8", sheet_encoding: str = "utf-8",
+                sheet_extra: str = "", newline: str = "\n") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = ["file,year,title"]
+    for i in range(n):
+        (folder / f"d{i}.txt").write_bytes(text(i).encode(encoding))
+        rows.append(f"d{i}.txt,{2010 + i % 3},讲话{i}")
+    (folder / "metadata.csv").write_bytes((newline.join(rows) + newline + sheet_extra).encode(sheet_encoding))
+    return folder
+
+
+def set_row(folder: Path, file: str, year: str):
+    sheet = folder / "metadata.csv"
+    lines = sheet.read_text(encoding="utf-8").splitlines()
+    lines = [f"{file},{year},x" if ln.startswith(f"{file},") else ln for ln in lines]
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def gbk_corpus(c):
+    (c / "d0.txt").write_bytes(text(0).encode("gbk"))
+
+
+def utf16_no_bom(c):
+    (c / "d0.txt").write_bytes(text(0).encode("utf-16-le"))
+
+
+def binary(c):
+    (c / "d0.txt").write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d49484452") + bytes(range(256)))
+
+
+def only_boilerplate(c):
+    (c / "d0.txt").write_text("仅供学习 禁止外传\n会员群：123456\nQQ群：654321\n本DOCX文档由 某软件 生成\n",
+                              encoding="utf-8")
+
+
+def row_without_file(c):
+    (c / "d0.txt").unlink()
+
+
+def file_without_row(c):
+    (c / "stray.txt").write_text(text(9), encoding="utf-8")
+
+
+def duplicate(c):
+    shutil.copy(c / "d0.txt", c / "d1.txt")
+
+
+def no_chinese(c):
+    (c / "d0.txt").write_text("This speech was saved in English only.\nNothing else here.\n", encoding="utf-8")
+
+
+def stopwords_only(c):
+    fillers = ["我们", "这个", "那个", "就是", "也都", "的是", "在和", "了吗"]
+    for i, p in enumerate(sorted(c.glob("*.txt"))):        # distinct texts, every word a stopword
+        p.write_text("，".join(fillers[i:] + fillers[:i]) + "。\n", encoding="utf-8")
+
+
+def empty(c):
+    (c / "d0.txt").write_text("  \n\n", encoding="utf-8")
+
+
+BAD = [  # (id, change to a valid corpus, extra args, exit code, message fragment)
+    ("gbk-text", gbk_corpus, [], 3, "reads as Chinese in GB18030"),
+    ("utf16-without-bom", utf16_no_bom, [], 3, "NUL bytes"),
+    ("binary-file", binary, [], 3, "binary file"),
+    ("empty-file", empty, [], 3, "the text is empty"),
+    ("only-boilerplate", only_boilerplate, [], 3, "nothing is left after removing web boilerplate"),
+    ("row-without-file", row_without_file, [], 3, "but no such file"),
+    ("file-without-row", file_without_row, [], 3, "no row in metadata.csv"),
+    ("year-missing", lambda c: set_row(c, "d0.txt", ""), [], 3, "is not a four-digit year"),
+    ("year-not-a-number", lambda c: set_row(c, "d0.txt", "二〇一〇"), [], 3, "is not a four-digit year"),
+    ("all-years-outside", lambda c: None, ["--set", "corpus.years=[1990, 1999]"], 3, "no document has a year in"),
+    ("duplicate-texts", duplicate, [], 3, "same text as d0.txt"),
+    ("metadata-gbk", lambda c: (c / "metadata.csv").write_bytes("file,year,title\nd0.txt,2010,讲话\n".encode("gbk")),
+     [], 3, "In Excel, save it as 'CSV UTF-8'"),
+    ("metadata-missing-column", lambda c: (c / "metadata.csv").write_text("file,title\nd0.txt,x\n", encoding="utf-8"),
+     [], 3, "missing column(s) year"),
+    ("no-metadata", lambda c: (c / "metadata.csv").unlink(), [], 3, "metadata sheet"),
+    ("no-chinese", no_chinese, [], 3, "no Chinese characters"),
+    ("stopwords-only", stopwords_only, [], 4, "no tokens left after segmentation"),
+    ("more-topics-than-units", lambda c: None, ["--set", "model.n_topics=500"], 4, "cannot support 500 topics"),
+    ("unknown-config-key", lambda c: None, ["--set", "model.topics=5"], 2, "unknown key model.topics"),
+    ("bad-config-value", lambda c: None, ["--set", "uncertainty.level=2"], 2, "uncertainty.level"),
+    ("unknown-engine", lambda c: None, ["--set", "segment.engine=hanlp"], 2, "'rjieba'"),
+]
+
+
+@pytest.mark.parametrize("name, change, args, code, message", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_gives_one_clear_message_and_no_run_folder(tmp_path, capsys, name, change, args, code, message):
+    corpus = make_corpus(tmp_path / "corpus")
+    change(corpus)
+    out = tmp_path / "out"
+    got = main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet",
+                "--set", f"corpus.path={corpus}", *FAST, *args])
+    err = capsys.readouterr().err
+    assert got == code, err
+    assert message in err and "Traceback" not in err
+    assert [p.name for p in out.iterdir() if p.name != ".cache"] == [] if out.exists() else True
+    documented = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
+    assert message.strip("'") in documented, f"{name}: message not in docs/troubleshooting.md"
+
+
+GOOD = [  # (id, how the corpus is written, extra args)
+    ("utf8-bom", dict(encoding="utf-8-sig"), []),
+    ("utf16-bom", dict(encoding="utf-16"), []),
+    ("excel-sheet-bom-crlf", dict(sheet_encoding="utf-8-sig", newline="\r\n"), []),
+    ("gb18030-corpus-declared", dict(encoding="gb18030", sheet_encoding="gb18030"), ["--set", "corpus.encoding=gb18030"]),
+]
+
+
+@pytest.mark.parametrize("name, how, args", GOOD, ids=[g[0] for g in GOOD])
+def test_readable_encodings_run_through(tmp_path, capsys, name, how, args):
+    corpus = make_corpus(tmp_path / "corpus", **how)
+    out = tmp_path / "out"
+    assert main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet",
+                 "--set", f"corpus.path={corpus}", *FAST, *args]) == 0, capsys.readouterr().err
+    import csv
+    with open(out / "baseline" / "doc_topics.csv", encoding="utf-8", newline="") as f:
+        texts = [r["text"] for r in csv.DictReader(f)]
+    assert any("基层党组织" in t for t in texts)                   # decoded, not mojibake
+
+
+def test_year_outside_the_range_is_left_out_with_a_warning(tmp_path, capsys):
+    corpus = make_corpus(tmp_path / "corpus")
+    set_row(corpus, "d0.txt", "1999")
+    assert main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(tmp_path / "out"), "--quiet",
+                 "--set", f"corpus.path={corpus}", *FAST, "--set", "corpus.years=[2005, 2024]"]) == 0
+    assert "1 document(s) outside [corpus] years were left out" in capsys.readouterr().err
+
+
+def test_a_ten_megabyte_document_runs(tmp_path, capsys):
+    corpus = make_corpus(tmp_path / "corpus", n=3)
+    big = "".join(f"第{i}节。{PARAS[i % 4]}{PARAS[(i * 7) % 4]}\n" for i in range(80_000))
+    (corpus / "d0.txt").write_text(big, encoding="utf-8")
+    assert (corpus / "d0.txt").stat().st_size > 10_000_000
+    assert main(["run", str(EXPERIMENTS / "nmf.toml"), "--out", str(tmp_path / "out"), "--quiet",
+                 "--set", f"corpus.path={corpus}", *FAST, "--set", "segment.engine=rjieba"]) == 0, \
+        capsys.readouterr().err
