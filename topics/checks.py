@@ -42,7 +42,7 @@ def name(v):
 
 def choice(names):
     def check(v):
-        if v not in names:
+        if not isinstance(v, str) or v not in names:
             raise Bad(f"unknown choice {v!r}; valid choices: {', '.join(map(repr, sorted(names)))}")
         return v
     return check

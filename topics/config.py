@@ -182,7 +182,7 @@ def _build_section(sec, cls, given: dict, problems: list[str]):
 def _build_model(given: dict, problems: list[str]) -> ModelConfig:
     from .models import ENGINES
     engine = given.get("engine", ModelConfig.engine)
-    if engine not in ENGINES:
+    if not isinstance(engine, str) or engine not in ENGINES:
         problems.append(f"model.engine: unknown engine {engine!r}; valid engines: "
                         f"{', '.join(map(repr, sorted(ENGINES)))}")
         return ModelConfig()
