@@ -1,0 +1,86 @@
+"""The dashboard in a real browser: headless Chromium opens it from disk and reports what the page
+does. Skipped only where no Chromium is installed (.ci/run installs Debian's chromium)."""
+import csv
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from topics.cli import main
+
+from .browser import find_chromium, open_page
+from .conftest import EXPERIMENTS, ROOT
+
+pytestmark = pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine")
+ARTIFACTS = Path(os.environ.get("TOPICS_TEST_ARTIFACTS", ROOT / "tests" / "artifacts"))
+MARK = "document.documentElement.setAttribute('data-pwned', '{}')"
+HOSTILE = {
+    "img": f'<img src=x onerror="{MARK.format("img")}">',
+    "script": f"<script>{MARK.format('script')}</script>",
+    "link": f'<a href="javascript:{MARK.format("link")}">点这里</a>',
+    "quote": f"\"'><svg onload=\"{MARK.format('svg')}\">",
+}
+PROBES = {
+    "figures": "document.querySelectorAll('.js-plotly-plot').length",
+    "svgs": "document.querySelectorAll('.js-plotly-plot .main-svg').length",
+    "chinese": "document.body.innerText.includes('组织工作')",
+    "pwned": "document.documentElement.getAttribute('data-pwned')",
+    "shown": "document.body.innerText",
+    "anchors": "Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))",
+    "scripts": "document.querySelectorAll('script').length",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory):
+    import shutil
+    from .conftest import SEEDS
+    tmp = tmp_path_factory.mktemp("browser")
+    corpus = tmp / "seeds"
+    shutil.copytree(SEEDS, corpus)
+    payload = " ".join(HOSTILE.values())
+    text = ("加强基层党组织建设，推进干部队伍建设。" * 6 + payload + "\n") * 3
+    (corpus / "999_hostile.txt").write_text(text, encoding="utf-8")
+    title = HOSTILE["img"].replace('"', "'")
+    with open(corpus / "metadata.csv", "a", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerow(["999_hostile.txt", 2012, title, "x", "city", "speech", "x", "x"])
+    label = HOSTILE["quote"].replace('"', "'")
+    args = ["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(tmp / "out"), "--quiet",
+            "--set", f"corpus.path={corpus}", "--set", "sweep.k=[4,6]", "--set", "stability.seeds=2",
+            "--set", "uncertainty.resamples=100",
+            "--set", f'report.labels={{"1" = "{label}", "2" = "{HOSTILE["script"].replace(chr(34), "")}"}}',
+            "--set", f'uncertainty.eras={{"{title}" = [2005, 2012], "later" = [2013, 2024]}}',
+            "--set", f'formulations.chart=["组织工作", "{HOSTILE["link"].replace(chr(34), "")}"]']
+    assert main(args) == 0
+    return tmp / "out" / "baseline"
+
+
+def test_dashboard_in_headless_chromium(hostile_run):
+    html_file = hostile_run / "dashboard.html"
+    n_figures = len(re.findall(r'id="fig-[a-z]+"', html_file.read_text(encoding="utf-8")))
+    page = open_page(html_file.as_uri(), PROBES)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "dashboard.png").write_bytes(page.screenshot)
+    assert page.errors == []                                          # no console errors, no CSP reports
+    assert page.values["figures"] == n_figures >= 12                  # every chart rendered
+    assert page.values["svgs"] >= n_figures
+    assert page.values["chinese"] is True
+    assert page.values["pwned"] is None                               # no hostile string ran
+    assert page.values["scripts"] == 1 + n_figures                    # plotly.js and one per figure
+    assert not [a for a in page.values["anchors"] if a and a.lower().startswith("javascript")]
+    network = [u for u in page.requests if not u.startswith(("file:", "data:", "blob:", "about:"))]
+    assert network == []                                              # no network request attempted
+    shown = page.values["shown"]
+    assert "<img src=x onerror=" in shown and "<script>" in shown     # the payloads are shown as text
+    assert len(page.screenshot) > 50_000
+
+
+def test_hostile_values_are_kept_exactly_in_tables(hostile_run):
+    with open(hostile_run / "trends.csv", encoding="utf-8", newline="") as f:
+        labels = {r["topic"]: r["label"] for r in csv.DictReader(f)}
+    assert labels["1"] == HOSTILE["quote"].replace('"', "'")
+    with open(hostile_run / "doc_topics.csv", encoding="utf-8", newline="") as f:
+        assert any(HOSTILE["img"] in r["text"] for r in csv.DictReader(f))
+    tex = (hostile_run / "tables" / "topics.tex").read_text(encoding="utf-8")
+    assert "<svg onload=" in tex                                        # LaTeX escapes only its own specials

@@ -1,0 +1,107 @@
+"""Killed, repeated and simultaneous runs; a run with the network blocked."""
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from topics.cli import main
+
+from .conftest import EXPERIMENTS, SEEDS
+
+FAST = ["sweep.k=[]", "compare.engines=[]", "stability.seeds=1", "uncertainty.resamples=50"]
+RUNNER = r'''
+import os, signal, sys, threading, time
+sys.setrecursionlimit(10000)
+from topics import pipeline, provenance, load_experiment, segmenters
+how, out = sys.argv[1], sys.argv[2]
+config = load_experiment(sys.argv[3], [f"corpus.path={sys.argv[4]}", *sys.argv[5:]])
+kill = lambda: os.kill(os.getpid(), signal.SIGKILL)
+if how == "segment":                      # killed while cutting, after some texts
+    real_cut, calls = segmenters.JiebaSegmenter.cut, [0]
+    def cut(self, text):
+        calls[0] += 1
+        if calls[0] == 40:
+            kill()
+        return real_cut(self, text)
+    segmenters.JiebaSegmenter.cut = cut
+if how == "cache":                        # killed while the segmentation cache is being written
+    import numpy as np
+    def savez(f, **arrays):
+        f.write(b"PK\x03\x04 half a cache")
+        f.flush()
+        kill()
+    np.savez = savez
+if how == "write":                        # killed while the run folder is being written
+    real_csv, calls = provenance.write_csv, [0]
+    def write_csv(*a, **k):
+        calls[0] += 1
+        if calls[0] == 4:
+            kill()
+        return real_csv(*a, **k)
+    provenance.write_csv = write_csv
+def progress(stage, seconds):
+    if how == "fit" and stage == "fit model" and seconds is None:
+        threading.Timer(0.4, kill).start()            # in the middle of the LDA starts
+    if how == "hold" and stage == "fit model" and seconds is None:
+        print("holding", flush=True)
+        time.sleep(6)
+pipeline.run(config, out_dir=out, progress=progress)
+print("done", flush=True)
+'''
+
+
+def runner(how, out, *extra, wait=True):
+    args = [sys.executable, "-c", RUNNER, how, str(out), str(EXPERIMENTS / "baseline.toml"), str(SEEDS),
+            *FAST, *extra]
+    if not wait:
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(args, capture_output=True, text=True, timeout=300)
+
+
+def looks_complete(out):
+    return [p.name for p in out.iterdir() if not p.name.startswith(".") and (p / "manifest.json").exists()]
+
+
+@pytest.mark.parametrize("how", ["segment", "cache", "fit", "write"])
+def test_a_killed_run_leaves_nothing_that_looks_complete_and_the_next_run_succeeds(tmp_path, capsys, how):
+    out = tmp_path / "out"
+    done = runner(how, out)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert looks_complete(out) == [] and not (out / "baseline").exists()
+    assert main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet",
+                 *[a for kv in FAST for a in ("--set", kv)]]) == 0, capsys.readouterr().err
+    assert looks_complete(out) == ["baseline"]
+    assert not list(out.glob(".baseline.staging-*"))                   # the killed run's staging removed
+    manifest = json.loads((out / "baseline" / "manifest.json").read_text(encoding="utf-8"))
+    if how in ("fit", "write"):                                        # the cache was complete: used
+        assert manifest["segment"]["cache_hits"] == manifest["segment"]["units"]
+    else:                                                              # none, or half-written: rebuilt
+        assert manifest["segment"]["cache_hits"] == 0
+
+
+def test_two_runs_at_once_do_not_race(tmp_path, capsys):
+    out = tmp_path / "out"
+    first = runner("hold", out, wait=False)
+    assert first.stdout.readline().strip() == "holding"
+    got = main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet",
+                *[a for kv in FAST for a in ("--set", kv)]])
+    err = capsys.readouterr().err
+    assert got == 6 and "another run of experiment 'baseline'" in err and str(first.pid) in err
+    assert first.wait(timeout=120) == 0
+    assert looks_complete(out) == ["baseline"]
+
+
+def test_a_run_with_the_network_blocked(tmp_path):
+    prelude = ("import socket\n"
+               "def blocked(*a, **k):\n    raise OSError('network blocked by the test')\n"
+               "socket.socket.connect = blocked\nsocket.socket.connect_ex = blocked\n"
+               "socket.create_connection = blocked\nsocket.getaddrinfo = blocked\n"
+               "import sys\nfrom topics.cli import main\nsys.exit(main(sys.argv[1:]))\n")
+    done = subprocess.run([sys.executable, "-c", prelude, "run", str(EXPERIMENTS / "baseline.toml"), "--out",
+                           str(tmp_path), "--quiet", "--set", "sweep.k=[4,6]", "--set", "compare.engines=[\"nmf\"]"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "baseline" / "dashboard.html").is_file()
