@@ -2,7 +2,7 @@
 
 Two counts stand side by side, and every table says which is which:
 
-- ``substring_count``: non-overlapping occurrences in the cleaned text (paragraph by paragraph,
+- ``substring_count``: non-overlapping occurrences in the cleaned text (within paragraphs,
   after web noise, punctuation and spaces were normalised), where the lexicon marks separator
   points ('/') a separator may stand there (不忘初心、牢记使命 counts for 不忘初心牢记使命). A
   formulation inside a longer one is counted for both.
@@ -88,13 +88,18 @@ def count_formulations(cleaned, segmented, cfg, segment_cfg) -> Formulations:
         chars = sum(len(p.text) for p in cd.paragraphs)
         chars_by_year[d.year] += chars
         docs_by_year[d.year].add(d.doc_id)
+        # one scan per term over the whole document; paragraphs joined by NUL, which no pattern matches
+        joined = "\0".join(p.text for p in cd.paragraphs)
+        starts = np.cumsum([0] + [len(p.text) + 1 for p in cd.paragraphs[:-1]])
         for term, (cat, pattern) in patterns.items():
             n_sub = 0
-            for pi, p in enumerate(cd.paragraphs):
-                for m in pattern.finditer(p.text):
-                    n_sub += 1
-                    if n_sub <= cfg.kwic:           # keyword-in-context uses at most this many per document
-                        hits[term].append((d.year, d.doc_id, pi, m.start(), m.end(), p))
+            for m in pattern.finditer(joined):
+                n_sub += 1
+                if n_sub <= cfg.kwic:               # keyword-in-context uses at most this many per document
+                    pi = int(np.searchsorted(starts, m.start(), side="right")) - 1
+                    at = int(starts[pi])
+                    hits[term].append((d.year, d.doc_id, pi, m.start() - at, m.end() - at,
+                                       cd.paragraphs[pi]))
             n_tok = tokens_by_doc[d.doc_id].get(term, 0)
             if n_sub or n_tok:
                 by_doc.append((term, cat, d.doc_id, d.year, n_sub, n_tok, chars, PER * n_sub / max(chars, 1)))

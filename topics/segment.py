@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import tempfile
+from array import array
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -169,16 +170,27 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
     start = time.perf_counter()
     segmenter.prepare()                                # load the dictionary (timed apart from cutting)
     setup = time.perf_counter() - start
-    fresh, decided = {}, {}                            # decided: raw token -> id, or -1 to drop it
+    decided: dict = {}                                 # raw token -> id, or -1 to drop it
 
     def token_id(t: str) -> int:
         if t not in decided:
             kept = t.strip()
             decided[t] = index.setdefault(kept, len(index)) if keep_token(kept, cfg, stopwords.words) else -1
         return decided[t]
-    for h, toks in zip(todo, _cut_all(segmenter, list(todo.values()), workers)):
-        ids_h = [token_id(t) for t in toks]
-        fresh[h] = np.array([i for i in ids_h if i >= 0], dtype=np.int32)
+    # texts are cut and mapped to ids one at a time, so a large corpus never holds its tokens as strings
+    flat, lengths, get = array("i"), [], decided.get
+    for toks in _cut_stream(segmenter, list(todo.values()), workers):
+        ids = list(map(get, toks))                     # None where a token is new
+        if None in ids:
+            ids = [token_id(t) if i is None else i for t, i in zip(toks, ids)]
+        flat.extend(ids)
+        lengths.append(len(ids))
+    flat = np.frombuffer(flat, dtype=np.int32) if len(flat) else np.zeros(0, np.int32)
+    kept = flat >= 0
+    per_text = np.bincount(np.repeat(np.arange(len(lengths)), lengths)[kept], minlength=len(lengths))
+    flat = flat[kept]
+    bounds = np.concatenate([[0], np.cumsum(per_text)])
+    fresh = {h: flat[bounds[i]:bounds[i + 1]] for i, h in enumerate(todo)}
     cut_seconds = time.perf_counter() - start - setup
     pieces = [cache.ids_of(h) if h in cache.rows else fresh[h] for h in digests]
     ids = np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
@@ -196,20 +208,24 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
                      cache_hits=sum(h in cache.rows for h in digests), info=info)
 
 
-def _cut_all(segmenter, texts: list[str], workers: int) -> list[list[str]]:
-    """Cut every text, in order. The pure-Python jieba gains from processes on a large corpus; rjieba
-    cuts faster than a pool can start, so it always runs here."""
+def _cut_stream(segmenter, texts: list[str], workers: int):
+    """Yield every text's tokens, in order. The pure-Python jieba gains from processes on a large
+    corpus (chunks of a few hundred texts, so only a few chunks' tokens exist at once); rjieba cuts
+    faster than a pool can start, so it always runs here."""
     if workers <= 1 or segmenter.name != "jieba" or sum(map(len, texts)) < PARALLEL_CHARS:
-        return [segmenter.cut(t) for t in texts]
+        for t in texts:
+            yield segmenter.cut(t)
+        return
     import multiprocessing
     import sys
     from concurrent.futures import ProcessPoolExecutor
 
-    size = -(-len(texts) // (4 * workers))
-    chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+    size = max(1, min(500, -(-len(texts) // (4 * workers))))
+    chunks = (texts[i:i + size] for i in range(0, len(texts), size))
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return [toks for part in pool.map(segmenter.cut_many, chunks) for toks in part]
+        for part in pool.map(segmenter.cut_many, chunks):
+            yield from part
 
 
 def _text_key(text: str) -> bytes:

@@ -47,7 +47,7 @@ def vectorize(segmented: Segmented, cfg: VectorizeConfig) -> DocTermMatrix:
     if len(keep) == 0:
         raise ModelError(f"the vocabulary is empty after pruning (min_df {cfg.min_df}, max_df {cfg.max_df}); "
                          f"lower vectorize.min_df or raise vectorize.max_df (the corpus has {n_units} units)")
-    new_id = np.full(n_vocab, -1, dtype=np.int64)
+    new_id = np.full(n_vocab, -1, dtype=np.int32)
     new_id[keep] = np.arange(len(keep))
     vocab = tuple(segmented.vocab[i] for i in keep)
     counts = counts[:, keep].tocsr()
@@ -56,7 +56,7 @@ def vectorize(segmented: Segmented, cfg: VectorizeConfig) -> DocTermMatrix:
     counts.sort_indices()
     # the pruned token sequence of each kept unit, as ids into the sorted vocabulary
     mapped = new_id[segmented.ids]
-    unit_of = np.repeat(np.arange(n_units), np.diff(segmented.offsets))
+    unit_of = np.repeat(np.arange(n_units, dtype=np.int32), np.diff(segmented.offsets))
     kept_token = mapped >= 0                       # a unit with no kept token contributes none
     ids = mapped[kept_token].astype(np.int32)
     lengths = np.bincount(unit_of[kept_token], minlength=n_units)[rows]
