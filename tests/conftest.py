@@ -31,7 +31,8 @@ def cache_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def seeds_run(tmp_path_factory, cache_dir):
-    """The baseline experiment run once on the seeds (shared by tests that only read outputs)."""
+    """The baseline experiment run once on the seeds, through the library (shared by tests that only
+    read outputs, and compared byte for byte with a CLI run in another process in test_run.py)."""
     import topics
 
     out = tmp_path_factory.mktemp("reports")

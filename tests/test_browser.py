@@ -48,7 +48,7 @@ def hostile_run(tmp_path_factory):
     label = HOSTILE["quote"].replace('"', "'")
     args = ["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(tmp / "out"), "--quiet",
             "--set", f"corpus.path={corpus}", "--set", "sweep.k=[4,6]", "--set", "stability.seeds=2",
-            "--set", "uncertainty.resamples=100",
+            "--set", "uncertainty.resamples=100", "--set", "compare.engines=[\"nmf\"]",
             "--set", f'report.labels={{"1" = "{label}", "2" = "{HOSTILE["script"].replace(chr(34), "")}"}}',
             "--set", f'uncertainty.eras={{"{title}" = [2005, 2012], "later" = [2013, 2024]}}',
             "--set", f'formulations.chart=["组织工作", "{HOSTILE["link"].replace(chr(34), "")}"]']

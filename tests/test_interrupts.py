@@ -47,7 +47,7 @@ def progress(stage, seconds):
         threading.Timer(0.4, kill).start()            # in the middle of the LDA starts
     if how == "hold" and stage == "fit model" and seconds is None:
         print("holding", flush=True)
-        time.sleep(6)
+        time.sleep(3)
 pipeline.run(config, out_dir=out, progress=progress)
 print("done", flush=True)
 '''
@@ -101,7 +101,8 @@ def test_a_run_with_the_network_blocked(tmp_path):
                "socket.create_connection = blocked\nsocket.getaddrinfo = blocked\n"
                "import sys\nfrom topics.cli import main\nsys.exit(main(sys.argv[1:]))\n")
     done = subprocess.run([sys.executable, "-c", prelude, "run", str(EXPERIMENTS / "baseline.toml"), "--out",
-                           str(tmp_path), "--quiet", "--set", "sweep.k=[4,6]", "--set", "compare.engines=[\"nmf\"]"],
+                           str(tmp_path), "--quiet", "--set", "sweep.k=[4,6]", "--set", "compare.engines=[\"nmf\"]",
+                           "--set", "stability.seeds=2", "--set", "uncertainty.resamples=100"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "baseline" / "dashboard.html").is_file()

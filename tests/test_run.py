@@ -32,24 +32,23 @@ def run_cli(*args):
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory):
-    cache = tmp_path_factory.mktemp("cache")
-    a, b = tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")
-    assert run_cli("--out", str(a), "--cache", str(cache), "--quiet") == 0
-    # the second run in another process with another hash seed: set order must not leak into outputs
+def two_runs(seeds_run, cache_dir, tmp_path_factory):
+    """The session's library run of the baseline, and a CLI run of it in another process with another
+    hash seed (set order must not leak into outputs) and the cache the first one filled."""
+    b = tmp_path_factory.mktemp("b")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     done = subprocess.run([sys.executable, "-m", "topics", "run", str(EXPERIMENTS / "baseline.toml"),
-                           "--out", str(b), "--cache", str(cache), "--quiet"], env=env,
+                           "--out", str(b), "--cache", str(cache_dir), "--quiet"], env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    return a / "baseline", b / "baseline"
+    return seeds_run.run_dir, b / "baseline"
 
 
 def test_run_writes_every_output(two_runs):
     run_dir, _ = two_runs
     for name in OUTPUTS:
         assert (run_dir / name).is_file(), name
-    assert not [p for p in run_dir.parent.iterdir() if p.name.startswith(".baseline")]   # no staging left
+    assert not [p for p in run_dir.parent.iterdir() if p.name.startswith(".baseline.")]   # no staging left
 
 
 def test_two_runs_give_byte_identical_tables(two_runs):
@@ -111,7 +110,7 @@ def test_dashboard_is_self_contained(two_runs):
 
 
 def test_existing_run_needs_force(two_runs, capsys):
-    run_dir = two_runs[0]
+    run_dir = two_runs[1]          # the CLI run; the library run stays as the other tests read it
     before = (run_dir / "manifest.json").read_bytes()
     assert run_cli("--out", str(run_dir.parent), "--quiet") == 5
     assert "--force" in capsys.readouterr().err

@@ -90,8 +90,9 @@ def test_dask_local_cluster_sweep_equals_the_local_one(planted):
     assert remote.rows == local.rows and remote.runs == local.runs and remote.chosen_k == local.chosen_k
 
 
-def test_unreachable_scheduler_is_one_clear_error(planted):
+def test_unreachable_scheduler_is_one_clear_error(planted, monkeypatch):
     pytest.importorskip("distributed")
+    monkeypatch.setattr("topics.cluster.CONNECT_TIMEOUT", "1s")
     raw = config("nmf").to_dict()
     cfg = build_experiment({**raw, "parallel": {"workers": 0, "scheduler": "tcp://127.0.0.1:1"}}, base_dir=SEEDS)
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):

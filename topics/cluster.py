@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from .errors import ConfigError
 
+CONNECT_TIMEOUT = "10s"
+
 
 def run_on_dask(tasks, address: str) -> list:
     try:
@@ -20,7 +22,7 @@ def run_on_dask(tasks, address: str) -> list:
     from .parallel import run_task
 
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as exc:
         raise ConfigError(f"parallel.scheduler: cannot reach the Dask scheduler at {address!r} ({exc}); "
                           f"check the address, or leave scheduler empty to use this machine's cores") from None
