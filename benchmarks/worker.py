@@ -187,6 +187,35 @@ def sweep_speed(corpus: str) -> dict:
             "same_dask": r1.rows == r3.rows and r1.runs == r3.runs}
 
 
+def segmentation(corpus: str) -> dict:
+    """Cutting throughput (dictionary loaded, cold segmentation cache) of the package's segmenters
+    with 1 and 2 processes, beside bare jieba on the same unit texts."""
+    import dataclasses
+    import jieba
+    from topics.config import load_experiment
+    from topics.pipeline import check
+    from topics.segment import segment
+
+    cfg = load_experiment(ROOT / "benchmarks" / "bench.toml", [f"corpus.path={corpus}"])
+    units = check(cfg).units
+    chars = sum(len(u.text) for u in units)
+    out = {"chars": chars, "units": len(units), "package": {}}
+    cache = Path(sys.argv[4])
+    for engine in ("rjieba", "jieba"):
+        for workers in (1, 2):
+            seg = segment(units, dataclasses.replace(cfg.segment, engine=engine), cache_dir=cache, workers=workers)
+            out["package"][f"{engine} x{workers}"] = chars / seg.info["cut_seconds"]
+            for f in cache.glob("segment-*"):
+                f.unlink()                                  # cold segmentation cache for the next one
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    t = time.perf_counter()
+    for u in units:
+        tok.lcut(u.text, HMM=False)
+    out["bare_jieba"] = chars / (time.perf_counter() - t)
+    return out
+
+
 if __name__ == "__main__":
     mode, corpus, extra = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     if mode == "package":
@@ -195,6 +224,8 @@ if __name__ == "__main__":
         out = bare(corpus, extra, sys.argv[4])
     elif mode == "fits":
         out = fits(corpus)
+    elif mode == "segmentation":
+        out = segmentation(corpus)
     else:
         out = sweep_speed(corpus)
     print(json.dumps(out))

@@ -166,8 +166,11 @@ def test_rjieba_engine_in_a_run_and_parallel_jieba_match(tmp_path, monkeypatch):
     units = _units(SEEDS)
     cfg = SegmentConfig()
     one = segment(units, cfg, cache_dir=None, workers=1)
-    monkeypatch.setattr(seg_mod, "PARALLEL_CHARS", 1)        # force the process pool on a small corpus
+    monkeypatch.setattr(seg_mod, "PARALLEL_CHARS", 1)        # force the process pools on a small corpus
+    monkeypatch.setattr(seg_mod, "PARALLEL_CHARS_FAST", 1)
+    monkeypatch.setattr(seg_mod, "CHUNK_TEXTS", 7)
     two = segment(units, cfg, cache_dir=None, workers=2)
     fast = segment(units, SegmentConfig(engine="rjieba"), cache_dir=tmp_path)
-    assert one.tokens == two.tokens == fast.tokens
+    fast_two = segment(units, SegmentConfig(engine="rjieba"), cache_dir=None, workers=2)
+    assert one.tokens == two.tokens == fast.tokens == fast_two.tokens
     assert fast.info["engine"] == "rjieba" and "rjieba" in fast.info["engine_version"]

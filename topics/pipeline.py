@@ -65,16 +65,7 @@ def run(config: Experiment, *, out_dir: str | Path = "reports", force: bool = Fa
     timer = _Timer(progress)
 
     with provenance.run_lock(out_dir, config.name):     # one run of an experiment at a time per folder
-        with timer("load corpus"):
-            corpus = load_corpus(config.corpus)
-        with timer("clean"):
-            cleaned = clean_corpus(corpus, config.clean)
-        with timer("split units"):
-            units = split_units(cleaned, config.units)
-        with timer("segment"):
-            segmented = segment(units, config.segment, cache_dir=cache, workers=n_workers(config.parallel, 64))
-        with timer("vectorize"):
-            dtm = vectorize(segmented, config.vectorize)
+        corpus, cleaned, segmented, dtm = prepare(config, cache, timer)
         with timer("fit model"):               # the experiment seed first, then the stability seeds
             models = fit_ensemble(dtm, config.model, config.seed, config.stability, config.parallel)
             model = models.reference
@@ -105,6 +96,21 @@ def run(config: Experiment, *, out_dir: str | Path = "reports", force: bool = Fa
                      metrics=metrics, findings=findings, warnings=warnings)
 
 
+def prepare(config: Experiment, cache: Path, timer):
+    """corpus -> cleaned -> units -> segmented -> counts: the stages every command starts with."""
+    with timer("load corpus"):
+        corpus = load_corpus(config.corpus)
+    with timer("clean"):
+        cleaned = clean_corpus(corpus, config.clean)
+    with timer("split units"):
+        units = split_units(cleaned, config.units)
+    with timer("segment"):
+        segmented = segment(units, config.segment, cache_dir=cache, workers=n_workers(config.parallel, 64))
+    with timer("vectorize"):
+        dtm = vectorize(segmented, config.vectorize)
+    return corpus, cleaned, segmented, dtm
+
+
 def sweep_if_asked(dtm, config):
     """The [sweep] of a run, if the config asks for one: (SweepResult or None, notes). A corpus too
     small for the configured K values skips the sweep with a note instead of failing the run."""
@@ -126,16 +132,7 @@ def run_sweep(config: Experiment, ks=None, *, out_dir: str | Path = "reports", f
     cache = Path(cache_dir) if cache_dir is not None else out_dir / ".cache"
     timer = _Timer(progress)
     with provenance.run_lock(out_dir, run_dir.name):
-        with timer("load corpus"):
-            corpus = load_corpus(config.corpus)
-        with timer("clean"):
-            cleaned = clean_corpus(corpus, config.clean)
-        with timer("split units"):
-            units = split_units(cleaned, config.units)
-        with timer("segment"):
-            segmented = segment(units, config.segment, cache_dir=cache, workers=n_workers(config.parallel, 64))
-        with timer("vectorize"):
-            dtm = vectorize(segmented, config.vectorize)
+        corpus, _, _, dtm = prepare(config, cache, timer)
         with timer("sweep"):
             swept = sweep(dtm, config, ks)
         with timer("write sweep"):

@@ -8,12 +8,12 @@ text and by everything that changes the result (lexicon, stopwords, options, jie
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
 import re
 import tempfile
-from array import array
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -144,7 +144,8 @@ def keep_token(tok: str, cfg: SegmentConfig, stopwords: frozenset) -> bool:
 from .segmenters import ENGINES  # noqa: E402  (segmenters need Lexicon from here)
 
 
-PARALLEL_CHARS = 400_000     # below this much text to cut, a process pool costs more than it saves
+PARALLEL_CHARS = 400_000          # jieba: below this much text to cut, a process pool costs more than it saves
+PARALLEL_CHARS_FAST = 5_000_000   # rjieba: the same, for the fast segmenter
 
 
 def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None = None,
@@ -177,15 +178,14 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
             kept = t.strip()
             decided[t] = index.setdefault(kept, len(index)) if keep_token(kept, cfg, stopwords.words) else -1
         return decided[t]
-    # texts are cut and mapped to ids one at a time, so a large corpus never holds its tokens as strings
-    flat, lengths, get = array("i"), [], decided.get
-    for toks in _cut_stream(segmenter, list(todo.values()), workers):
-        ids = list(map(get, toks))                     # None where a token is new
-        if None in ids:
-            ids = [token_id(t) if i is None else i for t, i in zip(toks, ids)]
-        flat.extend(ids)
-        lengths.append(len(ids))
-    flat = np.frombuffer(flat, dtype=np.int32) if len(flat) else np.zeros(0, np.int32)
+    # texts are cut in chunks, each returned as its own small vocabulary and int32 ids (in this
+    # process or a worker), so a large corpus never holds its tokens as strings
+    pieces, lengths = [np.zeros(0, np.int32)], []
+    for chunk_vocab, chunk_ids, chunk_lengths in _cut_chunks(segmenter, list(todo.values()), workers):
+        to_run = np.array([token_id(t) for t in chunk_vocab] or [0], dtype=np.int32)
+        pieces.append(to_run[chunk_ids])
+        lengths.extend(chunk_lengths)
+    flat = np.concatenate(pieces)
     kept = flat >= 0
     per_text = np.bincount(np.repeat(np.arange(len(lengths)), lengths)[kept], minlength=len(lengths))
     flat = flat[kept]
@@ -208,24 +208,34 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
                      cache_hits=sum(h in cache.rows for h in digests), info=info)
 
 
-def _cut_stream(segmenter, texts: list[str], workers: int):
-    """Yield every text's tokens, in order. The pure-Python jieba gains from processes on a large
-    corpus (chunks of a few hundred texts, so only a few chunks' tokens exist at once); rjieba cuts
-    faster than a pool can start, so it always runs here."""
-    if workers <= 1 or segmenter.name != "jieba" or sum(map(len, texts)) < PARALLEL_CHARS:
-        for t in texts:
-            yield segmenter.cut(t)
+CHUNK_TEXTS = 2000
+
+
+def _cut_chunks(segmenter, texts: list[str], workers: int):
+    """Yield (vocabulary, int32 ids, tokens per text) for chunks of texts, in order. jieba (pure
+    Python) gains from processes on a large corpus; so does rjieba on a very large one (it holds
+    the interpreter lock, so threads would not help)."""
+    chunks = (texts[i:i + CHUNK_TEXTS] for i in range(0, len(texts), CHUNK_TEXTS))
+    enough = PARALLEL_CHARS if segmenter.name == "jieba" else PARALLEL_CHARS_FAST
+    if workers <= 1 or sum(map(len, texts)) < enough:
+        yield from map(segmenter.cut_chunk, chunks)
         return
     import multiprocessing
     import sys
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(1, min(500, -(-len(texts) // (4 * workers))))
-    chunks = (texts[i:i + size] for i in range(0, len(texts), size))
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        for part in pool.map(segmenter.cut_many, chunks):
-            yield from part
+        yield from pool.map(_worker_cut_chunk, itertools.repeat(segmenter), chunks)
+
+
+_WORKER_SEGMENTERS: dict = {}
+
+
+def _worker_cut_chunk(segmenter, texts):
+    """In a worker process: reuse the segmenter (and its loaded dictionary) across chunks."""
+    key = (segmenter.name, segmenter.lexicon.sha256, segmenter.hmm)
+    return _WORKER_SEGMENTERS.setdefault(key, segmenter).cut_chunk(texts)
 
 
 def _text_key(text: str) -> bytes:

@@ -68,8 +68,17 @@ class JiebaSegmenter:
         if self._tokenizer is None:
             self._tokenizer = self._build()
 
-    def cut_many(self, texts: list[str]) -> list[list[str]]:
-        return [self.cut(t) for t in texts]
+    def cut_chunk(self, texts: list[str]):
+        """Cut ``texts``: (the chunk's vocabulary, int32 ids into it, tokens per text)."""
+        import numpy as np
+
+        index: dict = {}
+        ids, lengths = [], []
+        for text in texts:
+            toks = self.cut(text)
+            ids.extend(index.setdefault(t, len(index)) for t in toks)
+            lengths.append(len(toks))
+        return list(index), np.array(ids, dtype=np.int32), lengths
 
     def cut(self, text: str) -> list[str]:
         if self._tokenizer is None:
