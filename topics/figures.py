@@ -82,22 +82,6 @@ def prevalence_area(trends: Trends, labels, year_span) -> go.Figure:
     return _layout(fig, "Theme prevalence by year (stacked)", 480, year_span)
 
 
-def prevalence_lines(trends: Trends, labels, year_span) -> go.Figure:
-    """One line per topic; marker size grows with the documents behind the year."""
-    fig = go.Figure()
-    hover = _hover(trends)
-    sizes = [7 + 3 * min(h[0], 5) for h in hover]
-    for t in range(1, trends.matrix.shape[1] + 1):
-        fig.add_trace(go.Scatter(
-            x=list(trends.years), y=trends.matrix[:, t - 1], name=_topic_name(t, labels),
-            mode="lines+markers", line=dict(color=color(t), width=2), marker=dict(size=sizes),
-            customdata=hover,
-            hovertemplate=(f"{_topic_name(t, labels)}<br>%{{x}}: %{{y:.1%}}<br>%{{customdata[0]}} doc(s), "
-                           "%{customdata[1]} units, %{customdata[2]} tokens%{customdata[3]}<extra></extra>")))
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero", title_text="share of the year's tokens")
-    return _layout(fig, "Theme prevalence by year (one line per topic)", 480, year_span)
-
-
 def heatmap(trends: Trends, labels) -> go.Figure:
     """Topics (rows) by years with documents (columns)."""
     k = trends.matrix.shape[1]
