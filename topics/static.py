@@ -88,22 +88,28 @@ def trend_bands(bands, fits, labels, support):
     return fig
 
 
-def trend_lines(bands, labels):
+def _year_lines(series, ylabel: str, percent: bool = False):
+    """One line per (label, years, values, colour), years on x, the legend to the right."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(8, 4.2))
     ax = fig.subplots()
-    for t in range(1, bands.point.shape[1] + 1):
-        ax.plot(bands.years, bands.point[:, t - 1], marker="o", ms=3, lw=1.3, color=_color(t),
-                label=f"T{t} {labels[t]}")
-    ax.yaxis.set_major_formatter(_percent())
-    ax.set_ylabel("share of the year's tokens")
+    for label, xs, ys, colour in series:
+        ax.plot(xs, ys, marker="o", ms=3, lw=1.3, color=colour, label=label)
+    if percent:
+        ax.yaxis.set_major_formatter(_percent())
+    ax.set_ylabel(ylabel)
     ax.set_xlabel("year")
     ax.xaxis.set_major_locator(_years())
     ax.grid(alpha=0.3, lw=0.5)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout()
     return fig
+
+
+def trend_lines(bands, labels):
+    return _year_lines([(f"T{t} {labels[t]}", bands.years, bands.point[:, t - 1], _color(t))
+                        for t in range(1, bands.point.shape[1] + 1)], "share of the year's tokens", percent=True)
 
 
 def contrasts_plot(contrasts, labels):
@@ -129,21 +135,12 @@ def contrasts_plot(contrasts, labels):
 
 
 def formulations_plot(forms):
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(8, 4.2))
-    ax = fig.subplots()
+    series = []
     for i, term in enumerate(forms.chart):
         pts = [(y, r) for (t, _, y, _, _, _, _, r) in forms.by_year if t == term]
         if pts:
-            ax.plot(*zip(*pts), marker="o", ms=3, lw=1.2, color=PALETTE[i % len(PALETTE)], label=_plain(term))
-    ax.set_ylabel("occurrences per 10,000 characters (substring count)")
-    ax.set_xlabel("year")
-    ax.xaxis.set_major_locator(_years())
-    ax.grid(alpha=0.3, lw=0.5)
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-    fig.tight_layout()
-    return fig
+            series.append((_plain(term), *zip(*pts), PALETTE[i % len(PALETTE)]))
+    return _year_lines(series, "occurrences per 10,000 characters (substring count)")
 
 
 def sweep_plot(sw):
