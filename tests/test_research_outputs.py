@@ -105,3 +105,13 @@ def test_without_a_cjk_font_no_static_figure_is_written(tmp_path):
 def test_latex_escapes_every_special_character():
     assert escape("50% of $x_1 & {a} #2 ~^\\") == (r"50\% of \$x\_1 \& \{a\} \#2 \textasciitilde{}"
                                                    r"\textasciicircum{}\textbackslash{}")
+
+
+def test_package_citation_agrees_with_citation_cff():
+    from topics import __version__
+    from topics.cite import PACKAGE
+
+    from .conftest import ROOT
+    cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert f"version: {__version__}" in cff and f'title: "{PACKAGE["title"]}"' in cff
+    assert f'name: "{PACKAGE["author"]}"' in cff and f"license: {PACKAGE['license']}" in cff

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _WHERE = {
     "run": "pipeline", "check": "pipeline", "RunResult": "pipeline", "CheckResult": "pipeline",
