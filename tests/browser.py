@@ -79,8 +79,10 @@ class _Pipe:
             self.events += self._read(0.2) or []
 
 
-def open_page(url: str, expressions: dict[str, str], settle: float = 6.0, width: int = 1300,
-              height: int = 2400) -> PageReport:
+def open_page(url: str, expressions: dict[str, str], ready: str = "document.readyState === 'complete'",
+              timeout: float = 60.0, width: int = 1300, height: int = 2400) -> PageReport:
+    """Load ``url``, wait until the JavaScript expression ``ready`` is true (or ``timeout``), then
+    evaluate ``expressions`` and take a screenshot."""
     chrome = find_chromium()
     profile = tempfile.mkdtemp(prefix="topics-chromium-")
     to_chrome_r, to_chrome_w = os.pipe()
@@ -106,7 +108,13 @@ def open_page(url: str, expressions: dict[str, str], settle: float = 6.0, width:
         for domain in ("Network", "Runtime", "Log", "Page"):
             pipe.send(f"{domain}.enable", session=session)
         pipe.send("Page.navigate", {"url": url}, session=session)
-        pipe.pump(settle)
+        end = time.time() + timeout
+        while time.time() < end:
+            res = pipe.send("Runtime.evaluate", {"expression": ready, "returnByValue": True}, session=session)
+            if res.get("result", {}).get("value") is True:
+                break
+            pipe.pump(0.5)
+        pipe.pump(1.0)                                   # late console messages and requests
         for name, expr in expressions.items():
             res = pipe.send("Runtime.evaluate", {"expression": expr, "returnByValue": True}, session=session)
             report.values[name] = res.get("result", {}).get("value")

@@ -59,7 +59,9 @@ def hostile_run(tmp_path_factory):
 def test_dashboard_in_headless_chromium(hostile_run):
     html_file = hostile_run / "dashboard.html"
     n_figures = len(re.findall(r'id="fig-[a-z]+"', html_file.read_text(encoding="utf-8")))
-    page = open_page(html_file.as_uri(), PROBES)
+    page = open_page(html_file.as_uri(), PROBES,
+                     ready=f"document.readyState === 'complete' && "
+                           f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n_figures}")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "dashboard.png").write_bytes(page.screenshot)
     assert page.errors == []                                          # no console errors, no CSP reports

@@ -13,7 +13,7 @@ from .conftest import EXPERIMENTS, SEEDS
 
 FAST = ["sweep.k=[]", "compare.engines=[]", "stability.seeds=1", "uncertainty.resamples=50"]
 RUNNER = r'''
-import os, signal, sys, threading, time
+import os, signal, sys, time
 sys.setrecursionlimit(10000)
 from topics import pipeline, provenance, load_experiment, segmenters
 how, out = sys.argv[1], sys.argv[2]
@@ -42,9 +42,18 @@ if how == "write":                        # killed while the run folder is being
             kill()
         return real_csv(*a, **k)
     provenance.write_csv = write_csv
+if how == "fit":                          # killed in the middle of the LDA fit, after its first start
+    from topics import models
+    real_best = models._best_of
+    def best_of(starts):
+        def first_then_kill():
+            for i, start in enumerate(starts):
+                if i == 1:
+                    kill()
+                yield start
+        return real_best(first_then_kill())
+    models._best_of = best_of
 def progress(stage, seconds):
-    if how == "fit" and stage == "fit model" and seconds is None:
-        threading.Timer(0.4, kill).start()            # in the middle of the LDA starts
     if how == "hold" and stage == "fit model" and seconds is None:
         print("holding", flush=True)
         time.sleep(3)
