@@ -1,5 +1,6 @@
 """Killed, repeated and simultaneous runs; a run with the network blocked."""
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -85,6 +86,14 @@ def test_a_killed_run_leaves_nothing_that_looks_complete_and_the_next_run_succee
     assert looks_complete(out) == ["baseline"]
     assert not list(out.glob(".baseline.staging-*"))                   # the killed run's staging removed
     manifest = json.loads((out / "baseline" / "manifest.json").read_text(encoding="utf-8"))
+    if how == "cache":                     # the killed writer's temporary file, once stale, is removed
+        import os
+        (stale,) = (out / ".cache").glob(".segment-*.tmp.npz")
+        os.utime(stale, (time.time() - 7200, time.time() - 7200))
+        shutil.rmtree(out / "baseline")
+        assert main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet",
+                     "--set", "segment.drop_latin=true", *[a for kv in FAST for a in ("--set", kv)]]) == 0
+        assert not stale.exists()
     if how in ("fit", "write"):                                        # the cache was complete: used
         assert manifest["segment"]["cache_hits"] == manifest["segment"]["units"]
     else:                                                              # none, or half-written: rebuilt

@@ -209,6 +209,7 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
 
 
 CHUNK_TEXTS = 2000
+STALE_SECONDS = 3600       # a temporary cache file this old belongs to no running writer
 
 
 def _cut_chunks(segmenter, texts: list[str], workers: int):
@@ -297,6 +298,9 @@ def _write_cache(path: Path, key: str, old: _Cache, fresh: dict, vocab: tuple) -
     lengths = np.concatenate([np.diff(old.offsets), [len(p) for p in fresh.values()]])
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(".segment-*.tmp.npz"):     # left by a run killed while writing
+        if time.time() - stale.stat().st_mtime > STALE_SECONDS:
+            stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".segment-", suffix=".tmp.npz", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
