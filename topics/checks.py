@@ -126,11 +126,6 @@ def number(lo: float, hi: float):
     return check
 
 
-def optional_seed(v):
-    """A seed (whole number 0..2**32-1); left out, the experiment seed is used."""
-    return integer(0, 2**32 - 1)(v)
-
-
 def int_list(lo: int):
     """A list of whole numbers >= lo, returned sorted without repeats ([] for none)."""
     def check(v):

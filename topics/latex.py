@@ -31,6 +31,14 @@ def pct(x: float) -> str:
     return f"{100 * x:.1f}"
 
 
+def sweep_table(sweep) -> str:
+    return table(
+        ["K", "c_v", "c_npmi", "u_mass", "Diversity", "Stability", sweep.heldout_name],
+        [(r["k"], f"{r['c_v']:.3f}", f"{r['c_npmi']:.3f}", f"{r['u_mass']:.3f}", f"{r['diversity']:.3f}",
+          f"{r['stability']:.3f}", f"{r['heldout']:.4g}") for r in sweep.rows],
+        f"Choosing the number of topics; chosen K = {sweep.chosen_k}", "tab:sweep", "rrrrrrr")
+
+
 def write_latex(folder: Path, model, labels, ensemble, bands, fits, contrasts, sweep, metrics, support) -> list[str]:
     folder.mkdir(exist_ok=True)
     k = model.n_topics
@@ -60,11 +68,7 @@ def write_latex(folder: Path, model, labels, ensemble, bands, fits, contrasts, s
               f"[{pct(c.low)}, {pct(c.high)}]") for c in contrasts],
             "Era contrasts in theme share (mean of yearly shares)", "tab:contrasts", "lllrl")
     if sweep is not None:
-        files["sweep.tex"] = table(
-            ["K", "c_v", "c_npmi", "u_mass", "Diversity", "Stability", sweep.heldout_name],
-            [(r["k"], f"{r['c_v']:.3f}", f"{r['c_npmi']:.3f}", f"{r['u_mass']:.3f}", f"{r['diversity']:.3f}",
-              f"{r['stability']:.3f}", f"{r['heldout']:.4g}") for r in sweep.rows],
-            f"Choosing the number of topics; chosen K = {sweep.chosen_k}", "tab:sweep", "rrrrrrr")
+        files["sweep.tex"] = sweep_table(sweep)
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     return sorted(files)

@@ -163,7 +163,7 @@ def write_sweep(run_dir, force, config, corpus, dtm, sw, timings, command) -> No
     from plotly.offline import get_plotlyjs
 
     from .figures_research import sweep as sweep_figure
-    from .latex import escape, table
+    from .latex import sweep_table
     from .report import CSP, FIGURE_CONFIG
     from .static import _save, find_font, sweep_plot, RC
 
@@ -196,11 +196,7 @@ def write_sweep(run_dir, force, config, corpus, dtm, sw, timings, command) -> No
                 note = f"static figures not written: {where}"
         if config.export.latex:
             (tmp / "tables").mkdir()
-            (tmp / "tables" / "sweep.tex").write_text(table(
-                ["K", "c_v", "c_npmi", "u_mass", "Diversity", "Stability", escape(sw.heldout_name)],
-                [(r["k"], f"{r['c_v']:.3f}", f"{r['c_npmi']:.3f}", f"{r['u_mass']:.3f}", f"{r['diversity']:.3f}",
-                  f"{r['stability']:.3f}", f"{r['heldout']:.4g}") for r in sw.rows],
-                f"Choosing the number of topics; chosen K = {sw.chosen_k}", "tab:sweep", "rrrrrrr"), encoding="utf-8")
+            (tmp / "tables" / "sweep.tex").write_text(sweep_table(sw), encoding="utf-8")
         manifest = {
             "experiment": config.name, "kind": "sweep",
             "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -104,7 +104,7 @@ class ReportConfig:
 @dataclass(frozen=True)
 class UncertaintyConfig:
     resamples: int = field(default=1000, metadata=_opt(check=ck.integer(0, 100_000)))
-    seed: object = field(default=None, metadata=_opt(check=ck.optional_seed))   # None: experiment seed
+    seed: object = field(default=None, metadata=_opt(check=ck.integer(0, 2**32 - 1)))   # None: experiment seed
     level: float = field(default=0.95, metadata=_opt(check=ck.number(0.5, 0.999)))
     resample: str = field(default="documents+units", metadata=_opt(check=ck.registry("uncertainty", "SCHEMES")))
     spline: bool = field(default=True, metadata=_opt(check=ck.boolean))
