@@ -2,13 +2,13 @@
 
 No global jieba state is touched: each run builds its own Tokenizer, adds the lexicon's
 formulations so each stays one token, and folds variant spellings (不忘初心、牢记使命) into the
-canonical form before cutting. Segmented units are cached on disk in JSON, keyed by the unit's
-text and by everything that changes the result (lexicon, stopwords, options, jieba version).
+canonical form before cutting. Segmented units are cached on disk as numpy arrays (token ids per
+unit and the vocabulary), keyed by the unit's text and by everything that changes the result
+(lexicon, stopwords, options, segmenter and its version).
 """
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import logging
 import os
@@ -144,14 +144,13 @@ def keep_token(tok: str, cfg: SegmentConfig, stopwords: frozenset) -> bool:
 from .segmenters import ENGINES  # noqa: E402  (segmenters need Lexicon from here)
 
 
-PARALLEL_CHARS = 400_000          # jieba: below this much text to cut, a process pool costs more than it saves
-PARALLEL_CHARS_FAST = 5_000_000   # rjieba: the same, for the fast segmenter
+PARALLEL_CHARS = {"jieba": 50_000, "rjieba": 150_000}   # less text than this: one process is faster (fork ~10 ms)
 
 
 def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None = None,
             workers: int = 1) -> Segmented:
     """Tokens for every unit, shape-aligned with ``units``, as compact id arrays. Uses and updates
-    the on-disk cache in ``cache_dir`` (None: no cache). jieba cuts in ``workers`` processes when
+    the on-disk cache in ``cache_dir`` (None: no cache). the segmenter cuts in ``workers`` processes when
     there is enough text; each distinct text is cut once."""
     import numpy as np
 
@@ -171,19 +170,19 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
     start = time.perf_counter()
     segmenter.prepare()                                # load the dictionary (timed apart from cutting)
     setup = time.perf_counter() - start
-    decided: dict = {}                                 # raw token -> id, or -1 to drop it
+    decided: dict = {}                                 # raw token -> id in the run, or -1 to drop it
 
-    def token_id(t: str) -> int:
-        if t not in decided:
-            kept = t.strip()
-            decided[t] = index.setdefault(kept, len(index)) if keep_token(kept, cfg, stopwords.words) else -1
-        return decided[t]
+    def to_run(chunk_vocab: list):                     # the chunk's ids -> the run's, in first-seen order
+        for t in chunk_vocab:
+            if t not in decided:
+                kept = t.strip()
+                decided[t] = index.setdefault(kept, len(index)) if keep_token(kept, cfg, stopwords.words) else -1
+        return np.fromiter(map(decided.__getitem__, chunk_vocab), np.int32, len(chunk_vocab))
     # texts are cut in chunks, each returned as its own small vocabulary and int32 ids (in this
     # process or a worker), so a large corpus never holds its tokens as strings
     pieces, lengths = [np.zeros(0, np.int32)], []
     for chunk_vocab, chunk_ids, chunk_lengths in _cut_chunks(segmenter, list(todo.values()), workers):
-        to_run = np.array([token_id(t) for t in chunk_vocab] or [0], dtype=np.int32)
-        pieces.append(to_run[chunk_ids])
+        pieces.append(to_run(chunk_vocab)[chunk_ids])
         lengths.extend(chunk_lengths)
     flat = np.concatenate(pieces)
     kept = flat >= 0
@@ -208,33 +207,31 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
                      cache_hits=sum(h in cache.rows for h in digests), info=info)
 
 
-CHUNK_TEXTS = 2000
 STALE_SECONDS = 3600       # a temporary cache file this old belongs to no running writer
 
 
 def _cut_chunks(segmenter, texts: list[str], workers: int):
-    """Yield (vocabulary, int32 ids, tokens per text) for chunks of texts, in order. jieba (pure
-    Python) gains from processes on a large corpus; so does rjieba on a very large one (it holds
-    the interpreter lock, so threads would not help)."""
-    chunks = (texts[i:i + CHUNK_TEXTS] for i in range(0, len(texts), CHUNK_TEXTS))
-    enough = PARALLEL_CHARS if segmenter.name == "jieba" else PARALLEL_CHARS_FAST
-    if workers <= 1 or sum(map(len, texts)) < enough:
-        yield from map(segmenter.cut_chunk, chunks)
-        return
-    import multiprocessing
-    import sys
-    from concurrent.futures import ProcessPoolExecutor
+    """Yield (vocabulary, int32 ids, tokens per text) for consecutive chunks of texts, in order:
+    in this process, or with enough text in ``workers`` forked processes (neither segmenter gains
+    from threads: jieba is pure Python and rjieba holds the interpreter lock)."""
+    from .cutting import can_fork, chunks, cut_forked
 
-    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        yield from pool.map(_worker_cut_chunk, itertools.repeat(segmenter), chunks)
+    if workers <= 1 or sum(map(len, texts)) < PARALLEL_CHARS.get(segmenter.name, 0):
+        yield from map(segmenter.cut_chunk, chunks(texts))
+    elif can_fork():
+        yield from cut_forked(segmenter, texts, workers)
+    else:                                  # no fork: worker processes load their own dictionary
+        import itertools
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield from pool.map(_worker_cut_chunk, itertools.repeat(segmenter), chunks(texts))
 
 
 _WORKER_SEGMENTERS: dict = {}
 
 
 def _worker_cut_chunk(segmenter, texts):
-    """In a worker process: reuse the segmenter (and its loaded dictionary) across chunks."""
+    """In a spawned worker process: reuse the segmenter (and its loaded dictionary) across chunks."""
     key = (segmenter.name, segmenter.lexicon.sha256, segmenter.hmm)
     return _WORKER_SEGMENTERS.setdefault(key, segmenter).cut_chunk(texts)
 

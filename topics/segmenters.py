@@ -69,16 +69,10 @@ class JiebaSegmenter:
             self._tokenizer = self._build()
 
     def cut_chunk(self, texts: list[str]):
-        """Cut ``texts``: (the chunk's vocabulary, int32 ids into it, tokens per text)."""
-        import numpy as np
-
-        index: dict = {}
-        ids, lengths = [], []
-        for text in texts:
-            toks = self.cut(text)
-            ids.extend(index.setdefault(t, len(index)) for t in toks)
-            lengths.append(len(toks))
-        return list(index), np.array(ids, dtype=np.int32), lengths
+        """Cut ``texts`` (joined, in one call): (the chunk's vocabulary, int32 ids into it of shape
+        (n_tokens,), tokens per text)."""
+        from .cutting import cut_chunk
+        return cut_chunk(self.cut, texts)
 
     def cut(self, text: str) -> list[str]:
         if self._tokenizer is None:

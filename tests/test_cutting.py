@@ -1,0 +1,147 @@
+"""Cutting in chunks and in forked processes gives exactly the tokens of cutting text by text."""
+import os
+
+import numpy as np
+import pytest
+
+from topics import cutting
+from topics import segment as seg_mod
+from topics.config import SegmentConfig
+from topics.segment import load_lexicon, segment
+from topics.segmenters import ENGINES
+
+from .conftest import GOV_REPORTS, SEEDS
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return load_lexicon(SegmentConfig())
+
+
+def _texts(path, years="[2005, 2024]"):
+    from topics.config import load_experiment
+    from topics.pipeline import check
+    from .conftest import EXPERIMENTS
+    units = check(load_experiment(EXPERIMENTS / "baseline.toml",
+                                  [f"corpus.path={path}", f"corpus.years={years}"])).units
+    return [u.text for u in units]
+
+
+def _per_text(segmenter, texts):
+    return [segmenter.cut(t) for t in texts]
+
+
+def _unpack(vocab, ids, lengths):
+    words = [vocab[i] for i in ids]
+    bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(int)
+    return [words[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+@pytest.mark.parametrize("engine", ["jieba", "rjieba"])
+@pytest.mark.parametrize("hmm", [False, True])
+def test_a_joined_chunk_cuts_exactly_as_text_by_text(lexicon, engine, hmm):
+    segmenter = ENGINES[engine](lexicon, hmm=hmm)
+    texts = _texts(SEEDS)
+    assert _unpack(*segmenter.cut_chunk(texts)) == _per_text(segmenter, texts)
+
+
+def test_a_joined_chunk_matches_on_the_reports(lexicon):
+    if not GOV_REPORTS.is_dir():
+        pytest.skip("../shared/corpora/gov_work_reports is absent")
+    segmenter = ENGINES["rjieba"](lexicon)
+    texts = _texts(GOV_REPORTS, "[]")
+    for chunk in cutting.chunks(texts):
+        assert _unpack(*segmenter.cut_chunk(chunk)) == _per_text(segmenter, chunk)
+
+
+@pytest.mark.parametrize("engine", ["jieba", "rjieba"])
+def test_edge_texts_empty_whitespace_latin_and_nul(lexicon, engine):
+    segmenter = ENGINES[engine](lexicon)
+    edge = ["", "  ", "\n", "\r\n", "GDP增长6.5%左右。 ", "", "不忘初心、牢记使命", "a\tb", "。"]
+    assert _unpack(*segmenter.cut_chunk(edge)) == _per_text(segmenter, edge)
+    with_nul = ["干部\x00队伍建设", "全面从严治党"]                  # NUL in a text: cut one by one
+    assert _unpack(*segmenter.cut_chunk(with_nul)) == _per_text(segmenter, with_nul)
+    assert _unpack(*segmenter.cut_chunk(["只有一段"])) == _per_text(segmenter, ["只有一段"])
+    vocab, ids, lengths = segmenter.cut_chunk([])
+    assert vocab == [] and len(ids) == 0 and lengths == []
+
+
+def test_chunks_and_shares_keep_order_and_cover_every_text():
+    texts = [f"第{i}段" * (i % 7 + 1) for i in range(101)]
+    for size in (1, 10, 50, 10_000):
+        parts = cutting.chunks(texts, size)
+        assert [t for p in parts for t in p] == texts and all(parts)
+    assert len(cutting.chunks(texts, 10_000)) == 1
+    assert [len(s) for s in cutting.split(texts[:3], 5)] == [1, 1, 1]
+    assert cutting.split([], 2) == [] and cutting.chunks([]) == []
+
+
+def test_chunk_results_survive_the_trip_through_bytes():
+    vocab = ["干部", "\n", "a\x00b", "", "😀", "\r\n"]
+    ids = np.array([0, 1, 2, 3, 4, 5, 0], np.int32)
+    data = b"\x00" + cutting._encode(vocab, ids, [3, 0, 4]) + cutting._encode(["x"], ids[:0] + 0, [0])
+    (v1, i1, l1), (v2, i2, l2) = cutting._decode_all(data)
+    assert v1 == vocab and i1.tolist() == ids.tolist() and l1 == [3, 0, 4]
+    assert v2 == ["x"] and len(i2) == 0 and l2 == [0]
+
+
+@pytest.mark.skipif(not cutting.can_fork(), reason="forked cutting is for Linux")
+@pytest.mark.parametrize("engine", ["jieba", "rjieba"])
+def test_any_number_of_workers_gives_the_same_tokens_vocabulary_and_ids(monkeypatch, engine):
+    units = _units()
+    cfg = SegmentConfig(engine=engine)
+    one = segment(units, cfg, cache_dir=None, workers=1)
+    monkeypatch.setattr(seg_mod, "PARALLEL_CHARS", {})            # fork even for the small seeds
+    monkeypatch.setattr(cutting, "CHUNK_CHARS", 997)              # many chunks ...
+    monkeypatch.setattr(cutting, "ROUND_CHARS", 4001)             # ... and several rounds of forks
+    for workers in (2, 3):
+        many = segment(units, cfg, cache_dir=None, workers=workers)
+        assert many.tokens == one.tokens
+        assert many.vocab == one.vocab and np.array_equal(many.ids, one.ids)
+        assert np.array_equal(many.offsets, one.offsets)
+
+
+def _units():
+    from topics.config import load_experiment
+    from topics.pipeline import check
+    from .conftest import EXPERIMENTS
+    return check(load_experiment(EXPERIMENTS / "baseline.toml", [f"corpus.path={SEEDS}"])).units
+
+
+def test_without_fork_worker_processes_give_the_same_tokens(monkeypatch):
+    units = _units()[:30]
+    cfg = SegmentConfig(engine="rjieba")
+    one = segment(units, cfg, cache_dir=None, workers=1)
+    monkeypatch.setattr(seg_mod, "PARALLEL_CHARS", {})
+    monkeypatch.setattr(cutting, "can_fork", lambda: False)
+    assert segment(units, cfg, cache_dir=None, workers=2).tokens == one.tokens
+
+
+@pytest.mark.skipif(not cutting.can_fork(), reason="forked cutting is for Linux")
+@pytest.mark.parametrize("how", ["raises", "dies"])
+def test_a_failing_or_dying_child_is_reported_and_reaped(lexicon, monkeypatch, how):
+    segmenter = ENGINES["jieba"](lexicon)
+    parent, real = os.getpid(), segmenter.cut_chunk
+
+    def cut_chunk(texts):
+        if os.getpid() != parent:
+            if how == "dies":
+                os._exit(9)
+            raise MemoryError("planted in the child")
+        return real(texts)
+    monkeypatch.setattr(segmenter, "cut_chunk", cut_chunk)
+    texts = _texts(SEEDS)
+    with pytest.raises(RuntimeError, match="planted in the child" if how == "raises" else "died"):
+        list(cutting.cut_forked(segmenter, texts, 2))
+    with pytest.raises(ChildProcessError):                        # no child left behind
+        os.waitpid(-1, os.WNOHANG)
+
+
+@pytest.mark.skipif(not cutting.can_fork(), reason="forked cutting is for Linux")
+def test_stopping_early_ends_the_children(lexicon):
+    segmenter = ENGINES["jieba"](lexicon)
+    gen = cutting.cut_forked(segmenter, _texts(SEEDS), 2)
+    next(gen)
+    gen.close()                                                   # the consumer stopped: children killed
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
