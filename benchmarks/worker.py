@@ -2,8 +2,12 @@
 
     worker.py package CORPUS OVERRIDES_JSON OUT   # topics run, stage by stage
     worker.py bare CORPUS OVERRIDES_JSON SEGMENTER  # the bare library calls doing the same work
+    worker.py segmentation CORPUS _ CACHE REPEATS # cutting throughput: bare jieba, rjieba, the package
     worker.py fits CORPUS _                       # package fit vs bare fit, per engine
     worker.py sweep CORPUS _                      # K sweep: 1 worker, all cores, Dask LocalCluster
+
+Library imports (numpy, scipy, scikit-learn, the segmenter) are done before any timing on both
+sides and reported apart; each side's segment stage includes loading its dictionary.
 """
 from __future__ import annotations
 
@@ -22,9 +26,22 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def preimport(segmenter: str) -> float:
+    """Import the libraries both sides use before any timing, the same set on each side, and
+    return the seconds it took (reported apart: a fixed cost of the process, not of the work)."""
+    t = time.perf_counter()
+    import numpy  # noqa: F401
+    import scipy.sparse  # noqa: F401
+    import sklearn.decomposition  # noqa: F401
+    import sklearn.feature_extraction.text  # noqa: F401
+    __import__("rjieba" if segmenter == "rjieba" else "jieba")
+    return time.perf_counter() - t
+
+
 def package(corpus: str, overrides: list[str], out: str) -> dict:
     import topics
 
+    imports = preimport(next((o.split("=", 1)[1] for o in overrides if o.startswith("segment.engine=")), "rjieba"))
     config = topics.load_experiment(ROOT / "benchmarks" / "bench.toml", [f"corpus.path={corpus}", *overrides])
     stages, rss = {}, {}
 
@@ -38,7 +55,7 @@ def package(corpus: str, overrides: list[str], out: str) -> dict:
         for u in result.dtm.units:
             f.write(json.dumps(u.text, ensure_ascii=False) + "\n")
     seg = manifest["segment"]
-    return {"stages": stages, "rss_after": rss, "peak_rss_mb": rss_mb(), "units": len(result.dtm.units),
+    return {"cut_processes": seg["cut_processes"], "imports": imports, "stages": stages, "rss_after": rss, "peak_rss_mb": rss_mb(), "units": len(result.dtm.units),
             "chars": seg["chars_cut"], "terms": len(result.dtm.vocab), "segment_setup": seg["setup_seconds"],
             "segment_cut": seg["cut_seconds"]}
 
@@ -53,10 +70,12 @@ def bare(units_file: str, overrides: list[str], segmenter: str) -> dict:
     stop = set(stopwordsiso.stopwords("zh"))
     terms = [ln.split("\t")[0].replace("/", "") for ln in _builtin("formulations.tsv").splitlines()
              if ln and not ln.startswith("#") and not ln.startswith("term\t")]
+    imports = preimport(segmenter)
     stages = {}
     t = time.perf_counter()
     texts = [json.loads(line) for line in open(units_file, encoding="utf-8")]
     stages["load"] = time.perf_counter() - t
+    t = time.perf_counter()                             # the stage: load the dictionary, add the lexicon, cut
     if segmenter == "rjieba":
         import rjieba
         tok = rjieba.Jieba()
@@ -70,8 +89,7 @@ def bare(units_file: str, overrides: list[str], segmenter: str) -> dict:
         for term in terms:
             tok.add_word(term)
         cut = lambda s: tok.lcut(s, HMM=False)          # noqa: E731
-    cut("预热")
-    t = time.perf_counter()
+    setup = time.perf_counter() - t
     tokens = [[w for w in cut(s) if len(w) > 1 and w not in stop] for s in texts]
     stages["segment"] = time.perf_counter() - t
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
@@ -84,7 +102,8 @@ def bare(units_file: str, overrides: list[str], segmenter: str) -> dict:
     NMF(n_components=20, init="nndsvda", max_iter=400, random_state=1).fit_transform(
         TfidfTransformer().fit_transform(counts))
     stages["fit"] = time.perf_counter() - t
-    return {"stages": stages, "peak_rss_mb": rss_mb(), "chars": sum(map(len, texts)), "units": len(texts)}
+    return {"imports": imports, "stages": stages, "segment_setup": setup, "peak_rss_mb": rss_mb(),
+            "chars": sum(map(len, texts)), "units": len(texts)}
 
 
 def _dtm(corpus: str):
@@ -187,33 +206,54 @@ def sweep_speed(corpus: str) -> dict:
             "same_dask": r1.rows == r3.rows and r1.runs == r3.runs}
 
 
-def segmentation(corpus: str) -> dict:
-    """Cutting throughput (dictionary loaded, cold segmentation cache) of the package's segmenters
-    with 1 and 2 processes, beside bare jieba on the same unit texts."""
+def segmentation(corpus: str, cache: Path, repeats: int) -> dict:
+    """Cutting throughput, ``repeats`` rounds taken in turn so that the machine's drift hits every
+    variant alike; medians are reported. Bare jieba and bare rjieba cut unit by unit with their
+    dictionary loaded (jieba HMM off, as the package's default); the package's segmenters run
+    ``segment`` on a cold segmentation cache with 1 and 2 processes: ``cut`` is its cutting (the
+    dictionary loaded), ``stage`` the whole call (lexicon, dictionary load, digests, cache write)."""
     import dataclasses
+    import statistics
+
     import jieba
+    import rjieba
     from topics.config import load_experiment
     from topics.pipeline import check
     from topics.segment import segment
 
     cfg = load_experiment(ROOT / "benchmarks" / "bench.toml", [f"corpus.path={corpus}"])
     units = check(cfg).units
-    chars = sum(len(u.text) for u in units)
-    out = {"chars": chars, "units": len(units), "package": {}}
-    cache = Path(sys.argv[4])
-    for engine in ("rjieba", "jieba"):
-        for workers in (1, 2):
-            seg = segment(units, dataclasses.replace(cfg.segment, engine=engine), cache_dir=cache, workers=workers)
-            out["package"][f"{engine} x{workers}"] = chars / seg.info["cut_seconds"]
-            for f in cache.glob("segment-*"):
-                f.unlink()                                  # cold segmentation cache for the next one
+    texts = [u.text for u in units]
+    chars = sum(map(len, texts))
+    variants = [("rjieba", 1), ("rjieba", 2)] + ([("jieba", 1), ("jieba", 2)] if chars < 2_000_000 else [])
+    t = time.perf_counter()
     tok = jieba.Tokenizer()
     tok.initialize()
+    jieba_load = time.perf_counter() - t
     t = time.perf_counter()
-    for u in units:
-        tok.lcut(u.text, HMM=False)
-    out["bare_jieba"] = chars / (time.perf_counter() - t)
-    return out
+    fast = rjieba.Jieba()
+    rjieba_load = time.perf_counter() - t
+    times: dict = {"bare jieba": [], "bare rjieba": []}
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for s in texts:
+            tok.lcut(s, HMM=False)
+        times["bare jieba"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        for s in texts:
+            fast.cut(s, False)
+        times["bare rjieba"].append(time.perf_counter() - t)
+        for engine, workers in variants:
+            t = time.perf_counter()
+            seg = segment(units, dataclasses.replace(cfg.segment, engine=engine), cache_dir=cache, workers=workers)
+            stage = time.perf_counter() - t
+            times.setdefault(f"{engine} x{workers}", []).append(seg.info["cut_seconds"])
+            times.setdefault(f"{engine} x{workers} stage", []).append(stage)
+            for f in cache.glob("segment-*"):
+                f.unlink()                                  # cold segmentation cache for the next one
+    return {"chars": chars, "units": len(units), "repeats": repeats, "jieba_load": jieba_load,
+            "rjieba_load": rjieba_load, "seconds": {k: statistics.median(v) for k, v in times.items()},
+            "all": times}
 
 
 if __name__ == "__main__":
@@ -225,7 +265,7 @@ if __name__ == "__main__":
     elif mode == "fits":
         out = fits(corpus)
     elif mode == "segmentation":
-        out = segmentation(corpus)
+        out = segmentation(corpus, Path(sys.argv[4]), int(sys.argv[5]))
     else:
         out = sweep_speed(corpus)
     print(json.dumps(out))

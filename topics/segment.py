@@ -120,14 +120,6 @@ def _builtin(name: str) -> str:
     return resources.files("topics.lexicon").joinpath(name).read_text(encoding="utf-8")
 
 
-def _version(dist: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-    try:
-        return version(dist)
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def keep_token(tok: str, cfg: SegmentConfig, stopwords: frozenset) -> bool:
     """The token filter: no punctuation, numbers, short tokens or stopwords."""
     if not tok or tok in stopwords:
@@ -141,7 +133,7 @@ def keep_token(tok: str, cfg: SegmentConfig, stopwords: frozenset) -> bool:
     return False
 
 
-from .segmenters import ENGINES  # noqa: E402  (segmenters need Lexicon from here)
+from .segmenters import ENGINES, _version  # noqa: E402  (segmenters need Lexicon from here)
 
 
 PARALLEL_CHARS = {"jieba": 50_000, "rjieba": 150_000}   # less text than this: one process is faster (fork ~10 ms)
@@ -181,7 +173,10 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
     # texts are cut in chunks, each returned as its own small vocabulary and int32 ids (in this
     # process or a worker), so a large corpus never holds its tokens as strings
     pieces, lengths = [np.zeros(0, np.int32)], []
-    for chunk_vocab, chunk_ids, chunk_lengths in _cut_chunks(segmenter, list(todo.values()), workers):
+    texts = list(todo.values())
+    chars = sum(map(len, texts))
+    processes = workers if workers > 1 and chars >= PARALLEL_CHARS.get(segmenter.name, 0) else 1
+    for chunk_vocab, chunk_ids, chunk_lengths in _cut_chunks(segmenter, texts, processes):
         pieces.append(to_run(chunk_vocab)[chunk_ids])
         lengths.extend(chunk_lengths)
     flat = np.concatenate(pieces)
@@ -202,7 +197,7 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
             "stopwords": len(stopwords.words), "stopwords_sha256": stopwords.sha256,
             "stopwords_source": stopwords.source, "cache_key": key,
             "setup_seconds": round(setup, 3), "cut_seconds": round(cut_seconds, 3),
-            "chars_cut": sum(map(len, todo.values()))}
+            "chars_cut": chars, "cut_processes": processes}
     return Segmented(units=tuple(units), ids=ids, offsets=offsets, vocab=vocab,
                      cache_hits=sum(h in cache.rows for h in digests), info=info)
 
@@ -210,20 +205,20 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
 STALE_SECONDS = 3600       # a temporary cache file this old belongs to no running writer
 
 
-def _cut_chunks(segmenter, texts: list[str], workers: int):
+def _cut_chunks(segmenter, texts: list[str], processes: int):
     """Yield (vocabulary, int32 ids, tokens per text) for consecutive chunks of texts, in order:
-    in this process, or with enough text in ``workers`` forked processes (neither segmenter gains
-    from threads: jieba is pure Python and rjieba holds the interpreter lock)."""
+    in this process, or in ``processes`` forked ones (neither segmenter gains from threads: jieba
+    is pure Python and rjieba holds the interpreter lock)."""
     from .cutting import can_fork, chunks, cut_forked
 
-    if workers <= 1 or sum(map(len, texts)) < PARALLEL_CHARS.get(segmenter.name, 0):
+    if processes <= 1:
         yield from map(segmenter.cut_chunk, chunks(texts))
     elif can_fork():
-        yield from cut_forked(segmenter, texts, workers)
+        yield from cut_forked(segmenter, texts, processes)
     else:                                  # no fork: worker processes load their own dictionary
         import itertools
         from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=processes) as pool:
             yield from pool.map(_worker_cut_chunk, itertools.repeat(segmenter), chunks(texts))
 
 

@@ -6,10 +6,12 @@ Tokenizer and replayed into rjieba, so both segment alike (a test measures the a
 """
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
 
+@functools.lru_cache(maxsize=None)
 def _version(dist: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
     try:
