@@ -76,13 +76,35 @@ def test_chunks_and_shares_keep_order_and_cover_every_text():
     assert cutting.split([], 2) == [] and cutting.chunks([]) == []
 
 
-def test_chunk_results_survive_the_trip_through_bytes():
+def test_share_results_survive_the_trip_through_bytes():
     vocab = ["干部", "\n", "a\x00b", "", "😀", "\r\n"]
     ids = np.array([0, 1, 2, 3, 4, 5, 0], np.int32)
-    data = b"\x00" + cutting._encode(vocab, ids, [3, 0, 4]) + cutting._encode(["x"], ids[:0] + 0, [0])
-    (v1, i1, l1), (v2, i2, l2) = cutting._decode_all(data)
-    assert v1 == vocab and i1.tolist() == ids.tolist() and l1 == [3, 0, 4]
-    assert v2 == ["x"] and len(i2) == 0 and l2 == [0]
+    v, i, lengths = cutting._decode(b"\x00" + cutting._encode(vocab, ids, [3, 0, 4]), 1)
+    assert v == vocab and i.tolist() == ids.tolist() and lengths == [3, 0, 4]
+    v, i, lengths = cutting._decode(cutting._encode([], ids[:0], [0]))
+    assert v == [] and len(i) == 0 and lengths == [0]
+
+
+@pytest.mark.parametrize("engine", ["jieba", "rjieba"])
+def test_a_share_of_many_chunks_merges_into_one_vocabulary(lexicon, monkeypatch, engine):
+    segmenter = ENGINES[engine](lexicon)
+    texts = _texts(SEEDS)
+    monkeypatch.setattr(cutting, "CHUNK_CHARS", 500)
+    vocab, ids, lengths = cutting.cut_share(segmenter, texts)
+    assert len(vocab) == len(set(vocab)) and len(cutting.chunks(texts)) > 50
+    assert _unpack(vocab, ids, lengths) == _per_text(segmenter, texts)
+
+
+def test_remap_looks_up_known_words_and_adds_new_ones_in_order():
+    index = {"a": 0, "b": 1}
+    added = []
+
+    def new(word):
+        added.append(word)
+        index[word] = -1 if word == "drop" else len(index)
+        return index[word]
+    assert cutting.remap(index, ["c", "b", "drop", "a", "d"], new).tolist() == [2, 1, -1, 0, 4]
+    assert added == ["c", "drop", "d"]
 
 
 @pytest.mark.skipif(not cutting.can_fork(), reason="forked cutting is for Linux")
@@ -121,18 +143,18 @@ def test_without_fork_worker_processes_give_the_same_tokens(monkeypatch):
 @pytest.mark.parametrize("how", ["raises", "dies"])
 def test_a_failing_or_dying_child_is_reported_and_reaped(lexicon, monkeypatch, how):
     segmenter = ENGINES["jieba"](lexicon)
-    parent, real = os.getpid(), segmenter.cut_chunk
+    parent, real = os.getpid(), segmenter.cut
 
-    def cut_chunk(texts):
+    def cut(text):
         if os.getpid() != parent:
             if how == "dies":
                 os._exit(9)
             raise MemoryError("planted in the child")
-        return real(texts)
-    monkeypatch.setattr(segmenter, "cut_chunk", cut_chunk)
+        return real(text)
+    monkeypatch.setattr(segmenter, "cut", cut)
     texts = _texts(SEEDS)
     with pytest.raises(RuntimeError, match="planted in the child" if how == "raises" else "died"):
-        list(cutting.cut_forked(segmenter, texts, 2))
+        list(cutting.cut_rounds(segmenter, texts, 2))
     with pytest.raises(ChildProcessError):                        # no child left behind
         os.waitpid(-1, os.WNOHANG)
 
@@ -140,7 +162,7 @@ def test_a_failing_or_dying_child_is_reported_and_reaped(lexicon, monkeypatch, h
 @pytest.mark.skipif(not cutting.can_fork(), reason="forked cutting is for Linux")
 def test_stopping_early_ends_the_children(lexicon):
     segmenter = ENGINES["jieba"](lexicon)
-    gen = cutting.cut_forked(segmenter, _texts(SEEDS), 2)
+    gen = cutting.cut_rounds(segmenter, _texts(SEEDS), 2)
     next(gen)
     gen.close()                                                   # the consumer stopped: children killed
     with pytest.raises(ChildProcessError):

@@ -22,13 +22,13 @@ config = load_experiment(sys.argv[3], [f"corpus.path={sys.argv[4]}", *sys.argv[5
 kill = lambda: os.kill(os.getpid(), signal.SIGKILL)
 if how == "segment":                      # killed while cutting, after some chunks of texts
     from topics import cutting
-    cutting.CHUNK_CHARS, real_chunk, calls = 3000, segmenters.JiebaSegmenter.cut_chunk, [0]
-    def cut_chunk(self, texts):
+    cutting.CHUNK_CHARS, real_cut, calls = 3000, segmenters.JiebaSegmenter.cut, [0]
+    def cut(self, text):                  # one call per chunk of about 3000 characters
         calls[0] += 1
         if calls[0] == 4:
             kill()
-        return real_chunk(self, texts)
-    segmenters.JiebaSegmenter.cut_chunk = cut_chunk
+        return real_cut(self, text)
+    segmenters.JiebaSegmenter.cut = cut
 if how == "cache":                        # killed while the segmentation cache is being written
     import numpy as np
     def savez(f, **arrays):

@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from .clean import HAN
+from .cutting import remap
 from .config import SegmentConfig
 from .data import Segmented, Unit
 from .provenance import ordinary_permissions
@@ -164,21 +165,19 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
     setup = time.perf_counter() - start
     decided: dict = {}                                 # raw token -> id in the run, or -1 to drop it
 
-    def to_run(chunk_vocab: list):                     # the chunk's ids -> the run's, in first-seen order
-        for t in chunk_vocab:
-            if t not in decided:
-                kept = t.strip()
-                decided[t] = index.setdefault(kept, len(index)) if keep_token(kept, cfg, stopwords.words) else -1
-        return np.fromiter(map(decided.__getitem__, chunk_vocab), np.int32, len(chunk_vocab))
-    # texts are cut in chunks, each returned as its own small vocabulary and int32 ids (in this
-    # process or a worker), so a large corpus never holds its tokens as strings
+    def decide(t: str) -> int:                         # a raw token first seen: its id in the run
+        kept = t.strip()
+        decided[t] = index.setdefault(kept, len(index)) if keep_token(kept, cfg, stopwords.words) else -1
+        return decided[t]
+    # texts are cut in shares, each returned as its own vocabulary and int32 ids (from this
+    # process or a forked one), so a large corpus never holds its tokens as strings
     pieces, lengths = [np.zeros(0, np.int32)], []
     texts = list(todo.values())
     chars = sum(map(len, texts))
     processes = workers if workers > 1 and chars >= PARALLEL_CHARS.get(segmenter.name, 0) else 1
-    for chunk_vocab, chunk_ids, chunk_lengths in _cut_chunks(segmenter, texts, processes):
-        pieces.append(to_run(chunk_vocab)[chunk_ids])
-        lengths.extend(chunk_lengths)
+    for share_vocab, share_ids, share_lengths in _cut_shares(segmenter, texts, processes):
+        pieces.append(remap(decided, share_vocab, decide)[share_ids])
+        lengths.extend(share_lengths)
     flat = np.concatenate(pieces)
     kept = flat >= 0
     per_text = np.bincount(np.repeat(np.arange(len(lengths)), lengths)[kept], minlength=len(lengths))
@@ -205,30 +204,29 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
 STALE_SECONDS = 3600       # a temporary cache file this old belongs to no running writer
 
 
-def _cut_chunks(segmenter, texts: list[str], processes: int):
-    """Yield (vocabulary, int32 ids, tokens per text) for consecutive chunks of texts, in order:
+def _cut_shares(segmenter, texts: list[str], processes: int):
+    """Yield (vocabulary, int32 ids, tokens per text) for consecutive shares of texts, in order:
     in this process, or in ``processes`` forked ones (neither segmenter gains from threads: jieba
     is pure Python and rjieba holds the interpreter lock)."""
-    from .cutting import can_fork, chunks, cut_forked
+    from .cutting import can_fork, cut_rounds, split
 
-    if processes <= 1:
-        yield from map(segmenter.cut_chunk, chunks(texts))
-    elif can_fork():
-        yield from cut_forked(segmenter, texts, processes)
+    if processes <= 1 or can_fork():
+        yield from cut_rounds(segmenter, texts, processes)
     else:                                  # no fork: worker processes load their own dictionary
         import itertools
         from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(max_workers=processes) as pool:
-            yield from pool.map(_worker_cut_chunk, itertools.repeat(segmenter), chunks(texts))
+            yield from pool.map(_worker_cut_share, itertools.repeat(segmenter), split(texts, processes * 4))
 
 
 _WORKER_SEGMENTERS: dict = {}
 
 
-def _worker_cut_chunk(segmenter, texts):
-    """In a spawned worker process: reuse the segmenter (and its loaded dictionary) across chunks."""
+def _worker_cut_share(segmenter, texts):
+    """In a spawned worker process: reuse the segmenter (and its loaded dictionary) across shares."""
+    from .cutting import cut_share
     key = (segmenter.name, segmenter.lexicon.sha256, segmenter.hmm)
-    return _WORKER_SEGMENTERS.setdefault(key, segmenter).cut_chunk(texts)
+    return cut_share(_WORKER_SEGMENTERS.setdefault(key, segmenter), texts)
 
 
 def _text_key(text: str) -> bytes:
