@@ -149,9 +149,10 @@ def markdown(r: dict) -> str:
     lines = [f"# Benchmark ({r['started']})", "",
              f"Machine: {m['cpus']} cores, {m['memory_gb']} GB, {m['machine']} {m['system']}, Python {m['python']}.", "",
              "## Stages of `topics run` beside the bare library calls (seconds; NMF, K = 20)", "",
-             "Each process imports numpy, scipy, scikit-learn and its segmenter before any timing (the "
-             "`imports` row, the same set on both sides). Both sides' segment stage includes loading "
-             f"the dictionary. Seeds and reports 1x: medians of {REPEATS} package/bare pairs run in turn.", "",
+             "Each process imports numpy, scipy, scikit-learn, stopwordsiso and its segmenter before any timing (the "
+             "`imports` row, the same set on both sides). Both sides' segment stage includes reading the "
+             "stopword list and the lexicon and loading the dictionary. Seeds and reports 1x: medians of "
+             f"{REPEATS} package/bare pairs run in turn.", "",
              "| corpus | chars | units | segmenter | stage | package s | bare s | package / bare | seg. chars/s | peak RSS MB |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for c in r["corpora"]:

@@ -125,6 +125,8 @@ def keep_token(tok: str, cfg: SegmentConfig, stopwords: frozenset) -> bool:
     """The token filter: no punctuation, numbers, short tokens or stopwords."""
     if not tok or tok in stopwords:
         return False
+    if len(tok) < cfg.min_chars:                      # short: only a number can stay
+        return not cfg.drop_numbers and _NUMBER.fullmatch(tok) is not None
     if _HAS_HAN.search(tok):
         return len(tok) >= cfg.min_chars
     if _LATIN.fullmatch(tok):
@@ -143,8 +145,8 @@ PARALLEL_CHARS = {"jieba": 50_000, "rjieba": 150_000}   # less text than this: o
 def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None = None,
             workers: int = 1) -> Segmented:
     """Tokens for every unit, shape-aligned with ``units``, as compact id arrays. Uses and updates
-    the on-disk cache in ``cache_dir`` (None: no cache). the segmenter cuts in ``workers`` processes when
-    there is enough text; each distinct text is cut once."""
+    the on-disk cache in ``cache_dir`` (None: no cache). Text is cut in ``workers`` processes when
+    there is enough of it (``PARALLEL_CHARS``); each distinct text is cut once."""
     import numpy as np
 
     lexicon = load_lexicon(cfg)
