@@ -7,7 +7,7 @@ For topic k and year y, a term's weight is its count in that year's units credit
   unit's shares and the topic's words), so a word common to every unit is not credited wholesale.
 - "share": each token of unit u is credited to topic k by the unit's share theta[u, k] alone.
 
-Weights are normalised within each (topic, year). A dynamic model (gensim-ldaseq) has its own
+Weights are normalised within each (topic, year). A dynamic model (tomotopy-dtm, gensim-ldaseq) has its own
 topic-word distribution per year, which is used as it is. Entering words are in a year's top list
 and not in the previous year's (with documents); leaving words the reverse.
 """

@@ -35,6 +35,18 @@ def _prior(*names):
     return check
 
 
+def _nonnegative(v):
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0:
+        return float(v)
+    raise ck.Bad(f"expected a number >= 0, got {v!r}")
+
+
+def _step_decay(v):
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and 0.5 < v <= 1:
+        return float(v)
+    raise ck.Bad(f"expected a number in (0.5, 1], got {v!r}")
+
+
 # ------------------------------------------------------------------ adapters
 # Variational LDA finds a local optimum that depends on the random start; on a planted corpus a
 # single start merges topics on 3 to 4 seeds in 8, for gensim and scikit-learn alike. Each LDA engine
@@ -228,6 +240,15 @@ ENGINES = {
         description="LDA, tomotopy LDAModel (collapsed Gibbs sampling; deterministic for a seed and "
                     "worker count)",
         heldout=_lazy("tomotopy_perplexity"), heldout_name="held-out perplexity (document completion)"),
+    "tomotopy-dtm": EngineSpec(
+        _lazy("tomotopy_dtm"),
+        defaults={"iterations": 2000, "n_init": 4, "alpha_var": 1.0, "eta_var": 1.0, "phi_var": 0.01,
+                  "lr_a": 0.05, "lr_b": 100.0, "lr_c": 0.55, "workers": 1},
+        checks={"iterations": ck.integer(1), "n_init": ck.integer(1), "alpha_var": _prior(),
+                "eta_var": _prior(), "phi_var": _prior(), "lr_a": _prior(), "lr_b": _nonnegative,
+                "lr_c": _step_decay, "workers": ck.integer(1, 256)},
+        description="dynamic topic model, tomotopy DTModel (SGLD sampling, one topic-word distribution "
+                    "per year; deterministic for a seed and worker count)"),
     "gensim-ldaseq": EngineSpec(
         _gensim_ldaseq,
         defaults={"passes": 20, "iterations": 400, "n_init": 4, "em_min_iter": 3, "em_max_iter": 6,
