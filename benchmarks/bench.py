@@ -197,6 +197,8 @@ def markdown(r: dict) -> str:
                   "(tests/test_segment.py)."]
     if "fits" in r:
         lines += ["", "## Fits on the reports 1x (K = 20): package fit beside the engine's bare fit", "",
+                  f"Medians of {r['fits']['rows'][0].get('repeats', 1)} rounds taken in turn; deterministic: the "
+                  "package's fits in every round gave identical arrays.", "",
                   "| engine | settings | package s | bare s | package / bare | deterministic |", "|---|---|---|---|---|---|"]
         for f in r["fits"]["rows"]:
             lines.append(f"| {f['engine']} | {f['settings']} | {f['package']:.2f} | {f['bare']:.2f} | "

@@ -119,65 +119,67 @@ def _dtm(corpus: str):
     return vectorize(segment(units, config.segment), config.vectorize), config
 
 
-def fits(corpus: str) -> dict:
+def fits(corpus: str, repeats: int = 3) -> dict:
+    """Each engine's package fit beside its bare fit on the same matrix, ``repeats`` rounds taken
+    in turn (package, bare, next engine ...); medians."""
+    import statistics
+
     import numpy as np
+    import tomotopy as tp
     from dataclasses import replace
+    from gensim.matutils import Sparse2Corpus
+    from gensim.models import LdaModel
+    from sklearn.decomposition import NMF, LatentDirichletAllocation
+    from sklearn.feature_extraction.text import TfidfTransformer
     from topics.models import ENGINES, fit
 
     dtm, config = _dtm(corpus)
     x = dtm.counts
-    rows = []
 
     def model(engine, **params):
         return replace(config.model, engine=engine, n_topics=20,
                        params=tuple(sorted({**ENGINES[engine].defaults, **params}.items())))
-
-    def timed(f):
-        t = time.perf_counter()
-        out = f()
-        return time.perf_counter() - t, out
-
-    # NMF
-    from sklearn.decomposition import NMF
-    from sklearn.feature_extraction.text import TfidfTransformer
-    pk, _ = timed(lambda: fit(dtm, model("nmf"), 1))
-    bk, _ = timed(lambda: NMF(20, init="nndsvda", max_iter=400, random_state=1).fit_transform(
-        TfidfTransformer().fit_transform(x)))
-    rows.append({"engine": "nmf", "settings": "max_iter 400", "package": pk, "bare": bk})
-    # scikit-learn LDA
-    from sklearn.decomposition import LatentDirichletAllocation
-    pk, _ = timed(lambda: fit(dtm, model("sklearn-lda", max_iter=10, n_init=1), 1))
-    bk, _ = timed(lambda: LatentDirichletAllocation(20, learning_method="batch", max_iter=10,
-                                                    random_state=1).fit(x).transform(x))
-    rows.append({"engine": "sklearn-lda", "settings": "batch, 10 iterations, 1 start", "package": pk, "bare": bk})
-    # gensim LDA
-    from gensim.matutils import Sparse2Corpus
-    from gensim.models import LdaModel
-    pk, _ = timed(lambda: fit(dtm, model("gensim-lda", passes=10, iterations=50, n_init=1), 1))
 
     def gensim_bare():
         bow = list(Sparse2Corpus(x, documents_columns=False))
         lda = LdaModel(bow, num_topics=20, id2word={i: str(i) for i in range(x.shape[1])}, random_state=1,
                        passes=10, iterations=50, chunksize=len(bow), eval_every=None, dtype=np.float64)
         lda.inference(bow)
-    bk, _ = timed(gensim_bare)
-    rows.append({"engine": "gensim-lda", "settings": "10 passes, 50 iterations, 1 start", "package": pk, "bare": bk})
-    # tomotopy
-    import tomotopy as tp
-    for workers in (1, 2):
-        pk, a = timed(lambda: fit(dtm, model("tomotopy-lda", workers=workers), 1))
-        b = fit(dtm, model("tomotopy-lda", workers=workers), 1)
 
-        def tomotopy_bare():
-            mdl = tp.LDAModel(k=20, alpha=0.1, eta=0.01, seed=1)
-            for i in range(x.shape[0]):
-                lo, hi = x.indptr[i], x.indptr[i + 1]
-                mdl.add_doc([str(j) for j, c in zip(x.indices[lo:hi], x.data[lo:hi]) for _ in range(int(c))])
-            mdl.train(500, workers=workers)
-            [d.get_topic_dist() for d in mdl.docs]
-        bk, _ = timed(tomotopy_bare)
-        rows.append({"engine": "tomotopy-lda", "settings": f"500 iterations, {workers} worker(s)", "package": pk,
-                     "bare": bk, "deterministic": bool(np.array_equal(a.doc_topic, b.doc_topic))})
+    def tomotopy_bare(workers):
+        mdl = tp.LDAModel(k=20, alpha=0.1, eta=0.01, seed=1)
+        for i in range(x.shape[0]):
+            lo, hi = x.indptr[i], x.indptr[i + 1]
+            mdl.add_doc([str(j) for j, c in zip(x.indices[lo:hi], x.data[lo:hi]) for _ in range(int(c))])
+        mdl.train(500, workers=workers)
+        return [d.get_topic_dist() for d in mdl.docs]
+
+    pairs = [
+        ("nmf", "max_iter 400", lambda: fit(dtm, model("nmf"), 1),
+         lambda: NMF(20, init="nndsvda", max_iter=400, random_state=1).fit_transform(TfidfTransformer().fit_transform(x))),
+        ("sklearn-lda", "batch, 10 iterations, 1 start", lambda: fit(dtm, model("sklearn-lda", max_iter=10, n_init=1), 1),
+         lambda: LatentDirichletAllocation(20, learning_method="batch", max_iter=10, random_state=1).fit(x).transform(x)),
+        ("gensim-lda", "10 passes, 50 iterations, 1 start",
+         lambda: fit(dtm, model("gensim-lda", passes=10, iterations=50, n_init=1), 1), gensim_bare),
+        *[("tomotopy-lda", f"500 iterations, {w} worker(s)", lambda w=w: fit(dtm, model("tomotopy-lda", workers=w), 1),
+           lambda w=w: tomotopy_bare(w)) for w in (1, 2)]]
+    times: dict = {}
+    outputs: dict = {}
+    for _ in range(repeats):
+        for engine, settings, package_fit, bare_fit in pairs:
+            for side, f in (("package", package_fit), ("bare", bare_fit)):
+                t = time.perf_counter()
+                out = f()
+                times.setdefault((engine, settings, side), []).append(time.perf_counter() - t)
+                if side == "package" and engine.startswith("tomotopy"):
+                    outputs.setdefault(settings, []).append(out.doc_topic)
+    rows = []
+    for engine, settings, _, _ in pairs:
+        row = {"engine": engine, "settings": settings, "repeats": repeats,
+               **{side: statistics.median(times[(engine, settings, side)]) for side in ("package", "bare")}}
+        if settings in outputs:
+            row["deterministic"] = all(np.array_equal(outputs[settings][0], o) for o in outputs[settings][1:])
+        rows.append(row)
     return {"rows": rows, "units": x.shape[0], "terms": x.shape[1]}
 
 
