@@ -153,8 +153,10 @@ def test_a_failing_or_dying_child_is_reported_and_reaped(lexicon, monkeypatch, h
         return real(text)
     monkeypatch.setattr(segmenter, "cut", cut)
     texts = _texts(SEEDS)
-    with pytest.raises(RuntimeError, match="planted in the child" if how == "raises" else "died"):
+    from topics.errors import WorkerError
+    with pytest.raises(WorkerError, match="planted in the child" if how == "raises" else "died") as caught:
         list(cutting.cut_rounds(segmenter, texts, 2))
+    assert caught.value.exit_code == 7 and "parallel.workers = 1" in str(caught.value)
     with pytest.raises(ChildProcessError):                        # no child left behind
         os.waitpid(-1, os.WNOHANG)
 

@@ -169,10 +169,13 @@ def _receive(pid: int, fd: int):
     _, status = os.waitpid(pid, 0)
     if data[:1] == b"\x00" and os.waitstatus_to_exitcode(status) == 0:
         return _decode(data, 1)
+    from .errors import WorkerError
     if data[:1] == b"\x01":
-        raise RuntimeError(f"a segmentation worker process failed: {data[1:].decode('utf-8', 'replace')}")
-    raise RuntimeError(f"a segmentation worker process died (exit status {os.waitstatus_to_exitcode(status)}); "
-                       "run again, or set parallel.workers = 1")
+        raise WorkerError(f"a segmentation worker process failed: {data[1:].decode('utf-8', 'replace')}; "
+                          "set parallel.workers = 1 (or --workers 1) to cut in one process")
+    raise WorkerError(f"a segmentation worker process died (exit status {os.waitstatus_to_exitcode(status)}, "
+                      "often the system ending it for lack of memory); run again, or set parallel.workers = 1 "
+                      "(or --workers 1) to cut in one process")
 
 
 def _reap(pid: int, fd: int, kill: bool) -> None:

@@ -61,9 +61,15 @@ class RunExistsError(TopicsError):
     heading = "run exists"
 
 
-
 class RunLockedError(TopicsError):
     """Another run of the same experiment is writing to the same folder right now."""
 
     exit_code = 6
     heading = "run in progress"
+
+
+class WorkerError(TopicsError):
+    """A worker process the run started failed or was killed (most often: out of memory)."""
+
+    exit_code = 7
+    heading = "worker failed"
