@@ -21,7 +21,7 @@ _WHERE = {
     "Corpus": "data", "Document": "data", "CleanDocument": "data", "Unit": "data", "Segmented": "data",
     "DocTermMatrix": "data", "FittedModel": "data", "Trends": "data",
     "TopicsError": "errors", "ConfigError": "errors", "CorpusError": "errors", "ModelError": "errors",
-    "RunExistsError": "errors",
+    "RunExistsError": "errors", "RunLockedError": "errors", "WorkerError": "errors",
 }
 __all__ = ["__version__", *_WHERE]
 
