@@ -162,9 +162,16 @@ def sweep_plot(sw):
     return fig
 
 
+LABEL_CHARS = 40         # a longer topic label is cut short in the static figures (in full on the dashboard)
+
+
 def _plain(text: str) -> str:
-    """Text shown as written: matplotlib would read '$...$' as mathematics."""
-    return str(text).replace("$", r"\$")
+    """Text shown as written: matplotlib would read '$...$' as mathematics. Labels longer than
+    LABEL_CHARS end in an ellipsis, so that the axes keep room for the data."""
+    text = str(text)
+    if len(text) > LABEL_CHARS:
+        text = text[:LABEL_CHARS - 1] + "…"
+    return text.replace("$", r"\$")
 
 
 def _years():
