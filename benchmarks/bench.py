@@ -192,8 +192,10 @@ def markdown(r: dict) -> str:
                      f"bare jieba with its {s['jieba_load']:.2f} s load)")
             lines.append(f"| {s['corpus']} | {chars:,} | {s['repeats']} | {base / 1e6:.2f} | {cell('bare rjieba')} | "
                          f"{cell('rjieba x1')} | {cell('rjieba x2')} | {stage} | {cell('jieba x1')} | {cell('jieba x2')} |")
-        lines += ["", "The package forks for rjieba above 150,000 characters to cut and for jieba above 50,000 "
-                  "(a fork costs about 10 ms here). rjieba and jieba give identical tokens with HMM off "
+        fork = r["segmentation"][0].get("fork_from_chars", {})
+        lines += ["", "The package forks when there is enough text to cut ("
+                  + ", ".join(f"{name}: {n:,} characters" for name, n in sorted(fork.items()))
+                  + "; a fork costs about 10 ms here). rjieba and jieba give identical tokens with HMM off "
                   "(tests/test_segment.py)."]
     if "fits" in r:
         lines += ["", "## Fits on the reports 1x (K = 20): package fit beside the engine's bare fit", "",

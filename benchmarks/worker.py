@@ -254,7 +254,9 @@ def segmentation(corpus: str, cache: Path, repeats: int) -> dict:
             times.setdefault(f"{engine} x{workers} stage", []).append(stage)
             for f in cache.glob("segment-*"):
                 f.unlink()                                  # cold segmentation cache for the next one
+    from topics.segment import PARALLEL_CHARS
     return {"chars": chars, "units": len(units), "repeats": repeats, "jieba_load": jieba_load,
+            "fork_from_chars": PARALLEL_CHARS,
             "rjieba_load": rjieba_load, "seconds": {k: statistics.median(v) for k, v in times.items()},
             "all": times}
 

@@ -42,7 +42,7 @@ def _unpack(vocab, ids, lengths):
 def test_a_joined_chunk_cuts_exactly_as_text_by_text(lexicon, engine, hmm):
     segmenter = ENGINES[engine](lexicon, hmm=hmm)
     texts = _texts(SEEDS)
-    assert _unpack(*segmenter.cut_chunk(texts)) == _per_text(segmenter, texts)
+    assert _unpack(*cutting.cut_chunk(segmenter.cut, texts)) == _per_text(segmenter, texts)
 
 
 def test_a_joined_chunk_matches_on_the_reports(lexicon):
@@ -51,18 +51,18 @@ def test_a_joined_chunk_matches_on_the_reports(lexicon):
     segmenter = ENGINES["rjieba"](lexicon)
     texts = _texts(GOV_REPORTS, "[]")
     for chunk in cutting.chunks(texts):
-        assert _unpack(*segmenter.cut_chunk(chunk)) == _per_text(segmenter, chunk)
+        assert _unpack(*cutting.cut_chunk(segmenter.cut, chunk)) == _per_text(segmenter, chunk)
 
 
 @pytest.mark.parametrize("engine", ["jieba", "rjieba"])
 def test_edge_texts_empty_whitespace_latin_and_nul(lexicon, engine):
     segmenter = ENGINES[engine](lexicon)
     edge = ["", "  ", "\n", "\r\n", "GDP增长6.5%左右。 ", "", "不忘初心、牢记使命", "a\tb", "。"]
-    assert _unpack(*segmenter.cut_chunk(edge)) == _per_text(segmenter, edge)
+    assert _unpack(*cutting.cut_chunk(segmenter.cut, edge)) == _per_text(segmenter, edge)
     with_nul = ["干部\x00队伍建设", "全面从严治党"]                  # NUL in a text: cut one by one
-    assert _unpack(*segmenter.cut_chunk(with_nul)) == _per_text(segmenter, with_nul)
-    assert _unpack(*segmenter.cut_chunk(["只有一段"])) == _per_text(segmenter, ["只有一段"])
-    vocab, ids, lengths = segmenter.cut_chunk([])
+    assert _unpack(*cutting.cut_chunk(segmenter.cut, with_nul)) == _per_text(segmenter, with_nul)
+    assert _unpack(*cutting.cut_chunk(segmenter.cut, ["只有一段"])) == _per_text(segmenter, ["只有一段"])
+    vocab, ids, lengths = cutting.cut_chunk(segmenter.cut, [])
     assert vocab == [] and len(ids) == 0 and lengths == []
 
 

@@ -70,12 +70,6 @@ class JiebaSegmenter:
         if self._tokenizer is None:
             self._tokenizer = self._build()
 
-    def cut_chunk(self, texts: list[str]):
-        """Cut ``texts`` (joined, in one call): (the chunk's vocabulary, int32 ids into it of shape
-        (n_tokens,), tokens per text)."""
-        from .cutting import cut_chunk
-        return cut_chunk(self.cut, texts)
-
     def cut(self, text: str) -> list[str]:
         if self._tokenizer is None:
             self._tokenizer = self._build()
