@@ -35,13 +35,8 @@ def _prior(*names):
     return check
 
 
-def _nonnegative(v):
-    if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0:
-        return float(v)
-    raise ck.Bad(f"expected a number >= 0, got {v!r}")
-
-
 def _step_decay(v):
+    """The SGLD step's decay exponent, in (0.5, 1] as tomotopy requires."""
     if isinstance(v, (int, float)) and not isinstance(v, bool) and 0.5 < v <= 1:
         return float(v)
     raise ck.Bad(f"expected a number in (0.5, 1], got {v!r}")
@@ -245,7 +240,7 @@ ENGINES = {
         defaults={"iterations": 2000, "n_init": 4, "alpha_var": 1.0, "eta_var": 1.0, "phi_var": 0.01,
                   "lr_a": 0.05, "lr_b": 100.0, "lr_c": 0.55, "workers": 1},
         checks={"iterations": ck.integer(1), "n_init": ck.integer(1), "alpha_var": _prior(),
-                "eta_var": _prior(), "phi_var": _prior(), "lr_a": _prior(), "lr_b": _nonnegative,
+                "eta_var": _prior(), "phi_var": _prior(), "lr_a": _prior(), "lr_b": ck.number(0.0, 1e6),
                 "lr_c": _step_decay, "workers": ck.integer(1, 256)},
         description="dynamic topic model, tomotopy DTModel (SGLD sampling, one topic-word distribution "
                     "per year; deterministic for a seed and worker count)"),
