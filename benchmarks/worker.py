@@ -2,7 +2,7 @@
 
     worker.py package CORPUS OVERRIDES_JSON OUT   # topics run, stage by stage
     worker.py bare CORPUS OVERRIDES_JSON SEGMENTER  # the bare library calls doing the same work
-    worker.py segmentation CORPUS _ CACHE REPEATS # cutting throughput: bare jieba, rjieba, the package
+    worker.py segmentation CORPUS _ VARIANT CACHE # one cutting measurement: bare jieba, rjieba, the package
     worker.py fits CORPUS _                       # package fit vs bare fit, per engine
     worker.py sweep CORPUS _                      # K sweep: 1 worker, all cores, Dask LocalCluster
 
@@ -209,17 +209,13 @@ def sweep_speed(corpus: str) -> dict:
             "same_dask": r1.rows == r3.rows and r1.runs == r3.runs}
 
 
-def segmentation(corpus: str, cache: Path, repeats: int) -> dict:
-    """Cutting throughput, ``repeats`` rounds taken in turn so that the machine's drift hits every
-    variant alike; medians are reported. Bare jieba and bare rjieba cut unit by unit with their
-    dictionary loaded (jieba HMM off, as the package's default); the package's segmenters run
-    ``segment`` on a cold segmentation cache with 1 and 2 processes: ``cut`` is its cutting (the
-    dictionary loaded), ``stage`` the whole call (lexicon, dictionary load, digests, cache write)."""
+def segmentation(corpus: str, variant: str, cache: Path) -> dict:
+    """One cutting measurement in this fresh process, as a run would make it. ``variant``: "bare
+    jieba" or "bare rjieba" (cut unit by unit, the dictionary loaded first; jieba HMM off, the
+    package's default), or "ENGINE xN": the package's ``segment`` on a cold segmentation cache with
+    N processes. Returns the seconds cutting, the seconds of the whole call and of the dictionary load."""
     import dataclasses
-    import statistics
 
-    import jieba
-    import rjieba
     from topics.config import load_experiment
     from topics.pipeline import check
     from topics.segment import segment
@@ -227,38 +223,34 @@ def segmentation(corpus: str, cache: Path, repeats: int) -> dict:
     cfg = load_experiment(ROOT / "benchmarks" / "bench.toml", [f"corpus.path={corpus}"])
     units = check(cfg).units
     texts = [u.text for u in units]
-    chars = sum(map(len, texts))
-    variants = [("rjieba", 1), ("rjieba", 2)] + ([("jieba", 1), ("jieba", 2)] if chars < 2_000_000 else [])
-    t = time.perf_counter()
-    tok = jieba.Tokenizer()
-    tok.initialize()
-    jieba_load = time.perf_counter() - t
-    t = time.perf_counter()
-    fast = rjieba.Jieba()
-    rjieba_load = time.perf_counter() - t
-    times: dict = {"bare jieba": [], "bare rjieba": []}
-    for _ in range(repeats):
+    if variant.startswith("bare"):
+        t = time.perf_counter()
+        if variant == "bare jieba":
+            import jieba
+            tok = jieba.Tokenizer()
+            tok.initialize()
+            cut = lambda s: tok.lcut(s, HMM=False)          # noqa: E731
+        else:
+            import rjieba
+            fast = rjieba.Jieba()
+            cut = lambda s: fast.cut(s, False)              # noqa: E731
+        load = time.perf_counter() - t
         t = time.perf_counter()
         for s in texts:
-            tok.lcut(s, HMM=False)
-        times["bare jieba"].append(time.perf_counter() - t)
+            cut(s)
+        seconds = time.perf_counter() - t
+        stage = load + seconds
+    else:
+        engine, workers = variant.split(" x")
+        for f in cache.glob("segment-*"):
+            f.unlink()                                      # a cold segmentation cache
         t = time.perf_counter()
-        for s in texts:
-            fast.cut(s, False)
-        times["bare rjieba"].append(time.perf_counter() - t)
-        for engine, workers in variants:
-            t = time.perf_counter()
-            seg = segment(units, dataclasses.replace(cfg.segment, engine=engine), cache_dir=cache, workers=workers)
-            stage = time.perf_counter() - t
-            times.setdefault(f"{engine} x{workers}", []).append(seg.info["cut_seconds"])
-            times.setdefault(f"{engine} x{workers} stage", []).append(stage)
-            for f in cache.glob("segment-*"):
-                f.unlink()                                  # cold segmentation cache for the next one
+        seg = segment(units, dataclasses.replace(cfg.segment, engine=engine), cache_dir=cache, workers=int(workers))
+        stage = time.perf_counter() - t
+        seconds, load = seg.info["cut_seconds"], seg.info["setup_seconds"]
     from topics.segment import PARALLEL_CHARS
-    return {"chars": chars, "units": len(units), "repeats": repeats, "jieba_load": jieba_load,
-            "fork_from_chars": PARALLEL_CHARS,
-            "rjieba_load": rjieba_load, "seconds": {k: statistics.median(v) for k, v in times.items()},
-            "all": times}
+    return {"chars": sum(map(len, texts)), "units": len(units), "seconds": seconds, "stage": stage, "load": load,
+            "fork_from_chars": PARALLEL_CHARS}
 
 
 if __name__ == "__main__":
@@ -270,7 +262,7 @@ if __name__ == "__main__":
     elif mode == "fits":
         out = fits(corpus)
     elif mode == "segmentation":
-        out = segmentation(corpus, Path(sys.argv[4]), int(sys.argv[5]))
+        out = segmentation(corpus, sys.argv[4], Path(sys.argv[5]))
     else:
         out = sweep_speed(corpus)
     print(json.dumps(out))

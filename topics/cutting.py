@@ -33,16 +33,27 @@ def cut_chunk(cut, texts: list[str]):
     return _finish(index, [ids], lengths)
 
 
-def cut_share(segmenter, texts: list[str]):
+def cut_share(segmenter, texts: list[str], keep=None):
     """Cut ``texts`` chunk by chunk into one vocabulary: (vocabulary in first-seen order, int32 ids
-    of shape (n_tokens,), tokens per text)."""
+    of shape (n_tokens,), tokens per text). With ``keep`` (raw token -> the form to keep, or None
+    to drop it) the tokens are filtered here, in the worker: the vocabulary holds kept forms."""
+    import numpy as np
+
     index: dict = {}
     pieces, lengths = [], []
     for chunk in chunks(texts):
         ids, chunk_lengths = _cut_into(segmenter.cut, chunk, index)
         pieces.append(ids)
         lengths.extend(chunk_lengths)
-    return _finish(index, pieces, lengths)
+    vocab, ids, lengths = _finish(index, pieces, lengths)
+    if keep is None:
+        return vocab, ids, lengths
+    kept: dict = {}
+    to_kept = np.array([-1 if f is None else kept.setdefault(f, len(kept)) for f in map(keep, vocab)], np.int32)
+    ids = to_kept[ids] if len(vocab) else ids
+    mask = ids >= 0
+    per_text = np.bincount(np.repeat(np.arange(len(lengths)), lengths)[mask], minlength=len(lengths))
+    return list(kept), ids[mask], per_text.tolist()
 
 
 def _cut_into(cut, texts: list[str], index: dict):
@@ -119,8 +130,9 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
-def cut_rounds(segmenter, texts: list[str], workers: int, round_chars: int | None = None):
-    """Yield ``cut_share`` results for consecutive shares of ``texts``, in text order. Each round
+def cut_rounds(segmenter, texts: list[str], workers: int, keep=None, round_chars: int | None = None):
+    """Yield ``cut_share`` results (filtered by ``keep``) for consecutive shares of ``texts``, in
+    text order. Each round
     of about ``round_chars`` characters per worker gives ``workers`` equal shares: the first is cut
     here, the others in forked children (``workers`` > 1, Linux), which inherit the loaded
     dictionary and send their results back when done."""
@@ -128,9 +140,9 @@ def cut_rounds(segmenter, texts: list[str], workers: int, round_chars: int | Non
     total = sum(map(len, texts))
     for round_texts in split(texts, max(1, -(-total // ((round_chars or ROUND_CHARS) * workers)))):
         shares = split(round_texts, workers)
-        children = [_fork(segmenter, share) for share in shares[1:]]
+        children = [_fork(segmenter, share, keep) for share in shares[1:]]
         try:
-            yield cut_share(segmenter, shares[0])
+            yield cut_share(segmenter, shares[0], keep)
             while children:
                 pid, fd = children[0]
                 result = _receive(pid, fd)
@@ -141,14 +153,14 @@ def cut_rounds(segmenter, texts: list[str], workers: int, round_chars: int | Non
                 _reap(pid, fd, kill=True)
 
 
-def _fork(segmenter, share):
+def _fork(segmenter, share, keep):
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:                                         # the child: cut, send, exit (no cleanup)
         status = 1
         try:
             os.close(read_fd)
-            payload = _encode(*cut_share(segmenter, share))
+            payload = _encode(*cut_share(segmenter, share, keep))
             with os.fdopen(write_fd, "wb") as out:
                 out.write(b"\x00" + payload)
             status = 0

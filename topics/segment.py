@@ -8,6 +8,7 @@ unit and the vocabulary), keyed by the unit's text and by everything that change
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -136,6 +137,12 @@ def keep_token(tok: str, cfg: SegmentConfig, stopwords: frozenset) -> bool:
     return False
 
 
+def kept_form(tok: str, cfg: SegmentConfig, stopwords: frozenset) -> str | None:
+    """The form of a raw token the vocabulary keeps (stripped of spaces), or None to drop it."""
+    kept = tok.strip()
+    return kept if keep_token(kept, cfg, stopwords) else None
+
+
 from .segmenters import ENGINES, _version  # noqa: E402  (segmenters need Lexicon from here)
 
 
@@ -165,26 +172,21 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
     start = time.perf_counter()
     segmenter.prepare()                                # load the dictionary (timed apart from cutting)
     setup = time.perf_counter() - start
-    decided: dict = {}                                 # raw token -> id in the run, or -1 to drop it
-
-    def decide(t: str) -> int:                         # a raw token first seen: its id in the run
-        kept = t.strip()
-        decided[t] = index.setdefault(kept, len(index)) if keep_token(kept, cfg, stopwords.words) else -1
-        return decided[t]
-    # texts are cut in shares, each returned as its own vocabulary and int32 ids (from this
-    # process or a forked one), so a large corpus never holds its tokens as strings
+    def new(word: str) -> int:                         # a kept token first seen: the next id
+        index[word] = len(index)
+        return index[word]
+    # texts are cut in shares, each returned filtered as its own vocabulary and int32 ids (from
+    # this process or a forked one), so a large corpus never holds its tokens as strings
     pieces, lengths = [np.zeros(0, np.int32)], []
     texts = list(todo.values())
     chars = sum(map(len, texts))
     processes = workers if workers > 1 and chars >= PARALLEL_CHARS.get(segmenter.name, 0) else 1
-    for share_vocab, share_ids, share_lengths in _cut_shares(segmenter, texts, processes):
-        pieces.append(remap(decided, share_vocab, decide)[share_ids])
+    keep = functools.partial(kept_form, cfg=cfg, stopwords=stopwords.words)
+    for share_vocab, share_ids, share_lengths in _cut_shares(segmenter, texts, processes, keep):
+        pieces.append(remap(index, share_vocab, new)[share_ids])
         lengths.extend(share_lengths)
     flat = np.concatenate(pieces)
-    kept = flat >= 0
-    per_text = np.bincount(np.repeat(np.arange(len(lengths)), lengths)[kept], minlength=len(lengths))
-    flat = flat[kept]
-    bounds = np.concatenate([[0], np.cumsum(per_text)])
+    bounds = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
     fresh = {h: flat[bounds[i]:bounds[i + 1]] for i, h in enumerate(todo)}
     cut_seconds = time.perf_counter() - start - setup
     pieces = [cache.ids_of(h) if h in cache.rows else fresh[h] for h in digests]
@@ -206,29 +208,30 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
 STALE_SECONDS = 3600       # a temporary cache file this old belongs to no running writer
 
 
-def _cut_shares(segmenter, texts: list[str], processes: int):
+def _cut_shares(segmenter, texts: list[str], processes: int, keep):
     """Yield (vocabulary, int32 ids, tokens per text) for consecutive shares of texts, in order:
     in this process, or in ``processes`` forked ones (neither segmenter gains from threads: jieba
     is pure Python and rjieba holds the interpreter lock)."""
     from .cutting import can_fork, cut_rounds, split
 
     if processes <= 1 or can_fork():
-        yield from cut_rounds(segmenter, texts, processes)
+        yield from cut_rounds(segmenter, texts, processes, keep)
     else:                                  # no fork: worker processes load their own dictionary
         import itertools
         from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(max_workers=processes) as pool:
-            yield from pool.map(_worker_cut_share, itertools.repeat(segmenter), split(texts, processes * 4))
+            yield from pool.map(_worker_cut_share, itertools.repeat(segmenter), split(texts, processes * 4),
+                                itertools.repeat(keep))
 
 
 _WORKER_SEGMENTERS: dict = {}
 
 
-def _worker_cut_share(segmenter, texts):
+def _worker_cut_share(segmenter, texts, keep):
     """In a spawned worker process: reuse the segmenter (and its loaded dictionary) across shares."""
     from .cutting import cut_share
     key = (segmenter.name, segmenter.lexicon.sha256, segmenter.hmm)
-    return cut_share(_WORKER_SEGMENTERS.setdefault(key, segmenter), texts)
+    return cut_share(_WORKER_SEGMENTERS.setdefault(key, segmenter), texts, keep)
 
 
 def _text_key(text: str) -> bytes:
