@@ -39,6 +39,23 @@ def preimport(segmenter: str) -> float:
     return time.perf_counter() - t
 
 
+def bare_cutter(segmenter: str, terms=()):
+    """The bare segmenter ("jieba" or "rjieba") with its dictionary loaded and ``terms`` added; HMM
+    off, the package's default. Returns str -> list of tokens."""
+    if segmenter == "rjieba":
+        import rjieba
+        fast = rjieba.Jieba()
+        for term in terms:
+            fast.add_word(term, 10000, "nz")
+        return lambda s: fast.cut(s, False)
+    import jieba
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    for term in terms:
+        tok.add_word(term)
+    return lambda s: tok.lcut(s, HMM=False)
+
+
 def package(corpus: str, overrides: list[str], out: str) -> dict:
     import topics
 
@@ -77,19 +94,7 @@ def bare(units_file: str, overrides: list[str], segmenter: str) -> dict:
     stop = set(stopwordsiso.stopwords("zh"))
     terms = [ln.split("\t")[0].replace("/", "") for ln in _builtin("formulations.tsv").splitlines()
              if ln and not ln.startswith("#") and not ln.startswith("term\t")]
-    if segmenter == "rjieba":
-        import rjieba
-        tok = rjieba.Jieba()
-        for term in terms:
-            tok.add_word(term, 10000, "nz")
-        cut = lambda s: tok.cut(s, False)               # noqa: E731
-    else:
-        import jieba
-        tok = jieba.Tokenizer()
-        tok.initialize()
-        for term in terms:
-            tok.add_word(term)
-        cut = lambda s: tok.lcut(s, HMM=False)          # noqa: E731
+    cut = bare_cutter(segmenter, terms)
     setup = time.perf_counter() - t
     tokens = [[w for w in cut(s) if len(w) > 1 and w not in stop] for s in texts]
     stages["segment"] = time.perf_counter() - t
@@ -225,15 +230,7 @@ def segmentation(corpus: str, variant: str, cache: Path) -> dict:
     texts = [u.text for u in units]
     if variant.startswith("bare"):
         t = time.perf_counter()
-        if variant == "bare jieba":
-            import jieba
-            tok = jieba.Tokenizer()
-            tok.initialize()
-            cut = lambda s: tok.lcut(s, HMM=False)          # noqa: E731
-        else:
-            import rjieba
-            fast = rjieba.Jieba()
-            cut = lambda s: fast.cut(s, False)              # noqa: E731
+        cut = bare_cutter(variant.split()[1])
         load = time.perf_counter() - t
         t = time.perf_counter()
         for s in texts:
