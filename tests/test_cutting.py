@@ -1,5 +1,6 @@
 """Cutting in chunks and in forked processes gives exactly the tokens of cutting text by text."""
 import os
+import struct
 
 import numpy as np
 import pytest
@@ -77,12 +78,16 @@ def test_chunks_and_shares_keep_order_and_cover_every_text():
 
 
 def test_share_results_survive_the_trip_through_bytes():
-    vocab = ["干部", "\n", "a\x00b", "", "😀", "\r\n"]
-    ids = np.array([0, 1, 2, 3, 4, 5, 0], np.int32)
+    vocab = ["干部", "\n", "a\x00b", "", "😀", "\r\n", "\ud800", "𠀀字"]    # lone surrogate, astral
+    ids = np.array([0, 1, 2, 3, 4, 5, 0, 7, 6], np.int32)
     v, i, lengths = cutting._decode(b"\x00" + cutting._encode(vocab, ids, [3, 0, 4]), 1)
     assert v == vocab and i.tolist() == ids.tolist() and lengths == [3, 0, 4]
     v, i, lengths = cutting._decode(cutting._encode([], ids[:0], [0]))
     assert v == [] and len(i) == 0 and lengths == [0]
+    whole = cutting._encode(vocab, ids, [3, 0, 6])
+    for cut_at in (3, 30, len(whole) - 7, len(whole) - 1):             # a child that died while sending
+        with pytest.raises((ValueError, struct.error)):
+            cutting._decode(whole[:cut_at])
 
 
 @pytest.mark.parametrize("engine", ["jieba", "rjieba"])
@@ -97,14 +102,11 @@ def test_a_share_of_many_chunks_merges_into_one_vocabulary(lexicon, monkeypatch,
 
 def test_remap_looks_up_known_words_and_adds_new_ones_in_order():
     index = {"a": 0, "b": 1}
-    added = []
-
-    def new(word):
-        added.append(word)
-        index[word] = -1 if word == "drop" else len(index)
-        return index[word]
-    assert cutting.remap(index, ["c", "b", "drop", "a", "d"], new).tolist() == [2, 1, -1, 0, 4]
-    assert added == ["c", "drop", "d"]
+    assert cutting.remap(index, ["c", "b", "e", "a", "d"]).tolist() == [2, 1, 3, 0, 4]
+    assert index == {"a": 0, "b": 1, "c": 2, "e": 3, "d": 4}
+    assert list(index) == ["a", "b", "c", "e", "d"]
+    assert cutting.remap(index, []).tolist() == []
+    assert cutting.remap({}, ["x", "y"]).tolist() == [0, 1]
 
 
 @pytest.mark.skipif(not cutting.can_fork(), reason="forked cutting is for Linux")
@@ -140,7 +142,7 @@ def test_without_fork_worker_processes_give_the_same_tokens(monkeypatch):
 
 
 @pytest.mark.skipif(not cutting.can_fork(), reason="forked cutting is for Linux")
-@pytest.mark.parametrize("how", ["raises", "dies"])
+@pytest.mark.parametrize("how", ["raises", "dies", "cut short"])
 def test_a_failing_or_dying_child_is_reported_and_reaped(lexicon, monkeypatch, how):
     segmenter = ENGINES["jieba"](lexicon)
     parent, real = os.getpid(), segmenter.cut
@@ -149,12 +151,16 @@ def test_a_failing_or_dying_child_is_reported_and_reaped(lexicon, monkeypatch, h
         if os.getpid() != parent:
             if how == "dies":
                 os._exit(9)
-            raise MemoryError("planted in the child")
+            if how == "raises":
+                raise MemoryError("planted in the child")
         return real(text)
     monkeypatch.setattr(segmenter, "cut", cut)
+    encode = cutting._encode
+    if how == "cut short":                                        # sends part of its result, exits 0
+        monkeypatch.setattr(cutting, "_encode", lambda *a: encode(*a)[:-3])
     texts = _texts(SEEDS)
     from topics.errors import WorkerError
-    with pytest.raises(WorkerError, match="planted in the child" if how == "raises" else "died") as caught:
+    with pytest.raises(WorkerError, match={"raises": "planted in the child", "dies": "died", "cut short": "incomplete"}[how]) as caught:
         list(cutting.cut_rounds(segmenter, texts, 2))
     assert caught.value.exit_code == 7 and "parallel.workers = 1" in str(caught.value)
     with pytest.raises(ChildProcessError):                        # no child left behind

@@ -97,6 +97,18 @@ def test_segment_result_and_cache(tmp_path):
     assert first.info["lexicon_terms"] == len(load_lexicon(CFG).terms)
 
 
+def test_a_cache_grows_with_new_texts_and_repeated_texts_are_cut_once(tmp_path):
+    a, b, c = ("加强干部队伍建设。", "全面从严治党永远在路上。", "坚持以脱贫攻坚统揽全局，推动乡村振兴。")
+    segment(units_of(a, b), CFG, cache_dir=tmp_path)
+    mixed = units_of(c, a, c, b, a)                       # two cached, one new; repeats
+    grown = segment(mixed, CFG, cache_dir=tmp_path)
+    plain = segment(mixed, CFG, cache_dir=None)
+    assert grown.cache_hits == 3 and grown.info["chars_cut"] == len(c)
+    assert grown.tokens == plain.tokens and grown.tokens[0] == grown.tokens[2] and grown.tokens[1] == grown.tokens[4]
+    again = segment(units_of(b, c, a), CFG, cache_dir=tmp_path)
+    assert again.cache_hits == 3 and again.tokens == (plain.tokens[3], plain.tokens[0], plain.tokens[1])
+
+
 def test_corrupt_or_foreign_cache_is_rebuilt(tmp_path):
     units = units_of("加强干部队伍建设。")
     segment(units, CFG, cache_dir=tmp_path)

@@ -28,57 +28,68 @@ ROUND_CHARS = 8_000_000      # text per worker per round of forks (bounds what a
 def cut_chunk(cut, texts: list[str]):
     """Cut ``texts`` with ``cut`` (str -> list of tokens): (vocabulary in first-seen order,
     int32 ids into it of shape (n_tokens,), tokens per text)."""
-    index: dict = {}
+    index = numbering()
     ids, lengths = _cut_into(cut, texts, index)
     return _finish(index, [ids], lengths)
 
 
 def cut_share(segmenter, texts: list[str], keep=None):
     """Cut ``texts`` chunk by chunk into one vocabulary: (vocabulary in first-seen order, int32 ids
-    of shape (n_tokens,), tokens per text). With ``keep`` (raw token -> the form to keep, or None
-    to drop it) the tokens are filtered here, in the worker: the vocabulary holds kept forms."""
+    of shape (n_tokens,), tokens per text). With ``keep`` (raw tokens -> for each, the form to keep
+    or None to drop it) the tokens are filtered here, in the worker: the vocabulary holds kept forms."""
     import numpy as np
 
-    index: dict = {}
+    index = numbering()
     pieces, lengths = [], []
     for chunk in chunks(texts):
         ids, chunk_lengths = _cut_into(segmenter.cut, chunk, index)
         pieces.append(ids)
         lengths.extend(chunk_lengths)
-    vocab, ids, lengths = _finish(index, pieces, lengths)
     if keep is None:
-        return vocab, ids, lengths
+        return _finish(index, pieces, lengths)
+    ids = np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
     kept: dict = {}
-    to_kept = np.array([-1 if f is None else kept.setdefault(f, len(kept)) for f in map(keep, vocab)], np.int32)
-    ids = to_kept[ids] if len(vocab) else ids
+    to_kept = np.fromiter((-1 if f is None else kept.setdefault(f, len(kept)) for f in keep(list(index))),
+                          np.int32, len(index))
+    if SEP in index and not np.any(ids == index[SEP]):
+        to_kept[index[SEP]] = -1                      # only the separator: never a token of a text
+    ids = to_kept[ids]
     mask = ids >= 0
-    per_text = np.bincount(np.repeat(np.arange(len(lengths)), lengths)[mask], minlength=len(lengths))
+    kept_before = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
+    per_text = np.diff(kept_before[np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])])
     return list(kept), ids[mask], per_text.tolist()
 
 
 def _cut_into(cut, texts: list[str], index: dict):
-    """Cut ``texts``, numbering tokens in ``index`` (shared across calls): (int32 ids, tokens per
-    text). Texts are joined with NUL and cut in one call; the NUL tokens give back the lengths
-    and are dropped. One text, or a text holding NUL, is cut on its own."""
+    """Cut ``texts``, numbering tokens in ``index`` (a ``numbering()``, shared across calls):
+    (int32 ids, tokens per text). Texts are joined with NUL and cut in one call; the NUL tokens
+    give back the lengths and are dropped. One text, or a text holding NUL, is cut on its own."""
     import numpy as np
 
+    number = index.__getitem__                     # a token first seen takes the next id, in C
     if len(texts) > 1 and not any(SEP in t for t in texts):
         before = len(index)
         toks = cut(SEP.join(texts))
-        setdefault = index.setdefault
-        ids = np.array([setdefault(t, len(index)) for t in toks], dtype=np.int32)
+        ids = np.fromiter(map(number, toks), np.int32, len(toks))
         at = np.flatnonzero(ids == index[SEP]) if SEP in index else ()
         if len(at) == len(texts) - 1:
             lengths = np.diff(np.concatenate([[-1], at, [len(ids)]])) - 1
             return np.delete(ids, at), lengths.tolist()
         for word in list(itertools.islice(index, before, None)):    # a segmenter that merged a
             del index[word]                                          # NUL: undo, cut one by one
+        index.default_factory = itertools.count(before).__next__
     out, lengths = [], []
     for text in texts:
         toks = cut(text)
-        out.extend(index.setdefault(t, len(index)) for t in toks)
+        out.append(np.fromiter(map(number, toks), np.int32, len(toks)))
         lengths.append(len(toks))
-    return np.array(out, dtype=np.int32), lengths
+    return (np.concatenate(out) if out else np.zeros(0, np.int32)), lengths
+
+
+def numbering() -> dict:
+    """An empty token -> id mapping in which looking up a new token gives it the next id."""
+    import collections
+    return collections.defaultdict(itertools.count().__next__)
 
 
 def _finish(index: dict, pieces: list, lengths: list):
@@ -95,15 +106,20 @@ def _finish(index: dict, pieces: list, lengths: list):
     return vocab, ids, lengths
 
 
-def remap(index: dict, vocab: list, new) -> "np.ndarray":
+def remap(index: dict, vocab: list) -> "np.ndarray":
     """Ids in ``index`` for the words of ``vocab`` (distinct words), int32 of shape (len(vocab),).
-    A word not yet in ``index`` gets ``new(word)`` (which adds it, or returns -1 to drop it), in
-    ``vocab`` order; known words are looked up at C speed."""
+    Words not yet in ``index`` are added with the next ids, in ``vocab`` order; all at C speed."""
     import numpy as np
 
-    out = np.fromiter(map(index.get, vocab, itertools.repeat(-2)), np.int32, len(vocab))
-    for i in np.flatnonzero(out == -2).tolist():
-        out[i] = new(vocab[i])
+    if not index:
+        index.update(zip(vocab, itertools.count()))
+        return np.arange(len(vocab), dtype=np.int32)
+    out = np.fromiter(map(index.get, vocab, itertools.repeat(-1)), np.int32, len(vocab))
+    missing = np.flatnonzero(out < 0)
+    if len(missing):
+        start = len(index)
+        index.update(zip(map(vocab.__getitem__, missing.tolist()), itertools.count(start)))
+        out[missing] = np.arange(start, start + len(missing), dtype=np.int32)
     return out
 
 
@@ -144,13 +160,19 @@ def cut_rounds(segmenter, texts: list[str], workers: int, keep=None, round_chars
         try:
             yield cut_share(segmenter, shares[0], keep)
             while children:
-                pid, fd = children[0]
-                result = _receive(pid, fd)
-                children.pop(0)
+                pid, fd = children.pop(0)
+                try:
+                    result = _receive(pid, fd)
+                except BaseException:
+                    _wait(pid)
+                    raise
+                _wait_behind(pid)                        # a child's exit takes ms: the parent goes on
                 yield result
         finally:
             for pid, fd in children:                     # stopped early or failed: end the children
-                _reap(pid, fd, kill=True)
+                os.close(fd)
+                _kill(pid)
+                _wait(pid)
 
 
 def _fork(segmenter, share, keep):
@@ -176,58 +198,69 @@ def _fork(segmenter, share, keep):
 
 
 def _receive(pid: int, fd: int):
+    """The share a child sent (closing ``fd``), or a WorkerError saying why there is none."""
     with os.fdopen(fd, "rb") as f:
         data = f.read()
-    _, status = os.waitpid(pid, 0)
-    if data[:1] == b"\x00" and os.waitstatus_to_exitcode(status) == 0:
-        return _decode(data, 1)
+    if data[:1] == b"\x00":
+        try:
+            return _decode(data, 1)
+        except (ValueError, struct.error):               # cut short: the child died while sending
+            pass
+    status = _wait(pid)
     from .errors import WorkerError
     if data[:1] == b"\x01":
         raise WorkerError(f"a segmentation worker process failed: {data[1:].decode('utf-8', 'replace')}; "
                           "set parallel.workers = 1 (or --workers 1) to cut in one process")
-    raise WorkerError(f"a segmentation worker process died (exit status {os.waitstatus_to_exitcode(status)}, "
-                      "often the system ending it for lack of memory); run again, or set parallel.workers = 1 "
-                      "(or --workers 1) to cut in one process")
+    raise WorkerError(f"a segmentation worker process died or sent an incomplete result (exit status {status}, "
+                      "often the system ending it for lack of memory); run again, or set parallel.workers = 1 (or --workers 1) to cut "
+                      "in one process")
 
 
-def _reap(pid: int, fd: int, kill: bool) -> None:
+def _kill(pid: int) -> None:
     import signal
     try:
-        os.close(fd)
-    except OSError:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
         pass
-    if kill:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+
+
+def _wait_behind(pid: int) -> None:
+    """Reap a child that has sent its share, in a thread, while this process goes on."""
+    import threading
+    threading.Thread(target=_wait, args=(pid,), name=f"reap-{pid}", daemon=True).start()
+
+
+def _wait(pid: int) -> int | None:
+    """Reap a child: its exit code (negative: the signal that ended it), or None if already reaped."""
     try:
-        os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     except ChildProcessError:
-        pass
+        return None
 
 
 def _encode(vocab, ids, lengths) -> bytes:
-    """A share's result as bytes: counts, word sizes, lengths, ids, then the words in UTF-8."""
+    """A share's result as bytes: counts, word lengths (characters), tokens per text, ids, then the
+    words joined, in UTF-8."""
     import numpy as np
-    words = [w.encode("utf-8", "surrogatepass") for w in vocab]
-    sizes = np.fromiter(map(len, words), np.int64, len(words))
+    sizes = np.fromiter(map(len, vocab), np.int64, len(vocab))
     lens = np.asarray(lengths, np.int64)
-    head = struct.pack("<QQQ", len(words), len(ids), len(lens))
-    return head + sizes.tobytes() + lens.tobytes() + np.ascontiguousarray(ids, np.int32).tobytes() + b"".join(words)
+    head = struct.pack("<QQQ", len(vocab), len(ids), len(lens))
+    return (head + sizes.tobytes() + lens.tobytes() + np.ascontiguousarray(ids, np.int32).tobytes()
+            + "".join(vocab).encode("utf-8", "surrogatepass"))
 
 
 def _decode(data: bytes, at: int = 0):
     import numpy as np
     n_words, n_ids, n_lens = struct.unpack_from("<QQQ", data, at)
     at += 24
-    sizes = np.frombuffer(data, np.int64, n_words, at)
+    ends = np.cumsum(np.frombuffer(data, np.int64, n_words, at)).tolist()
     at += 8 * n_words
     lengths = np.frombuffer(data, np.int64, n_lens, at).tolist()
     at += 8 * n_lens
     ids = np.frombuffer(data, np.int32, n_ids, at).copy()
     at += 4 * n_ids
-    ends = (at + np.cumsum(sizes)).tolist()
-    starts = [at, *ends[:-1]]
-    vocab = [data[a:b].decode("utf-8", "surrogatepass") for a, b in zip(starts, ends)]
+    words = data[at:].decode("utf-8", "surrogatepass")
+    if len(words) != (ends[-1] if ends else 0):
+        raise ValueError("the words are cut short")
+    vocab = list(map(words.__getitem__, map(slice, [0, *ends[:-1]], ends)))
     return vocab, ids, lengths

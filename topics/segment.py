@@ -137,10 +137,13 @@ def keep_token(tok: str, cfg: SegmentConfig, stopwords: frozenset) -> bool:
     return False
 
 
-def kept_form(tok: str, cfg: SegmentConfig, stopwords: frozenset) -> str | None:
-    """The form of a raw token the vocabulary keeps (stripped of spaces), or None to drop it."""
-    kept = tok.strip()
-    return kept if keep_token(kept, cfg, stopwords) else None
+def kept_forms(words, cfg: SegmentConfig, stopwords: frozenset) -> list:
+    """For each raw token, the form the vocabulary keeps (stripped of spaces), or None to drop it:
+    ``keep_token`` over a whole vocabulary, with the common case (a Han word long enough and not a
+    stopword) answered inline."""
+    han, shortest = _HAS_HAN.search, cfg.min_chars
+    return [w if (len(w) >= shortest and w not in stopwords and han(w)) or keep_token(w, cfg, stopwords) else None
+            for w in map(str.strip, words)]
 
 
 from .segmenters import ENGINES, _version  # noqa: E402  (segmenters need Lexicon from here)
@@ -172,29 +175,29 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
     start = time.perf_counter()
     segmenter.prepare()                                # load the dictionary (timed apart from cutting)
     setup = time.perf_counter() - start
-    def new(word: str) -> int:                         # a kept token first seen: the next id
-        index[word] = len(index)
-        return index[word]
     # texts are cut in shares, each returned filtered as its own vocabulary and int32 ids (from
     # this process or a forked one), so a large corpus never holds its tokens as strings
     pieces, lengths = [np.zeros(0, np.int32)], []
     texts = list(todo.values())
     chars = sum(map(len, texts))
     processes = workers if workers > 1 and chars >= PARALLEL_CHARS.get(segmenter.name, 0) else 1
-    keep = functools.partial(kept_form, cfg=cfg, stopwords=stopwords.words)
+    keep = functools.partial(kept_forms, cfg=cfg, stopwords=stopwords.words)
     for share_vocab, share_ids, share_lengths in _cut_shares(segmenter, texts, processes, keep):
-        pieces.append(remap(index, share_vocab, new)[share_ids])
+        pieces.append(remap(index, share_vocab)[share_ids])
         lengths.extend(share_lengths)
     flat = np.concatenate(pieces)
     bounds = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
-    fresh = {h: flat[bounds[i]:bounds[i + 1]] for i, h in enumerate(todo)}
     cut_seconds = time.perf_counter() - start - setup
-    pieces = [cache.ids_of(h) if h in cache.rows else fresh[h] for h in digests]
-    ids = np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
-    offsets = np.concatenate([[0], np.cumsum([len(p) for p in pieces])]).astype(np.int64)
+    if len(todo) == len(digests):                      # every unit cut here, each text once
+        ids, offsets = flat, bounds
+    else:
+        row = {h: i for i, h in enumerate(todo)}
+        pieces = [cache.ids_of(h) if h in cache.rows else flat[bounds[row[h]]:bounds[row[h] + 1]] for h in digests]
+        ids = np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
+        offsets = np.concatenate([[0], np.cumsum([len(p) for p in pieces])]).astype(np.int64)
     vocab = tuple(index)
-    if cache_file is not None and fresh:
-        _write_cache(cache_file, key, cache, fresh, vocab)
+    if cache_file is not None and todo:
+        _write_cache(cache_file, key, cache, list(todo), flat, bounds, vocab)
     info = {"engine": cfg.engine, "engine_version": segmenter.version,
             "lexicon_terms": len(lexicon.terms), "lexicon_sha256": lexicon.sha256,
             "stopwords": len(stopwords.words), "stopwords_sha256": stopwords.sha256,
@@ -282,16 +285,15 @@ def _read_cache(path: Path | None, key: str) -> _Cache:
         return _Cache()
 
 
-def _write_cache(path: Path, key: str, old: _Cache, fresh: dict, vocab: tuple) -> None:
-    """Old entries plus fresh ones, in the run's vocabulary (which extends the old one). Atomic:
-    written to a temporary file beside the cache, then renamed over it."""
+def _write_cache(path: Path, key: str, old: _Cache, digests: list, ids, offsets, vocab: tuple) -> None:
+    """Old entries plus fresh ones (text ``digests[i]`` has ``ids[offsets[i]:offsets[i + 1]]``), in the
+    run's vocabulary (which extends the old one). Atomic: written to a temporary file beside the
+    cache, then renamed over it."""
     import numpy as np
 
-    digests = np.concatenate([old.digests, np.frombuffer(b"".join(fresh), np.uint8).reshape(-1, 20)])
-    pieces = [old.ids, *fresh.values()]
-    ids = np.concatenate(pieces).astype(np.int32)
-    lengths = np.concatenate([np.diff(old.offsets), [len(p) for p in fresh.values()]])
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    digests = np.concatenate([old.digests, np.frombuffer(b"".join(digests), np.uint8).reshape(-1, 20)])
+    ids = np.concatenate([old.ids, ids]).astype(np.int32)
+    offsets = np.concatenate([old.offsets, old.offsets[-1] + offsets[1:]]).astype(np.int64)
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in path.parent.glob(".segment-*.tmp.npz"):     # left by a run killed while writing
         if time.time() - stale.stat().st_mtime > STALE_SECONDS:
