@@ -111,9 +111,6 @@ def remap(index: dict, vocab: list) -> "np.ndarray":
     Words not yet in ``index`` are added with the next ids, in ``vocab`` order; all at C speed."""
     import numpy as np
 
-    if not index:
-        index.update(zip(vocab, itertools.count()))
-        return np.arange(len(vocab), dtype=np.int32)
     out = np.fromiter(map(index.get, vocab, itertools.repeat(-1)), np.int32, len(vocab))
     missing = np.flatnonzero(out < 0)
     if len(missing):
@@ -161,11 +158,7 @@ def cut_rounds(segmenter, texts: list[str], workers: int, keep=None, round_chars
             yield cut_share(segmenter, shares[0], keep)
             while children:
                 pid, fd = children.pop(0)
-                try:
-                    result = _receive(pid, fd)
-                except BaseException:
-                    _wait(pid)
-                    raise
+                result = _receive(pid, fd)               # (reaps the child itself when it fails)
                 _wait_behind(pid)                        # a child's exit takes ms: the parent goes on
                 yield result
         finally:
@@ -198,22 +191,28 @@ def _fork(segmenter, share, keep):
 
 
 def _receive(pid: int, fd: int):
-    """The share a child sent (closing ``fd``), or a WorkerError saying why there is none."""
-    with os.fdopen(fd, "rb") as f:
-        data = f.read()
-    if data[:1] == b"\x00":
-        try:
-            return _decode(data, 1)
-        except (ValueError, struct.error):               # cut short: the child died while sending
-            pass
+    """The share a child sent (closing ``fd``). If there is none, the child is reaped (killed first
+    if it is still running) and a WorkerError says why."""
+    try:
+        with os.fdopen(fd, "rb") as f:
+            data = f.read()
+        if data[:1] == b"\x00":
+            try:
+                return _decode(data, 1)
+            except (ValueError, struct.error):           # cut short: the child died while sending
+                pass
+    except BaseException:                                # interrupted while reading
+        _kill(pid)
+        _wait(pid)
+        raise
     status = _wait(pid)
     from .errors import WorkerError
     if data[:1] == b"\x01":
         raise WorkerError(f"a segmentation worker process failed: {data[1:].decode('utf-8', 'replace')}; "
                           "set parallel.workers = 1 (or --workers 1) to cut in one process")
     raise WorkerError(f"a segmentation worker process died or sent an incomplete result (exit status {status}, "
-                      "often the system ending it for lack of memory); run again, or set parallel.workers = 1 (or --workers 1) to cut "
-                      "in one process")
+                      "often the system ending it for lack of memory); run again, or set parallel.workers = 1 "
+                      "(or --workers 1) to cut in one process")
 
 
 def _kill(pid: int) -> None:

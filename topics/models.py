@@ -80,8 +80,9 @@ def _gensim_lda(counts, k: int, seed: int, p: dict, years):
         lda = LdaModel(corpus=corpus, num_topics=k, id2word=id2word, random_state=s, passes=p["passes"],
                        iterations=p["iterations"], alpha=alpha, eta=eta, chunksize=max(1, len(corpus)),
                        update_every=1, eval_every=None, minimum_probability=0.0, dtype=np.float64)
-        gamma, _ = lda.inference(corpus)                # the units' topic weights, (n_units, K), which
-        return lda.bound(corpus, gamma=gamma[:, None, :]), (lda, gamma)   # the bound reuses (as (1, K) rows)
+        gamma, _ = lda.inference(corpus)                # the units' topic weights, (n_units, K); the
+        bound = lda.bound(corpus, gamma=gamma[:, None, :])  # bound reuses them, one (1, K) row per unit
+        return bound, (lda, gamma)
 
     (lda, gamma), info = _best_of(start(s) for s in restart_seeds(seed, p["n_init"]))
     return gamma, lda.get_topics(), info, lda
