@@ -34,6 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 REPORTS = ROOT.parent / "shared" / "corpora" / "gov_work_reports"
+sys.path.insert(0, str(ROOT))              # this checkout's topics, as the workers use it
 
 
 def replicate(src: Path, dest: Path, times: int) -> Path:
@@ -103,10 +104,19 @@ def worker(*args, timeout=3600) -> dict:
 
 
 def machine() -> dict:
+    """The machine, and the code measured: the checkout's commit and the libraries' versions."""
     import psutil
+    from topics.provenance import git_state, versions
     return {"python": platform.python_version(), "machine": platform.machine(), "system": platform.system(),
             "cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "processor": platform.processor() or "unknown"}
+            "processor": platform.processor() or "unknown", "git": git_state(ROOT), "versions": versions()}
+
+
+def _code_line(m: dict) -> str:
+    git = m.get("git") or {}
+    commit = f"commit {git['commit'][:12]}{' with uncommitted changes' if git.get('dirty') else ''}" if git else "no git checkout"
+    libs = ", ".join(f"{k} {v}" for k, v in sorted((m.get("versions") or {}).items()) if k != "python")
+    return f"Code: {commit}; {libs}."
 
 
 def main() -> int:
@@ -170,6 +180,7 @@ def markdown(r: dict) -> str:
     m = r["machine"]
     lines = [f"# Benchmark ({r['started']})", "",
              f"Machine: {m['cpus']} cores, {m['memory_gb']} GB, {m['machine']} {m['system']}, Python {m['python']}.", "",
+             _code_line(m), "",
              "## Stages of `topics run` beside the bare library calls (seconds; NMF, K = 20)", "",
              "Each process imports numpy, scipy, scikit-learn, stopwordsiso and its segmenter before any timing (the "
              "`imports` row, the same set on both sides). Both sides' segment stage includes reading the "
