@@ -1,6 +1,7 @@
 """Cutting in chunks and in forked processes gives exactly the tokens of cutting text by text."""
 import os
 import struct
+import threading
 
 import numpy as np
 import pytest
@@ -118,13 +119,15 @@ def test_any_number_of_workers_gives_the_same_tokens_vocabulary_and_ids(monkeypa
     monkeypatch.setattr(seg_mod, "PARALLEL_CHARS", {})            # fork even for the small seeds
     monkeypatch.setattr(cutting, "CHUNK_CHARS", 997)              # many chunks ...
     monkeypatch.setattr(cutting, "ROUND_CHARS", 4001)             # ... and several rounds of forks
+    threads = threading.active_count()
     for workers in (2, 3):
         many = segment(units, cfg, cache_dir=None, workers=workers)
+        assert threading.active_count() == threads                # no thread beside a fork (deprecated, 3.12)
         assert many.tokens == one.tokens
         assert many.vocab == one.vocab and np.array_equal(many.ids, one.ids)
         assert np.array_equal(many.offsets, one.offsets)
         assert many.info["cut_processes"] == workers
-    _no_child_left()                                              # every child reaped behind the run
+    _no_child_left()                                              # every child reaped by the run
 
 
 def _units():
@@ -178,9 +181,5 @@ def test_stopping_early_ends_the_children(lexicon):
 
 
 def _no_child_left():
-    import threading
-    for thread in threading.enumerate():                          # reapers of earlier tests' children
-        if thread.name.startswith("reap-"):
-            thread.join(10)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)

@@ -154,17 +154,20 @@ def cut_rounds(segmenter, texts: list[str], workers: int, keep=None, round_chars
     for round_texts in split(texts, max(1, -(-total // ((round_chars or ROUND_CHARS) * workers)))):
         shares = split(round_texts, workers)
         children = [_fork(segmenter, share, keep) for share in shares[1:]]
-        try:
-            yield cut_share(segmenter, shares[0], keep)
+        sent = []                       # children whose share arrived: reaped once the parent has used it,
+        try:                            # as a child's exit takes ms (no reaper thread: forking beside a
+            yield cut_share(segmenter, shares[0], keep)          # thread is deprecated from Python 3.12)
             while children:
                 pid, fd = children.pop(0)
                 result = _receive(pid, fd)               # (reaps the child itself when it fails)
-                _wait_behind(pid)                        # a child's exit takes ms: the parent goes on
+                sent.append(pid)
                 yield result
         finally:
             for pid, fd in children:                     # stopped early or failed: end the children
                 os.close(fd)
                 _kill(pid)
+                _wait(pid)
+            for pid in sent:
                 _wait(pid)
 
 
@@ -221,12 +224,6 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-
-
-def _wait_behind(pid: int) -> None:
-    """Reap a child that has sent its share, in a thread, while this process goes on."""
-    import threading
-    threading.Thread(target=_wait, args=(pid,), name=f"reap-{pid}", daemon=True).start()
 
 
 def _wait(pid: int) -> int | None:
