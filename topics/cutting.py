@@ -145,18 +145,20 @@ def can_fork() -> bool:
 
 def cut_rounds(segmenter, texts: list[str], workers: int, keep=None, round_chars: int | None = None):
     """Yield ``cut_share`` results (filtered by ``keep``) for consecutive shares of ``texts``, in
-    text order. Each round
-    of about ``round_chars`` characters per worker gives ``workers`` equal shares: the first is cut
-    here, the others in forked children (``workers`` > 1, Linux), which inherit the loaded
-    dictionary and send their results back when done."""
+    text order. Each round of about ``round_chars`` characters per worker gives ``workers`` equal
+    shares: the first is cut here, the others in forked children (``workers`` > 1, Linux), which
+    inherit the loaded dictionary and send their results back when done."""
     segmenter.prepare()                                  # children inherit the loaded dictionary
     total = sum(map(len, texts))
     for round_texts in split(texts, max(1, -(-total // ((round_chars or ROUND_CHARS) * workers)))):
         shares = split(round_texts, workers)
         children = [_fork(segmenter, share, keep) for share in shares[1:]]
-        sent = []                       # children whose share arrived: reaped once the parent has used it,
-        try:                            # as a child's exit takes ms (no reaper thread: forking beside a
-            yield cut_share(segmenter, shares[0], keep)          # thread is deprecated from Python 3.12)
+        # children whose share arrived are reaped at the end of the round, once the parent has used
+        # their shares (a child's exit takes ms); not by a thread, as forking beside a live thread is
+        # deprecated from Python 3.12
+        sent = []
+        try:
+            yield cut_share(segmenter, shares[0], keep)
             while children:
                 pid, fd = children.pop(0)
                 result = _receive(pid, fd)               # (reaps the child itself when it fails)
