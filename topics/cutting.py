@@ -51,8 +51,9 @@ def cut_share(segmenter, texts: list[str], keep=None):
     kept: dict = {}
     to_kept = np.fromiter((-1 if f is None else kept.setdefault(f, len(kept)) for f in keep(list(index))),
                           np.int32, len(index))
-    if SEP in index and not np.any(ids == index[SEP]):
-        to_kept[index[SEP]] = -1                      # only the separator: never a token of a text
+    sep = _separator(index, ids)
+    if sep is not None:
+        to_kept[sep] = -1
     ids = to_kept[ids]
     mask = ids >= 0
     kept_before = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
@@ -99,11 +100,19 @@ def _finish(index: dict, pieces: list, lengths: list):
 
     ids = np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
     vocab = list(index)
-    sep = index.get(SEP)
-    if sep is not None and not np.any(ids == sep):
+    sep = _separator(index, ids)
+    if sep is not None:
         del vocab[sep]
         ids[ids > sep] -= 1
     return vocab, ids, lengths
+
+
+def _separator(index: dict, ids) -> int | None:
+    """The separator's id if ``index`` holds it only as the separator between joined texts (no
+    token of a text is a NUL), else None."""
+    import numpy as np
+    sep = index.get(SEP)
+    return sep if sep is not None and not np.any(ids == sep) else None
 
 
 def remap(index: dict, vocab: list) -> "np.ndarray":
