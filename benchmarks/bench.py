@@ -108,7 +108,7 @@ def worker(*args, timeout=3600) -> dict:
 def machine() -> dict:
     """The machine, and the code measured: the checkout's commit and the libraries' versions."""
     import psutil
-    from topics.provenance import git_state, versions
+    from topics.record.provenance import git_state, versions
     return {"python": platform.python_version(), "machine": platform.machine(), "system": platform.system(),
             "cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
             "processor": platform.processor() or "unknown", "git": git_state(ROOT), "versions": versions()}

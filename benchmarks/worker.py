@@ -83,7 +83,7 @@ def bare(units_file: str, overrides: list[str], segmenter: str) -> dict:
     same stopwords dropped), counted by CountVectorizer, factorised by NMF with the same settings."""
     import numpy as np
     import stopwordsiso
-    from topics.segment import _builtin
+    from topics.text.lexicon import builtin_text
 
     imports = preimport(segmenter)
     stages = {}
@@ -92,7 +92,7 @@ def bare(units_file: str, overrides: list[str], segmenter: str) -> dict:
     stages["load"] = time.perf_counter() - t
     t = time.perf_counter()           # the stage: stopwords, lexicon, load the dictionary, add the lexicon, cut
     stop = set(stopwordsiso.stopwords("zh"))
-    terms = [ln.split("\t")[0].replace("/", "") for ln in _builtin("formulations.tsv").splitlines()
+    terms = [ln.split("\t")[0].replace("/", "") for ln in builtin_text("formulations.tsv").splitlines()
              if ln and not ln.startswith("#") and not ln.startswith("term\t")]
     cut = bare_cutter(segmenter, terms)
     setup = time.perf_counter() - t
@@ -115,8 +115,8 @@ def bare(units_file: str, overrides: list[str], segmenter: str) -> dict:
 def _dtm(corpus: str):
     from topics.config import load_experiment
     from topics.pipeline import check
-    from topics.segment import segment
-    from topics.vectorize import vectorize
+    from topics.text.segment import segment
+    from topics.text.vectorize import vectorize
 
     config = load_experiment(ROOT / "experiments" / "baseline.toml",
                              [f"corpus.path={corpus}", "corpus.years=[]", "segment.engine=rjieba"])
@@ -193,7 +193,7 @@ def sweep_speed(corpus: str) -> dict:
     from dataclasses import replace
 
     from distributed import LocalCluster
-    from topics.sweep import sweep
+    from topics.analysis.sweep import sweep
 
     dtm, config = _dtm(corpus)
     config = replace(config, model=replace(config.model, params=tuple(sorted(
@@ -223,7 +223,7 @@ def segmentation(corpus: str, variant: str, cache: Path) -> dict:
 
     from topics.config import load_experiment
     from topics.pipeline import check
-    from topics.segment import segment
+    from topics.text.segment import segment
 
     cfg = load_experiment(ROOT / "benchmarks" / "bench.toml", [f"corpus.path={corpus}"])
     units = check(cfg).units
@@ -245,7 +245,7 @@ def segmentation(corpus: str, variant: str, cache: Path) -> dict:
         seg = segment(units, dataclasses.replace(cfg.segment, engine=engine), cache_dir=cache, workers=int(workers))
         stage = time.perf_counter() - t
         seconds, load = seg.info["cut_seconds"], seg.info["setup_seconds"]
-    from topics.segment import PARALLEL_CHARS
+    from topics.text.segment import PARALLEL_CHARS
     return {"chars": sum(map(len, texts)), "units": len(units), "seconds": seconds, "stage": stage, "load": load,
             "fork_from_chars": PARALLEL_CHARS}
 

@@ -1,7 +1,8 @@
 """Topic matching: permuted topics are matched back; stability flags a topic that does not recur."""
 import numpy as np
 
-from topics.align import ensemble, ensemble_seeds, match
+from topics.analysis.stability import ensemble, match
+from topics.models.seeds import ensemble_seeds
 from topics.data import FittedModel
 
 

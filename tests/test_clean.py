@@ -1,9 +1,9 @@
 """Cleaning: each kind of noise in the seeds is handled in code; the original wording is kept."""
 import pytest
 
-from topics.clean import clean_corpus, normalise
+from topics.text.clean import clean_corpus, normalise
 from topics.config import CleanConfig, CorpusConfig
-from topics.corpus import load_corpus
+from topics.text.corpus import load_corpus
 
 from .conftest import SEEDS
 

@@ -135,7 +135,7 @@ def test_config_values_are_never_evaluated():
 def test_resolved_config_written_as_toml_loads_back_the_same(path):
     import tomllib
 
-    from topics.provenance import to_toml
+    from topics.record.provenance import to_toml
 
     config = load_experiment(path, ['report.labels={"1" = "引号\\"与反斜杠\\\\"}'])
     again = build(tomllib.loads(to_toml(config.to_dict())))

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from topics.config import build_experiment, load_experiment
 from topics.errors import ConfigError
 from topics.models import ENGINES
-from topics.sections import SECTIONS
+from topics.config.schema import SECTIONS
 
 from .conftest import EXPERIMENTS, SEEDS
 

@@ -2,7 +2,7 @@
 import pytest
 
 from topics.config import CorpusConfig
-from topics.corpus import load_corpus
+from topics.text.corpus import load_corpus
 from topics.errors import CorpusError
 
 from .conftest import SEEDS, SHARED, write_corpus

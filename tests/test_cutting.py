@@ -6,11 +6,12 @@ import threading
 import numpy as np
 import pytest
 
-from topics import cutting
-from topics import segment as seg_mod
+from topics.text import cutting
+from topics.text import segment as seg_mod
 from topics.config import SegmentConfig
-from topics.segment import load_lexicon, segment
-from topics.segmenters import ENGINES
+from topics.text.lexicon import load_lexicon
+from topics.text.segment import segment
+from topics.text.segmenters import ENGINES
 
 from .conftest import GOV_REPORTS, SEEDS
 

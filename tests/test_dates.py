@@ -2,7 +2,7 @@
 import pytest
 
 from topics.config import load_experiment
-from topics.dates import _number, audit, audit_document, load_cues
+from topics.analysis.dates import _number, audit, audit_document, load_cues
 from topics.pipeline import check
 
 from .conftest import EXPERIMENTS

@@ -5,8 +5,8 @@ import pytest
 import scipy.sparse as sp
 
 from topics.data import DocTermMatrix, FittedModel, Unit
-from topics.evolution import theme_words
-from topics.sections import EvolutionConfig
+from topics.analysis.evolution import theme_words
+from topics.config.schema import EvolutionConfig
 
 VOCAB = ("a", "b", "c")
 
@@ -60,7 +60,7 @@ def test_dynamic_model_words_are_used_as_given():
 
 
 def test_engines_agree_on_a_planted_corpus():
-    from topics.compare import compare_models
+    from topics.analysis.compare import compare_models
     from topics.config import build_experiment
     from topics.models import fit
 
@@ -76,6 +76,6 @@ def test_engines_agree_on_a_planted_corpus():
     assert [c.engine for c in result] == ["sklearn-lda", "nmf"]
     for c in result:
         assert c.agreement > 0.9 and sorted(c.own_topic) == [1, 2, 3, 4]
-        from topics.align import cosine
+        from topics.analysis.stability import cosine
         assert np.allclose(np.diag(cosine(main.topic_term, c.model.topic_term)), c.similarity)   # aligned
         assert c.trends.matrix.shape == (10, K_TRUE)

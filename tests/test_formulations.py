@@ -1,8 +1,8 @@
 """Formulation counts against counts made by hand on a few passages."""
 from topics.config import load_experiment
-from topics.formulations import PER, count_formulations
+from topics.analysis.formulations import PER, count_formulations
 from topics.pipeline import check
-from topics.segment import segment
+from topics.text.segment import segment
 
 from .conftest import EXPERIMENTS, write_corpus
 

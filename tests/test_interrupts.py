@@ -16,12 +16,15 @@ FAST = ["sweep.k=[]", "compare.engines=[]", "stability.seeds=1", "uncertainty.re
 RUNNER = r'''
 import os, signal, sys, time
 sys.setrecursionlimit(10000)
-from topics import pipeline, provenance, load_experiment, segmenters
+from topics import pipeline
+from topics.record import provenance
+from topics import load_experiment
+from topics.text import segmenters
 how, out = sys.argv[1], sys.argv[2]
 config = load_experiment(sys.argv[3], [f"corpus.path={sys.argv[4]}", *sys.argv[5:]])
 kill = lambda: os.kill(os.getpid(), signal.SIGKILL)
 if how == "segment":                      # killed while cutting, after some chunks of texts
-    from topics import cutting
+    from topics.text import cutting
     cutting.CHUNK_CHARS, real_cut, calls = 3000, segmenters.JiebaSegmenter.cut, [0]
     def cut(self, text):                  # one call per chunk of about 3000 characters
         calls[0] += 1
@@ -45,8 +48,8 @@ if how == "write":                        # killed while the run folder is being
         return real_csv(*a, **k)
     provenance.write_csv = write_csv
 if how == "fit":                          # killed in the middle of the LDA fit, after its first start
-    from topics import models
-    real_best = models._best_of
+    from topics.models import engines
+    real_best = engines.best_of
     def best_of(starts):
         def first_then_kill():
             for i, start in enumerate(starts):
@@ -54,7 +57,7 @@ if how == "fit":                          # killed in the middle of the LDA fit,
                     kill()
                 yield start
         return real_best(first_then_kill())
-    models._best_of = best_of
+    engines.best_of = best_of
 def progress(stage, seconds):
     if how == "hold" and stage == "fit model" and seconds is None:
         print("holding", flush=True)

@@ -8,7 +8,7 @@ from topics.config import ModelConfig, VectorizeConfig, build_experiment
 from topics.data import Segmented, Unit
 from topics.errors import ModelError
 from topics.models import ENGINES, fit
-from topics.vectorize import vectorize
+from topics.text.vectorize import vectorize
 
 from .conftest import SEEDS
 

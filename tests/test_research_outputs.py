@@ -7,8 +7,8 @@ import struct
 import pytest
 
 from topics.cli import main
-from topics.latex import escape
-from topics.static import find_font
+from topics.render.latex import escape
+from topics.render.paper import find_font
 
 
 def rows(run_dir, name):
@@ -94,8 +94,8 @@ def test_static_figures_are_written_at_300_dpi(seeds_run):
 
 
 def test_without_a_cjk_font_no_static_figure_is_written(tmp_path):
-    from topics.sections import ExportConfig
-    from topics.static import write_static
+    from topics.config.schema import ExportConfig
+    from topics.render.paper import write_static
 
     written, note = write_static(tmp_path / "figures", ExportConfig(font=str(tmp_path / "missing.ttf")),
                                  None, None, (), None, None, {}, {})
@@ -109,7 +109,7 @@ def test_latex_escapes_every_special_character():
 
 def test_package_citation_agrees_with_citation_cff():
     from topics import __version__
-    from topics.cite import PACKAGE
+    from topics.record.cite import PACKAGE
 
     from .conftest import ROOT
     cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")

@@ -7,8 +7,9 @@ import pytest
 
 from topics.config import SegmentConfig
 from topics.data import Unit
-from topics.segmenters import JiebaSegmenter
-from topics.segment import keep_token, load_lexicon, load_stopwords, segment
+from topics.text.segmenters import JiebaSegmenter
+from topics.text.lexicon import load_lexicon, load_stopwords
+from topics.text.segment import keep_token, segment
 
 CFG = SegmentConfig()
 
@@ -138,7 +139,7 @@ def test_extra_lexicon_file_keeps_its_terms_whole_and_changes_the_cache_key(tmp_
 
 
 def _agreement(units, hmm):
-    from topics.segmenters import RJiebaSegmenter
+    from topics.text.segmenters import RJiebaSegmenter
     from topics.config import SegmentConfig as SC
     lex = load_lexicon(SC())
     a, b = JiebaSegmenter(lex, hmm=hmm), RJiebaSegmenter(lex, hmm=hmm)

@@ -6,7 +6,7 @@ import pytest
 
 from topics.config import build_experiment
 from topics.errors import ConfigError
-from topics.sweep import choose_k, heldout_split, parse_k, sweep
+from topics.analysis.sweep import choose_k, heldout_split, parse_k, sweep
 
 from .conftest import SEEDS
 from .test_models import K_TRUE, planted_corpus
@@ -92,7 +92,7 @@ def test_dask_local_cluster_sweep_equals_the_local_one(planted):
 
 def test_unreachable_scheduler_is_one_clear_error(planted, monkeypatch):
     pytest.importorskip("distributed")
-    monkeypatch.setattr("topics.cluster.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("topics.models.dask.CONNECT_TIMEOUT", "1s")
     raw = config("nmf").to_dict()
     cfg = build_experiment({**raw, "parallel": {"workers": 0, "scheduler": "tcp://127.0.0.1:1"}}, base_dir=SEEDS)
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):

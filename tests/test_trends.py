@@ -4,7 +4,7 @@ import pytest
 from scipy.sparse import csr_matrix
 
 from topics.data import DocTermMatrix, FittedModel, Unit
-from topics.trends import prevalence_by_year
+from topics.analysis.trends import prevalence_by_year
 
 
 def unit(i, doc, year):

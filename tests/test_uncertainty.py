@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from topics.data import Unit
-from topics.sections import UncertaintyConfig
-from topics.uncertainty import bootstrap, contrasts, fit_trends
+from topics.config.schema import UncertaintyConfig
+from topics.analysis.uncertainty import bootstrap, contrasts, fit_trends
 
 YEARS = list(range(2005, 2025))
 

@@ -3,11 +3,11 @@ import dataclasses
 
 import pytest
 
-from topics.clean import clean_corpus, normalise
+from topics.text.clean import clean_corpus, normalise
 from topics.config import CleanConfig, CorpusConfig, UnitsConfig
-from topics.corpus import load_corpus
+from topics.text.corpus import load_corpus
 from topics.data import CleanDocument, CleanLog, Document
-from topics.units import sentence_runs, split_units
+from topics.text.units import sentence_runs, split_units
 
 from .conftest import SEEDS
 

@@ -119,7 +119,7 @@ def _cmd_run(args) -> int:
 def _cmd_check(args) -> int:
     from .config import load_experiment
     from .pipeline import check
-    from .tables import CLEANING_COUNTS
+    from .render.tables import CLEANING_COUNTS
 
     config = load_experiment(args.config, _overrides(args))
     result = check(config)
@@ -158,7 +158,7 @@ def _cmd_check(args) -> int:
 def _cmd_sweep(args) -> int:
     from .config import load_experiment
     from .pipeline import run_sweep
-    from .sweep import parse_k
+    from .analysis.sweep import parse_k
 
     config = load_experiment(args.config, _overrides(args))
     ks = parse_k(args.k) if args.k else config.sweep.k
@@ -183,7 +183,7 @@ def _cmd_sweep(args) -> int:
 
 
 def _cmd_cite(args) -> int:
-    from .cite import citation, read_manifest
+    from .record.cite import citation, read_manifest
 
     bib, line = citation(read_manifest(args.run_dir))
     print(bib)

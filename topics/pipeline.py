@@ -9,27 +9,29 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import provenance
-from .clean import clean_corpus
+from .record import provenance
+from .text.clean import clean_corpus
 from .config import Experiment
-from .corpus import load_corpus
+from .text.corpus import load_corpus
 from .data import CleanDocument, Corpus, DocTermMatrix, FittedModel, Trends, Unit
-from .align import fit_ensemble
-from .compare import compare_models
-from .dates import audit as audit_dates
+from .analysis.stability import ensemble
+from .models.runner import fit_seeds
+from .models.seeds import ensemble_seeds
+from .analysis.compare import compare_models
+from .analysis.dates import audit as audit_dates
 from .errors import ModelError
-from .evaluate import evaluate
-from .evolution import theme_words
-from .findings import Findings
-from .formulations import count_formulations
-from .outputs import write_run, write_sweep
-from .parallel import n_workers
-from .sweep import sweep
-from .trends import prevalence_by_year
-from .uncertainty import bootstrap, contrasts, fit_trends
-from .segment import segment
-from .units import split_units
-from .vectorize import vectorize
+from .analysis.quality import evaluate
+from .analysis.evolution import theme_words
+from .results import Findings
+from .analysis.formulations import count_formulations
+from .record.writer import write_run, write_sweep
+from .models.runner import n_workers
+from .analysis.sweep import sweep
+from .analysis.trends import prevalence_by_year
+from .analysis.uncertainty import bootstrap, contrasts, fit_trends
+from .text.segment import segment
+from .text.units import split_units
+from .text.vectorize import vectorize
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,9 @@ def run(config: Experiment, *, out_dir: str | Path = "reports", force: bool = Fa
     with provenance.run_lock(out_dir, config.name):     # one run of an experiment at a time per folder
         corpus, cleaned, segmented, dtm = prepare(config, cache, timer)
         with timer("fit model"):               # the experiment seed first, then the stability seeds
-            models = fit_ensemble(dtm, config.model, config.seed, config.stability, config.parallel)
+            seeds = ensemble_seeds(config.seed, config.stability.seeds)
+            models = ensemble(fit_seeds(dtm, config.model, seeds, config.parallel), seeds,
+                              config.stability.threshold)
             model = models.reference
         with timer("evaluate"):
             metrics = evaluate(model, dtm, config.evaluate)

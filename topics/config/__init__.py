@@ -1,0 +1,15 @@
+"""Configuration: the experiment schema (one frozen section per stage), value checkers, and
+loading an experiment file with ``--set`` overrides."""
+from __future__ import annotations
+
+from .loading import Experiment, build_experiment, load_experiment, parse_override
+from .schema import (SECTIONS, CleanConfig, CompareConfig, CorpusConfig, EvaluateConfig, EvolutionConfig,
+                     ExperimentSection, ExportConfig, FormulationsConfig, ModelConfig, ParallelConfig,
+                     ReportConfig, SegmentConfig, StabilityConfig, SweepConfig, UncertaintyConfig,
+                     UnitsConfig, VectorizeConfig)
+
+__all__ = ["Experiment", "build_experiment", "load_experiment", "parse_override", "SECTIONS", "CleanConfig",
+           "CompareConfig", "CorpusConfig", "EvaluateConfig", "EvolutionConfig", "ExperimentSection",
+           "ExportConfig", "FormulationsConfig", "ModelConfig", "ParallelConfig", "ReportConfig",
+           "SegmentConfig", "StabilityConfig", "SweepConfig", "UncertaintyConfig", "UnitsConfig",
+           "VectorizeConfig"]

@@ -1,0 +1,182 @@
+"""Value checkers for config keys. Each takes a parsed TOML value and returns it (normalised), or
+raises Bad with a sentence saying what was expected. Config sections name one checker per key."""
+from __future__ import annotations
+
+import codecs
+import importlib
+import re
+
+
+class Bad(Exception):
+    """A value failed its check; the message says what was expected."""
+
+
+def integer(lo: int, hi: int | None = None):
+    def check(v):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise Bad(f"expected a whole number, got {v!r}")
+        if v < lo or (hi is not None and v > hi):
+            span = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
+            raise Bad(f"expected a whole number {span}, got {v}")
+        return v
+    return check
+
+
+def boolean(v):
+    if not isinstance(v, bool):
+        raise Bad(f"expected true or false, got {v!r}")
+    return v
+
+
+def string(v):
+    if not isinstance(v, str):
+        raise Bad(f"expected a string, got {v!r}")
+    return v
+
+
+def name(v):
+    if not isinstance(v, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", v):
+        raise Bad(f"expected a name of letters, digits, '_', '-' or '.' (it names the run folder), got {v!r}")
+    return v
+
+
+def choice(names):
+    def check(v):
+        if not isinstance(v, str) or v not in names:
+            raise Bad(f"unknown choice {v!r}; valid choices: {', '.join(map(repr, sorted(names)))}")
+        return v
+    return check
+
+
+def str_list(v):
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise Bad(f"expected a list of strings, got {v!r}")
+    return tuple(v)
+
+
+def encoding(v):
+    string(v)
+    try:
+        codecs.lookup(v)
+    except LookupError:
+        raise Bad(f"unknown text encoding {v!r}; use e.g. 'utf-8', 'gb18030' or 'utf-16'") from None
+    return v
+
+
+def years(v):
+    if v == []:
+        return ()
+    if (not isinstance(v, list) or len(v) != 2
+            or any(isinstance(y, bool) or not isinstance(y, int) for y in v) or v[0] > v[1]):
+        raise Bad(f"expected [first_year, last_year] with first <= last, or [] for all years, got {v!r}")
+    return tuple(v)
+
+
+def df(v):
+    """Document-frequency bound: a count (int >= 1) or a fraction of units (0 < float <= 1)."""
+    if isinstance(v, int) and not isinstance(v, bool) and v >= 1:
+        return v
+    if isinstance(v, float) and 0.0 < v <= 1.0:
+        return v
+    raise Bad(f"expected a count (whole number >= 1) or a fraction (0 < x <= 1), got {v!r}")
+
+
+def labels(v):
+    if not isinstance(v, dict):
+        raise Bad(f"expected a table of topic number = \"label\", got {v!r}")
+    out = {}
+    for k, label in v.items():
+        if not re.fullmatch(r"[1-9][0-9]*", str(k)):
+            raise Bad(f"label key {k!r} is not a topic number (topics are numbered from 1)")
+        if not isinstance(label, str) or not label.strip():
+            raise Bad(f"label for topic {k} must be a non-empty string, got {label!r}")
+        out[int(k)] = label
+    return tuple(sorted(out.items()))
+
+
+def table(module: str, name: str):
+    """A registry table of another topics module (``module`` relative to the package), looked up by
+    name when a value is checked: the config sits below every stage, so it never imports them; and
+    loading a config does not import the libraries behind every stage."""
+    return getattr(importlib.import_module(f"topics.{module}"), name)
+
+
+def registry(module: str, name: str):
+    """A choice among the names of a registry table of another topics module (see ``table``)."""
+    def names():
+        return table(module, name)
+
+    def check(v):
+        return choice(names())(v)
+    return check
+
+
+def coherence_list(v):
+    names = str_list(v)
+    for n in names:
+        _measure(n)
+    if not names:
+        raise Bad("expected at least one coherence measure")
+    return names
+
+
+_measure = registry("analysis.quality", "MEASURES")
+
+
+def number(lo: float, hi: float):
+    """A real number in [lo, hi] (whole numbers are accepted)."""
+    def check(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+            raise Bad(f"expected a number from {lo} to {hi}, got {v!r}")
+        return float(v)
+    return check
+
+
+def int_list(lo: int):
+    """A list of whole numbers >= lo, returned sorted without repeats ([] for none)."""
+    def check(v):
+        if not isinstance(v, list) or any(isinstance(x, bool) or not isinstance(x, int) or x < lo for x in v):
+            raise Bad(f"expected a list of whole numbers >= {lo}, e.g. [5, 10, 15], got {v!r}")
+        return tuple(sorted(set(v)))
+    return check
+
+
+def eras(v):
+    """Named spans of years: {"2005-2012" = [2005, 2012], ...}, in the order written."""
+    if not isinstance(v, dict):
+        raise Bad(f'expected a table of name = [first_year, last_year], e.g. {{"early" = [2005, 2012]}}, got {v!r}')
+    out = []
+    for name_, span in v.items():
+        try:
+            span = years(span)
+        except Bad:
+            raise Bad(f"era {name_!r}: expected [first_year, last_year] with first <= last, got {span!r}") from None
+        if not span:
+            raise Bad(f"era {name_!r}: give [first_year, last_year]")
+        out.append((str(name_), span))
+    return tuple(out)
+
+
+def contrasts(v):
+    """Pairs of era names [[later, earlier], ...]: each contrast is later minus earlier."""
+    if not isinstance(v, list) or not all(isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
+                                          for p in v):
+        raise Bad(f'expected a list of [era, era] pairs, e.g. [["2013-2024", "2005-2012"]], got {v!r}')
+    return tuple(tuple(p) for p in v)
+
+
+def engine_list(v):
+    names = str_list(v)
+    for n in names:
+        _engine(n)
+    return names
+
+
+_engine = registry("models", "ENGINES")
+
+
+def formats(v):
+    names = str_list(v)
+    for n in names:
+        choice({"svg", "pdf", "png"})(n)
+    return names

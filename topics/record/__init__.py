@@ -1,0 +1,1 @@
+"""The run folder: ids and provenance, staging and locks, writing a run, reading it back, citing it."""

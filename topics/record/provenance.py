@@ -1,0 +1,204 @@
+"""Run records: run id, versions, manifest, deterministic writers and the atomic run folder.
+
+The same config on the same corpus with the same versions writes byte-identical tables: rows are
+sorted, floats have a fixed number of decimals, JSON keys are sorted, and time stamps appear only in
+manifest.json. A run is written to a hidden staging folder and renamed into place at the end, so a
+folder under the run's name is always complete.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import RunExistsError, RunLockedError
+from ..files import ordinary_permissions
+
+DISTRIBUTIONS = ("topics", "jieba", "rjieba", "gensim", "scikit-learn", "tomotopy", "numpy", "scipy", "plotly",
+                 "matplotlib", "stopwordsiso")
+FLOAT_FORMAT = "{:.6f}"
+
+
+def versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+    out = {"python": platform.python_version()}
+    for dist in DISTRIBUTIONS:
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
+
+
+def peak_rss_mb() -> float | None:
+    """The process's peak resident memory so far, in MB (None where the platform cannot say)."""
+    try:
+        import resource
+    except ImportError:                # pragma: no cover - Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def platform_info() -> dict:
+    return {"system": platform.system(), "release": platform.release(), "machine": platform.machine(),
+            "python_implementation": platform.python_implementation(), "cpu_count": os.cpu_count()}
+
+
+def git_state(path: Path) -> dict | None:
+    """Commit and dirty flag of the git checkout holding ``path``, or None outside one."""
+    try:
+        commit = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=10)
+        if commit.returncode != 0:
+            return None
+        status = subprocess.run(["git", "-C", str(path), "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+
+
+def run_id(config: dict, corpus_fingerprint: str, vers: dict) -> str:
+    """Hash of the resolved config (minus the corpus path: the fingerprint identifies the data; minus
+    [parallel], which never changes results),
+    the corpus fingerprint and the package versions."""
+    cfg = json.loads(json.dumps(config))
+    cfg.get("corpus", {}).pop("path", None)
+    cfg.pop("parallel", None)          # where fits ran never changes what they give
+    blob = json.dumps({"config": cfg, "corpus": corpus_fingerprint, "versions": vers},
+                      sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def fmt(value) -> str:
+    """A table cell: floats with fixed decimals, booleans as true/false, the rest as text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return FLOAT_FORMAT.format(value + 0.0)   # + 0.0 turns -0.0 into 0.0
+    return str(value)
+
+
+def write_csv(path: Path, header: list[str], rows) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        for row in rows:
+            w.writerow([fmt(v) for v in row])
+
+
+def write_json(path: Path, obj) -> None:
+    text = json.dumps(_round(obj), ensure_ascii=False, indent=2, sort_keys=True)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _round(obj):
+    if isinstance(obj, float):
+        return round(obj, 6)
+    if isinstance(obj, dict):
+        return {str(k): _round(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_round(v) for v in obj]
+    return obj
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_free(run_dir: Path, force: bool) -> None:
+    if run_dir.exists() and not force:
+        raise RunExistsError(f"{run_dir} exists already; pass --force to replace it, or set a new "
+                             f"[experiment] name (e.g. --set experiment.name=...)")
+
+
+@contextmanager
+def run_lock(out_dir: Path, name: str):
+    """Hold ``out_dir/.cache/<name>.lock`` for a run: a second run of the same experiment into the same
+    folder stops at once with RunLockedError instead of racing the first. The operating system drops
+    the lock when the process ends, however it ends, so a killed run never leaves it held. While it
+    is held, staging folders left by killed runs of this experiment are removed."""
+    (out_dir / ".cache").mkdir(parents=True, exist_ok=True)
+    path = out_dir / ".cache" / f"{name}.lock"
+    try:
+        import fcntl
+    except ImportError:                      # pragma: no cover - Windows: no lock, runs still atomic
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+        os.close(fd)
+        raise RunLockedError(f"another run of experiment {name!r} is writing to {str(out_dir)!r} (process "
+                             f"{holder}); wait for it to finish, or give another --out") from None
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        for stale in (*out_dir.glob(f".{name}.staging-*"), *out_dir.glob(f".{name}.old-*")):
+            shutil.rmtree(stale, ignore_errors=True)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+@contextmanager
+def staged_run_folder(run_dir: Path, force: bool):
+    """Yield a staging folder; on success rename it to ``run_dir`` (replacing it only when
+    ``force``); on any failure remove it, leaving ``run_dir`` as it was."""
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    check_free(run_dir, force)
+    staging = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.staging-", dir=run_dir.parent))
+    ordinary_permissions(staging, 0o777)   # mkdtemp makes 0700; a run folder is an ordinary folder
+    try:
+        yield staging
+        old = None
+        if run_dir.exists():
+            check_free(run_dir, force)
+            old = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.old-", dir=run_dir.parent))
+            os.rename(run_dir, old / "run")
+        os.rename(staging, run_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def to_toml(config: dict) -> str:
+    """A resolved config as TOML (for configs built in code, which have no file to copy).
+    Settings left at None mean 'the library's default' and are omitted."""
+    lines = []
+    for section, values in config.items():
+        lines.append(f"[{section}]")
+        for key, value in values.items():
+            if value is not None:
+                lines.append(f"{key} = {_toml_value(value)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)} = {_toml_value(v)}"
+                               for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {value!r} as TOML")

@@ -1,0 +1,112 @@
+"""The political lexicon (formulations kept whole, variant spellings folded) and the stopword lists."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ..config import SegmentConfig
+from ..errors import ConfigError
+
+_SEPARATORS = r"[、，,.。；;·・\s“”‘’\"']{0,3}"
+
+
+@functools.lru_cache(maxsize=None)
+def dist_version(dist: str) -> str:
+    """The installed version of a distribution, or "not installed"."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Formulations kept whole. ``terms`` sorted; ``variants`` folds separator spellings."""
+
+    terms: tuple[str, ...]
+    variants: dict            # canonical term -> pattern string (only terms with split points)
+    sha256: str
+
+    def fold(self, text: str) -> str:
+        """Replace variant spellings of split formulations with their canonical form."""
+        if not self.variants:
+            return text
+        pattern = _variant_regex(self)
+        return pattern.sub(lambda m: m.group().translate(_STRIP_SEP), text)
+
+
+_STRIP_SEP = {ord(c): None for c in "、，,.。；;·・ \t\n\u3000“”‘’\"'"}
+_REGEX_CACHE: dict = {}
+
+
+def _variant_regex(lexicon: Lexicon) -> re.Pattern:
+    if lexicon.sha256 not in _REGEX_CACHE:
+        alts = sorted(lexicon.variants.values(), key=len, reverse=True)
+        _REGEX_CACHE[lexicon.sha256] = re.compile("|".join(alts))
+    return _REGEX_CACHE[lexicon.sha256]
+
+
+def load_lexicon(cfg: SegmentConfig) -> Lexicon:
+    """The built-in formulations (unless ``lexicon = false``) plus ``extra_lexicon`` files.
+
+    A lexicon file is UTF-8 text, one term per line (a TSV's first column is the term); lines
+    starting with '#' and a header line ``term...`` are skipped; '/' marks separator points."""
+    sources = []
+    if cfg.lexicon:
+        sources.append(("builtin:formulations.tsv", builtin_text("formulations.tsv")))
+    for path in cfg.extra_lexicon_paths:
+        try:
+            sources.append((str(path), Path(path).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"segment.extra_lexicon: cannot read {str(path)!r} as UTF-8 text ({exc})") from None
+    parts: dict[str, str] = {}
+    for _, text in sources:
+        for line in text.splitlines():
+            entry = line.split("\t", 1)[0].strip()
+            if not entry or entry.startswith("#") or entry == "term":
+                continue
+            term = entry.replace("/", "")
+            parts.setdefault(term, entry)
+    digest = hashlib.sha256()
+    for term in sorted(parts):
+        digest.update(f"{parts[term]}\n".encode("utf-8"))
+    variants = {t: _SEPARATORS.join(re.escape(p) for p in e.split("/"))
+                for t, e in parts.items() if "/" in e}
+    return Lexicon(terms=tuple(sorted(parts)), variants=variants, sha256=digest.hexdigest())
+
+
+@dataclass(frozen=True)
+class Stopwords:
+    words: frozenset
+    sha256: str
+    source: str
+
+
+def load_stopwords(cfg: SegmentConfig) -> Stopwords:
+    """stopwords-iso's Chinese list (``stopwords = "iso"``) plus the package's filler list and
+    ``extra_stopwords``, minus the package's keep list and ``keep_words``."""
+    words: set[str] = set()
+    source = "none"
+    if cfg.stopwords == "iso":
+        import stopwordsiso
+        words |= set(stopwordsiso.stopwords("zh"))
+        words |= set(_word_list(builtin_text("stopwords_add.txt")))
+        words -= set(_word_list(builtin_text("stopwords_keep.txt")))
+        source = f"stopwords-iso {dist_version('stopwordsiso')} zh + topics filler - topics keep"
+    words |= set(cfg.extra_stopwords)
+    words -= set(cfg.keep_words)
+    digest = hashlib.sha256("\n".join(sorted(words)).encode("utf-8")).hexdigest()
+    return Stopwords(words=frozenset(words), sha256=digest, source=source)
+
+
+def _word_list(text: str) -> list[str]:
+    return [w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")]
+
+
+def builtin_text(name: str) -> str:
+    return resources.files("topics.lexicon").joinpath(name).read_text(encoding="utf-8")
