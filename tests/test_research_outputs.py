@@ -75,7 +75,7 @@ def test_methods_latex_and_citation(seeds_run, capsys):
     assert main(["cite", str(d)]) == 0
     out = capsys.readouterr().out
     assert "@misc{" in out and "@software{" in out and seeds_run.run_id in out
-    assert main(["cite", str(d / "nope")]) == 2
+    assert main(["cite", str(d / "nope")]) == 8          # RunFolderError
 
 
 def test_static_figures_are_written_at_300_dpi(seeds_run):

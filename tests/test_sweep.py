@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from topics.config import build_experiment
-from topics.errors import ConfigError
-from topics.analysis.sweep import choose_k, heldout_split, parse_k, sweep
+from topics.errors import ConfigError, SchedulerError
+from topics.analysis.sweep import SweepRow, choose_k, heldout_split, parse_k, sweep
 
 from .conftest import SEEDS
 from .test_models import K_TRUE, planted_corpus
@@ -27,10 +27,10 @@ def planted():
 @pytest.mark.parametrize("engine", ["nmf", "gensim-lda"])
 def test_sweep_finds_the_planted_number_of_topics(planted, engine):
     result = sweep(planted, config(engine))      # LDA with its default 4 starts per fit
-    rows = {r["k"]: r for r in result.rows}
+    rows = {r.k: r for r in result.rows}
     assert result.chosen_k == K_TRUE, result.reason
-    assert rows[4]["stability"] > 0.9 and rows[4]["stability"] > rows[6]["stability"]
-    assert len(result.runs) == 3 * 3 and all(not math.isnan(r["heldout"]) for r in result.runs)
+    assert rows[4].stability > 0.9 and rows[4].stability > rows[6].stability
+    assert len(result.runs) == 3 * 3 and all(not math.isnan(r.heldout) for r in result.runs)
     assert result.n_train + result.n_heldout == 160
     assert "K=" in result.reason or "highest" in result.reason
 
@@ -42,8 +42,10 @@ def test_parallel_sweep_equals_sequential(planted):
 
 
 def test_choice_rule_prefers_stable_then_coherent():
-    rows = [{"k": 5, "c_v": 0.50, "stability": 0.9}, {"k": 10, "c_v": 0.60, "stability": 0.7},
-            {"k": 15, "c_v": 0.70, "stability": 0.4}]
+    def row(k, c_v, stability):
+        return SweepRow(k=k, c_v=c_v, c_npmi=0.0, u_mass=0.0, diversity=0.0, heldout=0.0, stability=stability,
+                        unstable_topics=0)
+    rows = [row(5, 0.50, 0.9), row(10, 0.60, 0.7), row(15, 0.70, 0.4)]
     assert choose_k(rows, "c_v", 0.6)[0] == 10
     assert choose_k(rows, "c_v", 0.95)[0] == 5 and "no K reached" in choose_k(rows, "c_v", 0.95)[1]
 
@@ -61,7 +63,7 @@ def test_k_ranges_and_split():
 def test_too_large_k_values_are_left_out_with_a_note(planted):
     raw = config("nmf").to_dict()
     result = sweep(planted, build_experiment({**raw, "sweep": {**raw["sweep"], "k": [2, 4, 500]}}, base_dir=SEEDS))
-    assert [r["k"] for r in result.rows] == [2, 4] and "500" in result.notes[0]
+    assert [r.k for r in result.rows] == [2, 4] and "500" in result.notes[0]
 
 
 def test_completion_perplexity_by_hand():
@@ -95,5 +97,5 @@ def test_unreachable_scheduler_is_one_clear_error(planted, monkeypatch):
     monkeypatch.setattr("topics.models.dask.CONNECT_TIMEOUT", "1s")
     raw = config("nmf").to_dict()
     cfg = build_experiment({**raw, "parallel": {"workers": 0, "scheduler": "tcp://127.0.0.1:1"}}, base_dir=SEEDS)
-    with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
+    with pytest.raises(SchedulerError, match="cannot reach the Dask scheduler"):
         sweep(planted, cfg)

@@ -16,12 +16,14 @@ import importlib
 __version__ = "0.2.0"
 
 _WHERE = {
-    "run": "pipeline", "check": "pipeline", "RunResult": "pipeline", "CheckResult": "pipeline",
+    "run": "pipeline", "check": "pipeline", "report": "pipeline", "compare": "pipeline",
+    "RunResult": "results", "CheckResult": "results", "load_run": "record.folder", "Run": "record.folder",
     "load_experiment": "config", "Experiment": "config",
     "Corpus": "data", "Document": "data", "CleanDocument": "data", "Unit": "data", "Segmented": "data",
     "DocTermMatrix": "data", "FittedModel": "data", "Trends": "data",
     "TopicsError": "errors", "ConfigError": "errors", "CorpusError": "errors", "ModelError": "errors",
-    "RunExistsError": "errors", "RunLockedError": "errors", "WorkerError": "errors",
+    "RunExistsError": "errors", "RunLockedError": "errors", "WorkerError": "errors", "RunFolderError": "errors",
+    "SchedulerError": "errors", "ExitStatus": "errors",
 }
 __all__ = ["__version__", *_WHERE]
 

@@ -3,6 +3,8 @@
     topics run [CONFIG] [--set section.key=value ...] [--force] [--out DIR]
     topics check [CONFIG] [--set ...]
     topics sweep [CONFIG] --k 5:30:5 [--seeds N] [--set ...]
+    topics report RUN_DIR [--set report.labels=... --set report.merge=...] [--out DIR]
+    topics compare RUN_A RUN_B [--out DIR] [--force]
     topics cite RUN_DIR
 """
 from __future__ import annotations
@@ -14,7 +16,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import TopicsError
+from .errors import ExitStatus, TopicsError
 
 DEFAULT_CONFIG = "experiments/baseline.toml"
 
@@ -50,6 +52,20 @@ def _parser() -> argparse.ArgumentParser:
                                             "default: [sweep] k of the config")
     s.add_argument("--seeds", type=int, default=None, help="seeds per K (default: [sweep] seeds)")
     writing(s)
+    rp = sub.add_parser("report", help="re-render a saved run with new labels, merged topics or export settings, "
+                                       "without refitting")
+    rp.add_argument("run_dir", help="a run folder written by `topics run`, e.g. reports/baseline")
+    rp.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                    help='a [report] or [export] setting, e.g. --set \'report.labels={"1" = "干部队伍"}\' or '
+                         "--set 'report.merge=[[2, 5]]' (repeatable)")
+    rp.add_argument("--out", default=None, help="write the report to OUT/<name>/ instead of into the run folder")
+    rp.add_argument("--traceback", action="store_true", help="show the full traceback on errors")
+    cp = sub.add_parser("compare", help="match the topics of two saved runs and write a comparison page")
+    cp.add_argument("run_a", help="a run folder, e.g. reports/baseline")
+    cp.add_argument("run_b", help="another run folder, e.g. reports/nmf")
+    cp.add_argument("--out", default=None, help="folder for compare-<a>-<b>/ (default: beside RUN_A)")
+    cp.add_argument("--force", action="store_true", help="replace an existing comparison folder")
+    cp.add_argument("--traceback", action="store_true", help="show the full traceback on errors")
     t = sub.add_parser("cite", help="print a BibTeX entry and a one-line citation for a run folder")
     t.add_argument("run_dir", help="a run folder written by `topics run`, e.g. reports/baseline")
     t.add_argument("--traceback", action="store_true", help="show the full traceback on errors")
@@ -69,7 +85,9 @@ def _overrides(args) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
+    args.command_line = ["topics", *argv]          # recorded in the manifest as the command that ran
     try:
         return _COMMANDS[args.command](args)
     except TopicsError as exc:
@@ -79,14 +97,14 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted; no run folder was written", file=sys.stderr)
-        return 130
+        return ExitStatus.INTERRUPTED
     except Exception as exc:  # the one catch-all: an internal error, reported without a traceback
         if args.traceback:
             traceback.print_exc()
         else:
             print(f"internal error: {type(exc).__name__}: {exc}\n"
                   f"rerun with --traceback and report it with the output", file=sys.stderr)
-        return 70
+        return ExitStatus.INTERNAL
 
 
 def _progress(stage: str, seconds: float | None) -> None:
@@ -105,14 +123,39 @@ def _cmd_run(args) -> int:
         print(f"topics {__version__}: experiment {config.name!r} from {args.config}", file=sys.stderr)
     start = time.perf_counter()
     result = run(config, out_dir=args.out, force=args.force, cache_dir=args.cache,
-                 progress=None if args.quiet else _progress, command=["topics", *sys.argv[1:]])
+                 progress=None if args.quiet else _progress, command=args.command_line)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     m = result.metrics["coherence"]
     print(f"wrote {result.run_dir}/ (run {result.run_id}) in {time.perf_counter() - start:.1f} s: "
           f"{len(result.dtm.units)} units, {result.model.n_topics} topics, "
           + ", ".join(f"{k} {v['mean']:.3f}" for k, v in m.items()))
-    print(f"open {Path(result.run_dir) / 'dashboard.html'}")
+    print(f"open {Path(args.out) / config.name / 'dashboard.html'}")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .pipeline import report
+
+    result = report(args.run_dir, args.overrides, out_dir=args.out, command=args.command_line)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    for c in result.curation:
+        print(f"{c.action}: {' + '.join(f'T{t}' for t in c.topics)} -> {c.value}")
+    print(f"wrote {result.run_dir}/ (fit {result.provenance.fit_id}, report {result.provenance.report_id}): "
+          f"{result.model.n_topics} topics")
+    print(f"open {(Path(args.out) / result.config.name if args.out else Path(args.run_dir)) / 'dashboard.html'}")
+    return 0
+
+
+def _cmd_compare(args) -> int:
+    from .pipeline import compare
+
+    target, cmp = compare(args.run_a, args.run_b, out_dir=args.out, force=args.force)
+    matched = [m for m in cmp.matches if m.matched]
+    print(f"{len(matched)} of {sum(1 for m in cmp.matches if m.topic_a)} topics of {cmp.name_a} match a topic "
+          f"of {cmp.name_b} (cosine similarity >= {cmp.threshold}); {len(cmp.differences)} settings differ")
+    print(f"open {target / 'compare.html'}")
     return 0
 
 
@@ -124,7 +167,7 @@ def _cmd_check(args) -> int:
     config = load_experiment(args.config, _overrides(args))
     result = check(config)
     corpus = result.corpus
-    units = {}
+    units: dict[str, int] = {}
     for u in result.units:
         units[u.doc_id] = units.get(u.doc_id, 0) + 1
     print(f"config {args.config}: valid (experiment {config.name!r}, {config.model.engine}, "
@@ -170,11 +213,11 @@ def _cmd_sweep(args) -> int:
               f"for {config.name!r}", file=sys.stderr)
     start = time.perf_counter()
     run_dir, sw = run_sweep(config, ks, out_dir=args.out, force=args.force, cache_dir=args.cache,
-                            progress=None if args.quiet else _progress, command=["topics", *sys.argv[1:]])
+                            progress=None if args.quiet else _progress, command=args.command_line)
     print(f"{'K':>4} {'c_v':>7} {'c_npmi':>7} {'u_mass':>7} {'divers.':>7} {'stabil.':>7}  {sw.heldout_name}")
     for r in sw.rows:
-        print(f"{r['k']:>4} {r['c_v']:7.3f} {r['c_npmi']:7.3f} {r['u_mass']:7.3f} {r['diversity']:7.3f} "
-              f"{r['stability']:7.3f}  {r['heldout']:.4g}" + ("   <- chosen" if r["k"] == sw.chosen_k else ""))
+        print(f"{r.k:>4} {r.c_v:7.3f} {r.c_npmi:7.3f} {r.u_mass:7.3f} {r.diversity:7.3f} "
+              f"{r.stability:7.3f}  {r.heldout:.4g}" + ("   <- chosen" if r.k == sw.chosen_k else ""))
     for note in sw.notes:
         print(f"warning: {note}", file=sys.stderr)
     print(f"K = {sw.chosen_k}: {sw.reason}")
@@ -191,7 +234,8 @@ def _cmd_cite(args) -> int:
     return 0
 
 
-_COMMANDS = {"run": _cmd_run, "check": _cmd_check, "sweep": _cmd_sweep, "cite": _cmd_cite}
+_COMMANDS = {"run": _cmd_run, "check": _cmd_check, "sweep": _cmd_sweep, "report": _cmd_report,
+             "compare": _cmd_compare, "cite": _cmd_cite}
 
 
 if __name__ == "__main__":  # pragma: no cover

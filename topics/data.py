@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -262,6 +263,26 @@ class FittedModel:
         return [(self.vocab[i], float(row[i])) for i in order]
 
 
+class YearShare(NamedTuple):
+    """One topic's prevalence in one year, with the documents, units and tokens behind it."""
+    year: int
+    topic: int            # 1-based
+    prevalence: float
+    n_docs: int
+    n_units: int
+    n_tokens: int
+
+
+class DocShare(NamedTuple):
+    """One topic's prevalence in one document."""
+    doc_id: str
+    year: int
+    topic: int
+    prevalence: float
+    n_units: int
+    n_tokens: int
+
+
 @dataclass(frozen=True)
 class Trends:
     """Token-weighted prevalence of each topic by year and by document.
@@ -270,10 +291,15 @@ class Trends:
     by_doc rows:  (doc_id, year, topic, prevalence, n_units, n_tokens)."""
 
     years: tuple[int, ...]
-    by_year: tuple[tuple, ...]
-    by_doc: tuple[tuple, ...]
+    by_year: tuple[YearShare, ...]
+    by_doc: tuple[DocShare, ...]
     matrix: np.ndarray        # (n_years, n_topics) prevalence, rows sum to 1
     warnings: tuple[str, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "matrix", _frozen(self.matrix, float))
+
+    @property
+    def support(self) -> dict[int, int]:
+        """Documents behind each year with documents."""
+        return {r.year: r.n_docs for r in self.by_year}

@@ -1,15 +1,35 @@
 """The package's exceptions and the exit code each one maps to.
 
 Every error a user can cause is a :class:`TopicsError`. It carries a list of problems so that a
-loader can report all of them at once; the CLI prints ``str(error)`` and exits with ``exit_code``.
+loader can report all of them at once; the CLI prints ``str(error)`` and exits with ``exit_code``,
+one of the :class:`ExitStatus` values.
 """
 from __future__ import annotations
+
+import enum
+
+
+class ExitStatus(enum.IntEnum):
+    """Exit statuses of the ``topics`` command; each error class below maps to one of them."""
+
+    OK = 0
+    ERROR = 1              # a TopicsError of no more specific kind
+    CONFIG = 2             # ConfigError
+    CORPUS = 3             # CorpusError
+    MODEL = 4              # ModelError
+    RUN_EXISTS = 5         # RunExistsError
+    RUN_LOCKED = 6         # RunLockedError
+    WORKER = 7             # WorkerError
+    RUN_FOLDER = 8         # RunFolderError
+    SCHEDULER = 9          # SchedulerError
+    INTERNAL = 70          # an unexpected exception: a bug (EX_SOFTWARE of sysexits.h)
+    INTERRUPTED = 130      # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 class TopicsError(Exception):
     """Base class: a problem the user can fix. ``problems`` lists each one in a sentence."""
 
-    exit_code = 1
+    exit_code: ExitStatus = ExitStatus.ERROR
     heading = "error"
 
     def __init__(self, problems: str | list[str], *, source: str | None = None):
@@ -36,40 +56,56 @@ def _rebuild(cls, problems, source):
 class ConfigError(TopicsError):
     """The experiment file or a ``--set`` override is wrong."""
 
-    exit_code = 2
+    exit_code = ExitStatus.CONFIG
     heading = "config error"
 
 
 class CorpusError(TopicsError):
     """The corpus folder, its metadata sheet or a text file is wrong."""
 
-    exit_code = 3
+    exit_code = ExitStatus.CORPUS
     heading = "corpus error"
 
 
 class ModelError(TopicsError):
     """The data cannot support the model asked for (too few units, empty vocabulary, ...)."""
 
-    exit_code = 4
+    exit_code = ExitStatus.MODEL
     heading = "model error"
 
 
 class RunExistsError(TopicsError):
     """The run folder exists already and ``--force`` was not given."""
 
-    exit_code = 5
+    exit_code = ExitStatus.RUN_EXISTS
     heading = "run exists"
 
 
 class RunLockedError(TopicsError):
     """Another run of the same experiment is writing to the same folder right now."""
 
-    exit_code = 6
+    exit_code = ExitStatus.RUN_LOCKED
     heading = "run in progress"
 
 
 class WorkerError(TopicsError):
     """A worker process the run started failed or was killed (most often: out of memory)."""
 
-    exit_code = 7
+    exit_code = ExitStatus.WORKER
     heading = "worker failed"
+
+
+class RunFolderError(TopicsError):
+    """A folder given as a run folder (``topics cite``) is not a readable run folder: no
+    manifest.json, an unreadable or incomplete one, or a sweep folder."""
+
+    exit_code = ExitStatus.RUN_FOLDER
+    heading = "run folder error"
+
+
+class SchedulerError(TopicsError):
+    """The Dask scheduler of ``[parallel] scheduler`` / ``--scheduler`` cannot be reached or
+    is not a valid scheduler address."""
+
+    exit_code = ExitStatus.SCHEDULER
+    heading = "scheduler error"

@@ -5,15 +5,15 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from .record import provenance
 from .text.clean import clean_corpus
 from .config import Experiment
 from .text.corpus import load_corpus
-from .data import CleanDocument, Corpus, DocTermMatrix, FittedModel, Trends, Unit
 from .analysis.stability import ensemble
 from .models.runner import fit_seeds
 from .models.seeds import ensemble_seeds
@@ -22,9 +22,11 @@ from .analysis.dates import audit as audit_dates
 from .errors import ModelError
 from .analysis.quality import evaluate
 from .analysis.evolution import theme_words
-from .results import Findings
+from .record.manifest import now_utc
+from .results import (SEGMENT_RUN, CheckResult, CorpusRecord, Curation, Findings, Preparation, Provenance,
+                      RunResult)
 from .analysis.formulations import count_formulations
-from .record.writer import write_run, write_sweep
+from .record.writer import write_index, write_run, write_sweep
 from .models.runner import n_workers
 from .analysis.sweep import sweep
 from .analysis.trends import prevalence_by_year
@@ -32,27 +34,6 @@ from .analysis.uncertainty import bootstrap, contrasts, fit_trends
 from .text.segment import segment
 from .text.units import split_units
 from .text.vectorize import vectorize
-
-
-@dataclass(frozen=True)
-class RunResult:
-    run_dir: Path
-    run_id: str
-    corpus: Corpus
-    dtm: DocTermMatrix
-    model: FittedModel
-    trends: Trends
-    metrics: dict
-    findings: Findings
-    warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    corpus: Corpus
-    cleaned: tuple[CleanDocument, ...]
-    units: tuple[Unit, ...]
-    audit: tuple = ()
 
 
 def run(config: Experiment, *, out_dir: str | Path = "reports", force: bool = False,
@@ -93,11 +74,51 @@ def run(config: Experiment, *, out_dir: str | Path = "reports", force: bool = Fa
             audit = audit_dates(cleaned)
         findings = Findings(models, bands, fits, tuple(eras), evolution, forms, comparisons, swept, audit,
                             (*era_warnings, *sweep_notes))
+        result = RunResult(
+            config=config, corpus=CorpusRecord.of(corpus),
+            preparation=Preparation(cleaning=tuple(cd.log for cd in cleaned),
+                                    units_per_doc=dict(Counter(u.doc_id for u in segmented.units)),
+                                    segment={k: v for k, v in segmented.info.items() if k not in SEGMENT_RUN}
+                                    | {"units": len(segmented.units)}),
+            dtm=dtm, model=model, trends=trends, metrics=metrics, findings=findings,
+            warnings=run_warnings(corpus, dtm, model, trends, findings),
+            provenance=_provenance(config, corpus, timer.seconds, command,
+                                   {k: v for k, v in segmented.info.items() if k in SEGMENT_RUN}
+                                   | {"cache_hits": segmented.cache_hits}))
         with timer("write run"):
-            rid, warnings = write_run(run_dir, force, config, corpus, cleaned, segmented, dtm, model, metrics,
-                                      trends, findings, timer.seconds, command)
-    return RunResult(run_dir=run_dir, run_id=rid, corpus=corpus, dtm=dtm, model=model, trends=trends,
-                     metrics=metrics, findings=findings, warnings=warnings)
+            written = write_run(result, run_dir, force)
+    write_index(out_dir)
+    return written
+
+
+def run_warnings(corpus, dtm, model, trends, findings) -> tuple[str, ...]:
+    """What a reader of the run must know: thin data, pruned units, unstable topics, date conflicts."""
+    warnings = [*trends.warnings, *model.notes, *findings.warnings]
+    if dtm.dropped:
+        warnings.append(f"{len(dtm.dropped)} unit(s) had no tokens left after pruning and were not modelled")
+    if corpus.excluded:
+        warnings.append(f"{len(corpus.excluded)} document(s) outside [corpus] years were left out")
+    unstable = findings.ensemble.unstable()
+    if unstable:
+        warnings.append(f"topic(s) {', '.join(f'T{t}' for t in unstable)} do not recur in most other seeds "
+                        f"(matched similarity below {findings.ensemble.threshold}); read them with care")
+    for a in findings.audit:
+        if a.conflicts:
+            warnings.append(f"date audit: {a.summary()}")
+    return tuple(warnings)
+
+
+def _provenance(config: Experiment, corpus, timings: dict, command, segment_run: dict) -> Provenance:
+    resolved = config.to_dict()
+    vers = provenance.versions()
+    fit = provenance.fit_id(resolved, corpus.fingerprint, vers)
+    return Provenance(
+        fit_id=fit, report_id=provenance.report_id(fit, resolved, []), created_utc=now_utc(),
+        command=tuple(command) if command is not None else None, config_file=config.source,
+        overrides=tuple(config.overrides), versions=vers,
+        platform={**provenance.platform_info(), "python": vers["python"]},
+        git=provenance.git_state(Path(config.source).resolve().parent if config.source else Path.cwd()),
+        timings=dict(timings), peak_rss_mb=provenance.peak_rss_mb(), segment_run=segment_run)
 
 
 def prepare(config: Experiment, cache: Path, timer):
@@ -141,6 +162,7 @@ def run_sweep(config: Experiment, ks=None, *, out_dir: str | Path = "reports", f
             swept = sweep(dtm, config, ks)
         with timer("write sweep"):
             write_sweep(run_dir, force, config, corpus, dtm, swept, timer.seconds, command)
+    write_index(out_dir)
     return run_dir, swept
 
 
@@ -166,3 +188,59 @@ class _Timer:
         self.seconds[stage] = time.perf_counter() - start
         if self.progress:
             self.progress(stage, self.seconds[stage])
+
+
+def report(run_dir: str | Path, overrides=(), *, out_dir: str | Path | None = None, command=None) -> RunResult:
+    """Re-render a saved run with new report settings (``--set report.labels=...``,
+    ``report.merge=[[2, 5]]``, [export] settings), without refitting. Writes into the run folder
+    itself (replacing it whole, atomically), or into ``out_dir/<name>`` when given. The fit id stays;
+    the report id and the manifest's curation record every decision."""
+    from .analysis.curation import merge_findings, merge_plan
+    from .config import with_report_settings
+    from .record.folder import Run
+
+    run_dir = Path(run_dir)
+    fit = Run(run_dir).fit
+    config = with_report_settings(fit.config, overrides)
+    given, by = config.report.label_map(), config.report.curator
+    curation: list[Curation] = []
+    result = replace(fit, config=config)
+    if config.report.merge:
+        plan = merge_plan(fit.model.n_topics, config.report.merge)
+        findings, model = merge_findings(fit.findings, plan, fit.dtm, config)
+        labels = tuple((i + 1, next(given[t] for t in g if t in given)) for i, g in enumerate(plan)
+                       if any(t in given for t in g))    # a merged topic takes the first label given to its parts
+        config = replace(config, report=replace(config.report, labels=labels))
+        curation += [Curation("merge", g, str(i + 1), by) for i, g in enumerate(plan) if len(g) > 1]
+        result = replace(result, config=config, model=model, findings=findings,
+                         trends=prevalence_by_year(model, fit.dtm), metrics=evaluate(model, fit.dtm, config.evaluate))
+        result = replace(result, warnings=run_warnings(fit.corpus, fit.dtm, model, result.trends, findings)
+                         + ("model comparison left out: other engines were matched to the topics before merging",))
+    old = fit.config.report.label_map()
+    curation += [Curation("label", (t,), label, by) for t, label in sorted(given.items()) if old.get(t) != label]
+    prov = fit.provenance
+    rid = provenance.report_id(prov.fit_id, config.to_dict(), [asdict(c) for c in curation])
+    result = replace(result, curation=tuple(curation),
+                     provenance=replace(prov, report_id=rid, reported_utc=now_utc() if curation or overrides else "",
+                                        report_command=tuple(command) if command is not None and (curation or overrides)
+                                        else None))
+    target = Path(out_dir) / fit.config.name if out_dir is not None else run_dir
+    with provenance.run_lock(target.parent, target.name):
+        written = write_run(result, target, force=True, saved=fit)
+    write_index(target.parent)
+    return written
+
+
+def compare(run_a: str | Path, run_b: str | Path, *, out_dir: str | Path | None = None, force: bool = False):
+    """Match the topics of two saved runs and write compare-<a>-<b>/ (page, CSVs, record) beside them."""
+    from .analysis.runs import compare_runs
+    from .record.folder import Run
+    from .record.writer import write_comparison
+
+    a, b = Run(run_a), Run(run_b)
+    cmp = compare_runs(a.fit, b.fit, threshold=a.fit.config.stability.threshold)
+    out = Path(out_dir) if out_dir is not None else Path(run_a).parent
+    target = out / f"compare-{a.fit.config.name}-{b.fit.config.name}"
+    write_comparison(cmp, a.fit.labels, b.fit.labels, target, force, sources=(Path(run_a), Path(run_b)))
+    write_index(out)
+    return target, cmp

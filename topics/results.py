@@ -1,132 +1,156 @@
-"""The research outputs of a run beside the model: uncertainty, stability, theme words,
-formulations, model comparison, the K sweep and the date audit; and their tables.
+"""RunResult: the one typed home of everything a run found, and the records it is made of.
 
-Table builders are pure functions returning (header, rows), rows sorted for deterministic output.
+The pipeline builds a RunResult; ``record`` writes it (and saves it whole in the run folder, so that
+``topics.load_run`` gets it back without refitting); ``render`` turns it into views and computes no
+finding. Every row is a NamedTuple or a frozen dataclass; arrays are read-only.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-import numpy as np
+from .analysis.compare import Comparison
+from .analysis.dates import DocumentAudit
+from .analysis.evolution import Evolution
+from .analysis.formulations import Formulations
+from .analysis.stability import Ensemble
+from .analysis.sweep import SweepResult
+from .analysis.uncertainty import Bands, Contrast, TrendFits
+from .config import Experiment
+from .data import CleanLog, Corpus, DocTermMatrix, FittedModel, Trends
 
 
 @dataclass(frozen=True)
 class Findings:
-    ensemble: object            # align.Ensemble: the reference model and the other seeds
-    bands: object               # uncertainty.Bands
-    fits: object                # uncertainty.TrendFits
-    contrasts: tuple            # uncertainty.Contrast rows
-    evolution: object           # evolution.Evolution
-    formulations: object        # formulations.Formulations
-    comparisons: tuple          # compare.Comparison per other engine
-    sweep: object               # sweep.SweepResult or None
-    audit: tuple                # dates.DocumentAudit per document
-    warnings: tuple = ()
+    """The research outputs beside the model."""
+
+    ensemble: Ensemble                      # the reference model and the other seeds, topics aligned
+    bands: Bands                            # yearly prevalence with bootstrap intervals
+    fits: TrendFits                         # linear trends and smoothing splines
+    contrasts: tuple[Contrast, ...]         # era contrasts
+    evolution: Evolution                    # theme words by year
+    formulations: Formulations              # formulation counts and passages in context
+    comparisons: tuple[Comparison, ...]     # other engines matched to the model
+    sweep: SweepResult | None               # the K sweep, when [sweep] k asks for one
+    audit: tuple[DocumentAudit, ...]        # the date audit, per document
+    warnings: tuple[str, ...] = ()
 
 
-def stability_table(ens, labels):
-    others = ens.seeds[1:]
-    header = ["topic", "label", "stability", "recurs_in", "other_seeds", "flag",
-              *[f"similarity_seed_{s}" for s in others]]
-    unstable = set(ens.unstable())
-    rows = [(t + 1, labels[t + 1], float(ens.stability[t]), int(ens.recurs[t]), len(others),
-             "does not recur" if t + 1 in unstable else "", *[float(x) for x in ens.similarity[:, t]])
-            for t in range(ens.reference.n_topics)]
-    return header, rows
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A corpus document as a run records it: everything but its text (the units hold the text)."""
+
+    doc_id: str
+    file: str
+    year: int
+    sha256: str
+    meta: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str, default: str = "") -> str:
+        return dict(self.meta).get(key, default)
 
 
-def trend_fits_table(fits, labels):
-    header = ["topic", "label", "slope_per_decade", "ci_low", "ci_high", "fitted_first_year"]
-    return header, [(t, labels[t], s, lo, hi, a) for t, s, lo, hi, a in fits.linear]
+@dataclass(frozen=True)
+class CorpusRecord:
+    """The corpus as a run records it: documents sorted by (year, file), fingerprint, exclusions."""
+
+    root: Path
+    documents: tuple[DocumentRecord, ...]
+    fingerprint: str
+    metadata_sha256: str
+    excluded: tuple[tuple[str, int, str], ...] = ()
+
+    @classmethod
+    def of(cls, corpus: Corpus) -> "CorpusRecord":
+        return cls(root=corpus.root, fingerprint=corpus.fingerprint, metadata_sha256=corpus.metadata_sha256,
+                   excluded=corpus.excluded,
+                   documents=tuple(DocumentRecord(d.doc_id, d.file, d.year, d.sha256, d.meta)
+                                   for d in corpus.documents))
 
 
-def smooth_table(fits, labels):
-    header = ["topic", "label", "year", "fitted", "ci_low", "ci_high"]
-    rows = [(t, labels[t], y, float(f), float(lo), float(hi))
-            for t, (grid, fitted, low, high) in sorted(fits.spline.items())
-            for y, f, lo, hi in zip(grid, fitted, low, high)]
-    return header, rows
+@dataclass(frozen=True)
+class Preparation:
+    """What happened between the files and the counts: cleaning per document (CleanLog, in corpus
+    order), units per document after splitting and before pruning, and the segmenter's record."""
+
+    cleaning: tuple[CleanLog, ...]
+    units_per_doc: dict[str, int]
+    segment: dict                           # engine, versions, lexicon and stopword hashes, cache key, units
 
 
-def contrasts_table(contrasts, labels):
-    header = ["topic", "label", "later_era", "earlier_era", "later_years", "earlier_years", "later_mean",
-              "earlier_mean", "difference", "ci_low", "ci_high", "interval_excludes_zero"]
-    rows = [(c.topic, labels[c.topic], c.later, c.earlier, " ".join(map(str, c.later_years)),
-             " ".join(map(str, c.earlier_years)), c.later_mean, c.earlier_mean, c.difference, c.low, c.high,
-             c.low > 0 or c.high < 0) for c in contrasts]
-    return header, sorted(rows, key=lambda r: (r[2], r[3], r[0]))
+@dataclass(frozen=True)
+class Curation:
+    """One decision taken on a fitted run without refitting (``topics report``)."""
+
+    action: str                             # "label" or "merge"
+    topics: tuple[int, ...]                 # topic numbers of the fit (1-based)
+    value: str = ""                         # the label given, or the merged topic's number
+    by: str = ""                            # [report] curator, when the config says who
 
 
-def theme_words_table(evo, labels):
-    header = ["topic", "label", "year", "rank", "term", "weight"]
-    return header, [(t, labels[t], y, r, w, x) for t, y, r, w, x in evo.rows]
+SEGMENT_RUN = ("setup_seconds", "cut_seconds", "chars_cut", "cut_processes")  # how a run cut its text, not what
 
 
-def theme_shifts_table(evo, labels):
-    header = ["topic", "label", "year", "entering", "leaving"]
-    return header, [(t, labels[t], y, " ".join(e), " ".join(lv)) for t, y, e, lv in evo.shifts]
+@dataclass(frozen=True)
+class Provenance:
+    """Where and how the run was made: ids, versions, platform, git, command, time stamp, timings."""
+
+    fit_id: str                             # hashes what changes the model (config minus [report], [export],
+    report_id: str                          # [parallel]; corpus; versions); report_id adds report settings
+    created_utc: str
+    command: tuple[str, ...] | None
+    config_file: str
+    overrides: tuple[str, ...]
+    versions: dict
+    platform: dict
+    git: dict | None
+    timings: dict
+    peak_rss_mb: float | None
+    static_figures: str = ""
+    segment_run: dict = field(default_factory=dict)   # this run's cutting: cache hits, seconds, processes
+    reported_utc: str = ""                  # set by ``topics report`` when it changes a saved run's report
+    report_command: tuple[str, ...] | None = None
 
 
-def formulations_tables(f, files):
-    doc = (["term", "category", "doc_id", "file", "year", "substring_count", "token_count", "chars",
-            "rate_per_10k_chars"],
-           [(t, c, d, files[d], y, s, k, ch, r) for t, c, d, y, s, k, ch, r in f.by_doc])
-    year = (["term", "category", "year", "n_docs", "substring_count", "token_count", "chars",
-             "rate_per_10k_chars", "on_chart"],
-            [(*row, row[0] in f.chart) for row in f.by_year])
-    kwic = (["term", "year", "doc_id", "file", "left", "match", "right"],
-            [(t, y, d, files[d], left, m, right) for t, y, d, left, m, right in f.kwic])
-    return doc, year, kwic
+@dataclass(frozen=True)
+class RunResult:
+    """Everything a run found. Shapes: model.doc_topic (n_units, K) aligned with dtm.units;
+    model.topic_term (K, n_terms) aligned with dtm.vocab; trends.matrix (n_years, K)."""
+
+    config: Experiment
+    corpus: CorpusRecord
+    preparation: Preparation
+    dtm: DocTermMatrix
+    model: FittedModel
+    trends: Trends
+    metrics: dict                           # coherence per measure (mean, per topic) and diversity
+    findings: Findings
+    warnings: tuple[str, ...]
+    provenance: Provenance
+    curation: tuple[Curation, ...] = ()
+    run_dir: Path | None = field(default=None, compare=False)
+
+    @property
+    def run_id(self) -> str:
+        """The fit id (kept under this name: the manifest's run_id is the fit id)."""
+        return self.provenance.fit_id
+
+    @property
+    def labels(self) -> dict[int, str]:
+        """Label per topic 1..K: from [report] labels when given, else the top three words."""
+        given = self.config.report.label_map()
+        return {k + 1: given.get(k + 1) or "·".join(w for w, _ in self.model.top_terms(k, 3))
+                for k in range(self.model.n_topics)}
+
+    def placed(self, run_dir: Path) -> "RunResult":
+        return replace(self, run_dir=run_dir)
 
 
-def compare_tables(main, comparisons, labels, n_words: int = 8):
-    header = ["engine", "topic", "label", "matched_topic", "similarity", "agreement", "top_words_main",
-              "top_words_engine"]
-    rows = []
-    for c in comparisons:
-        for t in range(main.n_topics):
-            rows.append((c.engine, t + 1, labels[t + 1], int(c.own_topic[t]), float(c.similarity[t]), c.agreement,
-                         " ".join(w for w, _ in main.top_terms(t, n_words)),
-                         " ".join(w for w, _ in c.model.top_terms(t, n_words))))
-    trend_rows = [(c.engine, y, t + 1, labels[t + 1], float(c.trends.matrix[i, t]))
-                  for c in comparisons for i, y in enumerate(c.trends.years) for t in range(main.n_topics)]
-    return (header, rows), (["engine", "year", "topic", "label", "prevalence"], trend_rows)
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``topics check`` found: the corpus, its cleaned documents and units, the date audit."""
 
-
-def sweep_tables(sw):
-    cols = ["c_v", "c_npmi", "u_mass", "diversity", "stability", "heldout"]
-    summary = (["k", *cols, "unstable_topics", "chosen"],
-               [(r["k"], *[r[c] for c in cols], r["unstable_topics"], r["k"] == sw.chosen_k) for r in sw.rows])
-    runs = (["k", "seed", "c_v", "c_npmi", "u_mass", "diversity", "heldout"],
-            [(r["k"], r["seed"], r["c_v"], r["c_npmi"], r["u_mass"], r["diversity"], r["heldout"]) for r in sw.runs])
-    return summary, runs
-
-
-def audit_table(audit):
-    header = ["file", "stated_year", "kind", "cue", "condition", "allows", "conflict", "context", "source"]
-    rows = [(e.file, e.stated_year, e.kind, e.cue, e.condition, e.span(), e.conflict, e.context, e.source)
-            for a in audit for e in a.evidence]
-    return header, rows
-
-
-def audit_summary_table(audit):
-    header = ["file", "stated_year", "cues", "conflicts", "best_supported_years", "support", "verdict"]
-    rows = [(a.file, a.stated_year, len(a.evidence), len(a.conflicts), " ".join(map(str, a.best_years)),
-             a.best_support, a.summary()) for a in audit]
-    return header, rows
-
-
-def year_support(trends) -> dict[int, int]:
-    """Documents behind each year with documents."""
-    return {y: nd for (y, _, _, nd, _, _) in trends.by_year}
-
-
-def interval_width(bands, reference_only: bool = False) -> float:
-    """Median width of the yearly intervals over years and topics (a one-number summary). With
-    ``reference_only``, of the intervals from the reference seed's replicates alone (units only,
-    without the spread across seeds)."""
-    if not reference_only or bands.n_seeds == 1 or not bands.resamples:
-        return float(np.median(bands.high - bands.low))
-    alpha = (1 - bands.level) / 2
-    low, high = np.quantile(bands.reps[:bands.resamples], [alpha, 1 - alpha], axis=0)
-    return float(np.median(high - low))
+    corpus: Corpus
+    cleaned: tuple
+    units: tuple
+    audit: tuple = ()

@@ -14,6 +14,7 @@ and not in the previous year's (with documents); leaving words the reverse.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,6 +23,23 @@ WEIGHTINGS = {
     "assignment": "term counts credited by expected topic assignment (unit share x topic-word weight)",
     "share": "term counts weighted by the unit's share of the topic",
 }
+
+
+class ThemeWord(NamedTuple):
+    """A word among a theme's top words in one year."""
+    topic: int
+    year: int
+    rank: int
+    term: str
+    weight: float
+
+
+class ThemeShift(NamedTuple):
+    """Words entering and leaving a theme's top words against the previous year with documents."""
+    topic: int
+    year: int
+    entering: tuple
+    leaving: tuple
 
 
 @dataclass(frozen=True)
@@ -67,9 +85,9 @@ def theme_words(model, dtm, cfg) -> Evolution:
             w = by_year[y][k]
             order = np.lexsort((np.arange(w.size), -w))[:cfg.top_n]
             top = [model.vocab[i] for i in order if w[i] > 0]
-            rows += [(k + 1, y, r + 1, model.vocab[i], float(w[i])) for r, i in enumerate(order) if w[i] > 0]
+            rows += [ThemeWord(k + 1, y, r + 1, model.vocab[i], float(w[i])) for r, i in enumerate(order) if w[i] > 0]
             if previous is not None:
-                shifts.append((k + 1, y, tuple(t for t in top if t not in previous),
+                shifts.append(ThemeShift(k + 1, y, tuple(t for t in top if t not in previous),
                                tuple(t for t in previous if t not in top)))
             previous = top
     return Evolution(years=years, rows=tuple(rows), shifts=tuple(shifts), method=method)

@@ -17,10 +17,43 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..text.lexicon import builtin_text, load_lexicon
 
 PER = 10_000
+
+
+class TermInDocument(NamedTuple):
+    term: str
+    category: str
+    doc_id: str
+    year: int
+    substring_count: int
+    token_count: int
+    chars: int
+    rate: float           # substring occurrences per PER characters of cleaned text
+
+
+class TermInYear(NamedTuple):
+    term: str
+    category: str
+    year: int
+    n_docs: int
+    substring_count: int
+    token_count: int
+    chars: int
+    rate: float
+
+
+class InContext(NamedTuple):
+    """A formulation in its context (key word in context), in the original wording."""
+    term: str
+    year: int
+    doc_id: str
+    left: str
+    match: str
+    right: str
 
 
 @dataclass(frozen=True)
@@ -102,7 +135,7 @@ def count_formulations(cleaned, segmented, cfg, segment_cfg) -> Formulations:
                                        cd.paragraphs[pi]))
             n_tok = tokens_by_doc[d.doc_id].get(term, 0)
             if n_sub or n_tok:
-                by_doc.append((term, cat, d.doc_id, d.year, n_sub, n_tok, chars, PER * n_sub / max(chars, 1)))
+                by_doc.append(TermInDocument(term, cat, d.doc_id, d.year, n_sub, n_tok, chars, PER * n_sub / max(chars, 1)))
                 acc = per_year[(term, d.year)]
                 acc[0].add(d.doc_id)
                 acc[1] += n_sub
@@ -116,14 +149,14 @@ def count_formulations(cleaned, segmented, cfg, segment_cfg) -> Formulations:
         for y in years:
             _, n_sub, n_tok, _ = per_year.get((term, y), [set(), 0, 0, 0])
             totals[term] += n_sub
-            by_year.append((term, cat, y, len(docs_by_year[y]), n_sub, n_tok, chars_by_year[y],
+            by_year.append(TermInYear(term, cat, y, len(docs_by_year[y]), n_sub, n_tok, chars_by_year[y],
                             PER * n_sub / max(chars_by_year[y], 1)))
     chart = tuple(t.replace("/", "") for t in cfg.chart) or tuple(
         t for t, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:cfg.chart_top] if totals[t] > 0)
     kwic = []
     for term in sorted(set(chart) | {t.replace("/", "") for t in cfg.terms}):
         for year, doc_id, _, s, e, p in _spread(hits.get(term, []), cfg.kwic):
-            kwic.append((term, year, doc_id, p.original_span(max(0, s - cfg.kwic_chars), s),
+            kwic.append(InContext(term, year, doc_id, p.original_span(max(0, s - cfg.kwic_chars), s),
                          p.original_span(s, e), p.original_span(e, min(len(p.text), e + cfg.kwic_chars))))
     return Formulations(by_doc=tuple(sorted(by_doc, key=lambda r: (r[0], r[3], r[2]))), by_year=tuple(by_year),
                         kwic=tuple(kwic), chart=chart, n_terms=len(patterns))

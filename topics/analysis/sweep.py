@@ -9,6 +9,7 @@ NMF), each averaged over seeds. The rule that names a K is stated with the resul
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,12 +24,35 @@ from ..models.tasks import FitTask
 MEASURES = ("c_v", "c_npmi", "u_mass")
 
 
+class SweepRun(NamedTuple):
+    """One fit of the sweep: one K, one seed."""
+    k: int
+    seed: int
+    c_v: float
+    c_npmi: float
+    u_mass: float
+    diversity: float
+    heldout: float
+
+
+class SweepRow(NamedTuple):
+    """One K: the measures' means over seeds, seed stability and the topics that do not recur."""
+    k: int
+    c_v: float
+    c_npmi: float
+    u_mass: float
+    diversity: float
+    heldout: float
+    stability: float
+    unstable_topics: int
+
+
 @dataclass(frozen=True)
 class SweepResult:
-    """rows: one dict per K (means over seeds); runs: one dict per (K, seed)."""
+    """rows: one SweepRow per K (means over seeds); runs: one SweepRun per (K, seed)."""
 
-    rows: tuple
-    runs: tuple
+    rows: tuple[SweepRow, ...]
+    runs: tuple[SweepRun, ...]
     chosen_k: int
     reason: str
     heldout_name: str
@@ -37,6 +61,11 @@ class SweepResult:
     n_heldout: int
     seeds: tuple
     notes: tuple = ()
+
+    def measures(self) -> list[tuple[str, str]]:
+        """(field of SweepRow, title) of every measure the sweep reports, in display order."""
+        return [*((m, f"coherence {m}") for m in MEASURES), ("diversity", "topic diversity"),
+                ("stability", "seed stability"), ("heldout", self.heldout_name)]
 
 
 def heldout_split(n_units: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -99,12 +128,12 @@ def sweep(dtm, config, ks=None) -> SweepResult:
         models = [m for m, _, _ in fits]
         ens = ensemble(models, seeds, config.stability.threshold)
         for s, (m, heldout, metrics) in zip(seeds, fits):
-            runs.append({"k": k, "seed": s, **{c: metrics["coherence"][c]["mean"] for c in MEASURES},
-                         "diversity": metrics["diversity"], "heldout": heldout})
+            coherence = {c: metrics["coherence"][c]["mean"] for c in MEASURES}
+            runs.append(SweepRun(k=k, seed=s, **coherence, diversity=metrics["diversity"], heldout=heldout))
         mine = runs[-len(seeds):]
-        rows.append({"k": k, **{c: float(np.mean([r[c] for r in mine])) for c in (*MEASURES, "diversity", "heldout")},
-                     "stability": float(ens.stability.mean()) if len(seeds) > 1 else float("nan"),
-                     "unstable_topics": len(ens.unstable())})
+        means = {c: float(np.mean([getattr(r, c) for r in mine])) for c in (*MEASURES, "diversity", "heldout")}
+        rows.append(SweepRow(k=k, **means, stability=float(ens.stability.mean()) if len(seeds) > 1 else float("nan"),
+                             unstable_topics=len(ens.unstable())))
     chosen, reason = choose_k(rows, cfg.criterion, cfg.min_stability)
     from ..models.engines import ENGINES
     return SweepResult(rows=tuple(rows), runs=tuple(runs), chosen_k=chosen, reason=reason,
@@ -115,18 +144,18 @@ def sweep(dtm, config, ks=None) -> SweepResult:
 def choose_k(rows, criterion: str, min_stability: float) -> tuple[int, str]:
     """Among the K whose seed stability reaches ``min_stability``, the one with the highest mean
     ``criterion`` (the smaller K on a tie). If none is stable enough, the most stable K."""
-    stable = [r for r in rows if not np.isnan(r["stability"]) and r["stability"] >= min_stability]
-    if not any(not np.isnan(r["stability"]) for r in rows):
+    stable = [r for r in rows if not np.isnan(r.stability) and r.stability >= min_stability]
+    if not any(not np.isnan(r.stability) for r in rows):
         stable = list(rows)
         pre = "stability not measured (one seed); "
     else:
         pre = ""
     if not stable:
-        best = max(rows, key=lambda r: (r["stability"], -r["k"]))
-        return best["k"], (f"no K reached stability {min_stability:.2f}; K = {best['k']} is the most "
-                           f"stable ({best['stability']:.3f}). Treat its topics with care.")
-    best = max(stable, key=lambda r: (round(r[criterion], 9), -r["k"]))
-    others = ", ".join(f"K={r['k']}: {r[criterion]:.3f}" for r in stable if r is not best)
-    stab = f", stability {best['stability']:.3f}" if not np.isnan(best["stability"]) else ""
-    return best["k"], (f"{pre}highest mean {criterion} ({best[criterion]:.3f}{stab}) among the K with seed "
+        best = max(rows, key=lambda r: (r.stability, -r.k))
+        return best.k, (f"no K reached stability {min_stability:.2f}; K = {best.k} is the most "
+                        f"stable ({best.stability:.3f}). Treat its topics with care.")
+    best = max(stable, key=lambda r: (round(getattr(r, criterion), 9), -r.k))
+    others = ", ".join(f"K={r.k}: {getattr(r, criterion):.3f}" for r in stable if r is not best)
+    stab = f", stability {best.stability:.3f}" if not np.isnan(best.stability) else ""
+    return best.k, (f"{pre}highest mean {criterion} ({getattr(best, criterion):.3f}{stab}) among the K with seed "
                        f"stability >= {min_stability:.2f}" + (f" (others: {others})" if others else ""))

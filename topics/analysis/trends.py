@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..data import DocTermMatrix, FittedModel, Trends
+from ..data import DocShare, DocTermMatrix, FittedModel, Trends, YearShare
 
 
 def prevalence_by_year(model: FittedModel, dtm: DocTermMatrix) -> Trends:
@@ -37,13 +37,13 @@ def prevalence_by_year(model: FittedModel, dtm: DocTermMatrix) -> Trends:
     for yi, y in enumerate(years):
         rows = by_year_units[y]
         for t in range(k):
-            by_year.append((y, t + 1, float(matrix[yi, t]), len(docs_per_year[y]), len(rows),
+            by_year.append(YearShare(y, t + 1, float(matrix[yi, t]), len(docs_per_year[y]), len(rows),
                             int(n_tok[rows].sum())))
     by_doc = []
     for (y, doc_id), rows in sorted(by_doc_units.items()):
         s = share(rows)
         for t in range(k):
-            by_doc.append((doc_id, y, t + 1, float(s[t]), len(rows), int(n_tok[rows].sum())))
+            by_doc.append(DocShare(doc_id, y, t + 1, float(s[t]), len(rows), int(n_tok[rows].sum())))
     thin = [y for y in years if len(docs_per_year[y]) == 1]
     warnings = []
     if thin:

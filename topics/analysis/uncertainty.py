@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,14 +37,32 @@ class Bands:
     reps: np.ndarray
     low: np.ndarray
     high: np.ndarray
-    seed_min: np.ndarray        # (n_years, K): the lowest point estimate among the seeds
-    seed_max: np.ndarray
+    seed_points: np.ndarray     # (n_seeds, n_years, K): each seed's point estimates
     level: float
     resamples: int
     seed: int
     scheme: str
     n_seeds: int
     info: dict = field(default_factory=dict)
+
+    @property
+    def seed_min(self) -> np.ndarray:
+        """(n_years, K): the lowest point estimate among the seeds."""
+        return self.seed_points.min(axis=0)
+
+    @property
+    def seed_max(self) -> np.ndarray:
+        return self.seed_points.max(axis=0)
+
+    def median_width(self, reference_only: bool = False) -> float:
+        """Median width of the yearly intervals over years and topics (a one-number summary). With
+        ``reference_only``, of the intervals from the reference seed's replicates alone (units only,
+        without the spread across seeds)."""
+        if not reference_only or self.n_seeds == 1 or not self.resamples:
+            return float(np.median(self.high - self.low))
+        alpha = (1 - self.level) / 2
+        low, high = np.quantile(self.reps[:self.resamples], [alpha, 1 - alpha], axis=0)
+        return float(np.median(high - low))
 
 
 def _structure(units):
@@ -88,26 +107,43 @@ def bootstrap(thetas: list[np.ndarray], units, n_tokens: np.ndarray, cfg) -> Ban
     n_tok = np.asarray(n_tokens, dtype=float)
     point = _year_shares(n_tok[None, :], thetas[0], structure)[0]
     per_seed = np.stack([_year_shares(n_tok[None, :], t, structure)[0] for t in thetas])
-    reps = []
     if cfg.resamples:
         rng = np.random.default_rng(cfg.seed)
+        by_seed: list[list[np.ndarray]] = [[] for _ in thetas]
         done = 0
         while done < cfg.resamples:
             n = min(max(1, CHUNK_CELLS // max(len(units), 1)), cfg.resamples - done)
             w_tok = _weights(structure, len(units), n, cfg.resample, rng) * n_tok[None, :]
-            reps.append(np.concatenate([_year_shares(w_tok, t, structure) for t in thetas]))
+            for chunks, t in zip(by_seed, thetas):
+                chunks.append(_year_shares(w_tok, t, structure))
             done += n
-        reps = np.concatenate(reps)
-    else:
+        reps = np.concatenate([c for chunks in by_seed for c in chunks])   # seed-major: the first
+    else:                                                                 # ``resamples`` are seed 0's
         reps = per_seed
     alpha = (1 - cfg.level) / 2
     low, high = np.quantile(reps, [alpha, 1 - alpha], axis=0)
-    return Bands(years=years, point=point, reps=reps, low=low, high=high,
-                 seed_min=per_seed.min(axis=0), seed_max=per_seed.max(axis=0), level=cfg.level,
+    return Bands(years=years, point=point, reps=reps, low=low, high=high, seed_points=per_seed, level=cfg.level,
                  resamples=cfg.resamples, seed=cfg.seed, scheme=cfg.resample, n_seeds=len(thetas))
 
 
 # ------------------------------------------------------------------ fitted trends
+class LinearTrend(NamedTuple):
+    """Least-squares slope of one topic's yearly share on year, per decade, with its interval."""
+    topic: int
+    slope_per_decade: float
+    low: float
+    high: float
+    fitted_first_year: float
+
+
+class SplineCurve(NamedTuple):
+    """A topic's smoothing spline on a grid of years (G,), with its interval."""
+    years: tuple
+    fitted: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
 @dataclass(frozen=True)
 class TrendFits:
     """Prevalence regressed on year, per topic, with bootstrap intervals.
@@ -132,7 +168,8 @@ def fit_trends(bands: Bands, spline: bool) -> TrendFits:
             s = slope_of(bands.point[:, t])
             rep = np.array([slope_of(r[:, t]) for r in bands.reps])
             lo, hi = np.quantile(rep, [alpha, 1 - alpha])
-            linear.append((t + 1, 10 * s, 10 * lo, 10 * hi, bands.point[:, t].mean() - s * (x.mean() - x[0])))
+            linear.append(LinearTrend(t + 1, float(10 * s), float(10 * lo), float(10 * hi),
+                                      float(bands.point[:, t].mean() - s * (x.mean() - x[0]))))
     fits, note = {}, ""
     if spline and len(x) >= 5:
         grid = np.arange(x[0], x[-1] + 1)
@@ -142,7 +179,7 @@ def fit_trends(bands: Bands, spline: bool) -> TrendFits:
             fitted = np.clip(smoother @ bands.point[:, t], 0, 1)     # a share lies in [0, 1]
             rep = np.clip(bands.reps[:, :, t] @ smoother.T, 0, 1)
             lo, hi = np.quantile(rep, [alpha, 1 - alpha], axis=0)
-            fits[t + 1] = (tuple(int(g) for g in grid), fitted, lo, hi)
+            fits[t + 1] = SplineCurve(tuple(int(g) for g in grid), fitted, lo, hi)
     elif spline:
         note = f"no smoothing spline: {len(x)} year(s) with documents, at least 5 are needed"
     return TrendFits(linear=tuple(linear), spline=fits, spline_note=note)

@@ -36,7 +36,8 @@ def string(v):
 
 def name(v):
     if not isinstance(v, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", v):
-        raise Bad(f"expected a name of letters, digits, '_', '-' or '.' (it names the run folder), got {v!r}")
+        raise Bad(f"expected a name of 1 to 64 characters, each an ASCII letter, a digit, '_', '-' or '.', "
+                  f"starting with a letter or digit (it names the run folder), got {v!r}")
     return v
 
 
@@ -99,6 +100,24 @@ def table(module: str, name: str):
     name when a value is checked: the config sits below every stage, so it never imports them; and
     loading a config does not import the libraries behind every stage."""
     return getattr(importlib.import_module(f"topics.{module}"), name)
+
+
+def topic_groups(v):
+    """Groups of topic numbers to merge, e.g. [[2, 5], [3, 4, 7]]: each group two or more distinct
+    topics, no topic in two groups."""
+    if not isinstance(v, (list, tuple)):
+        raise Bad(f"expected a list of groups of topic numbers, e.g. [[2, 5]], got {v!r}")
+    seen: set[int] = set()
+    out = []
+    for group in v:
+        if not isinstance(group, (list, tuple)) or len(group) < 2 or not all(
+                isinstance(t, int) and not isinstance(t, bool) and t >= 1 for t in group):
+            raise Bad(f"each group lists two or more topic numbers (from 1), got {group!r}")
+        if len(set(group)) != len(group) or seen & set(group):
+            raise Bad(f"a topic appears twice in {v!r}; each topic may be merged into one group only")
+        seen |= set(group)
+        out.append(tuple(sorted(group)))
+    return tuple(sorted(out))
 
 
 def registry(module: str, name: str):

@@ -158,6 +158,36 @@ def build_experiment(raw: dict, *, base_dir: Path, source: str = "", source_text
     return Experiment(**built, source=source, source_text=source_text, overrides=tuple(overrides))
 
 
+REPORT_SECTIONS = ("report", "export")
+
+
+def with_report_settings(config: Experiment, overrides) -> Experiment:
+    """``config`` with ``--set`` overrides of its report settings ([report], [export]) applied and
+    validated; any other key is an error, since changing it needs a new fit."""
+    problems: list[str] = []
+    given = {sec: {f.name: _plain(getattr(getattr(config, sec), f.name)) for f in fields(_SECTIONS[sec])}
+             for sec in REPORT_SECTIONS}
+    given["report"]["labels"] = {str(k): v for k, v in config.report.labels}
+    given["report"]["merge"] = [list(g) for g in config.report.merge]
+    for item in overrides:
+        try:
+            sec, key, value = parse_override(item)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            continue
+        if sec not in REPORT_SECTIONS:
+            problems.append(f"--set {item!r}: a saved run can change only [report] and [export] settings; "
+                            f"[{sec}] changes the fit: run the experiment again with topics run --set {sec}.{key}=...")
+            continue
+        given[sec][key] = value
+    built = {sec: _build_section(sec, _SECTIONS[sec], given[sec], problems) for sec in REPORT_SECTIONS}
+    if not problems:
+        problems += _cross_checks({**{s: getattr(config, s) for s in _SECTIONS}, **built})
+    if problems:
+        raise ConfigError(problems)
+    return replace(config, **built)
+
+
 def _build_section(sec, cls, given: dict, problems: list[str]):
     valid = [f.name for f in fields(cls) if not f.metadata.get("internal")]
     kwargs = {}
@@ -232,6 +262,11 @@ def _cross_checks(built) -> list[str]:
     for topic, _ in built["report"].labels:
         if topic > k:
             problems.append(f"report.labels: topic {topic} does not exist; model.n_topics is {k}")
+    for group in built["report"].merge:
+        if max(group) > k:
+            problems.append(f"report.merge: topic {max(group)} does not exist; model.n_topics is {k}")
+    if sum(len(g) - 1 for g in built["report"].merge) > k - 2:
+        problems.append(f"report.merge: at least two topics must remain of the {k}")
     unc = built["uncertainty"]
     era_names = [n for n, _ in unc.eras]
     if len(set(era_names)) != len(era_names):

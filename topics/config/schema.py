@@ -93,6 +93,8 @@ class ReportConfig:
     top_words: int = field(default=15, metadata=_opt(check=ck.integer(3, 100)))
     passages: int = field(default=3, metadata=_opt(check=ck.integer(0, 50)))
     passage_chars: int = field(default=240, metadata=_opt(check=ck.integer(20, 5000)))
+    merge: tuple = field(default=(), metadata=_opt(check=ck.topic_groups))    # e.g. [[2, 5]]: topics merged
+    curator: str = field(default="", metadata=_opt(check=ck.string))        # who curated, recorded
 
     def label_map(self) -> dict[int, str]:
         return dict(self.labels)

@@ -67,15 +67,28 @@ def git_state(path: Path) -> dict | None:
     return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
 
 
-def run_id(config: dict, corpus_fingerprint: str, vers: dict) -> str:
-    """Hash of the resolved config (minus the corpus path: the fingerprint identifies the data; minus
-    [parallel], which never changes results),
-    the corpus fingerprint and the package versions."""
+REPORT_SECTIONS = ("report", "export")     # settings that change views of a fit, never the fit
+
+
+def fit_id(config: dict, corpus_fingerprint: str, vers: dict) -> str:
+    """What identifies a fit: a hash of the resolved config minus the corpus path (the fingerprint
+    identifies the data), minus [parallel] (where fits ran never changes what they give) and minus
+    the report settings ([report], [export]), with the corpus fingerprint and the package versions.
+    Relabelling, merging or re-rendering a run never changes its fit id."""
     cfg = json.loads(json.dumps(config))
     cfg.get("corpus", {}).pop("path", None)
-    cfg.pop("parallel", None)          # where fits ran never changes what they give
-    blob = json.dumps({"config": cfg, "corpus": corpus_fingerprint, "versions": vers},
-                      sort_keys=True, ensure_ascii=False)
+    for section in ("parallel", *REPORT_SECTIONS):
+        cfg.pop(section, None)
+    return _digest({"config": cfg, "corpus": corpus_fingerprint, "versions": vers})
+
+
+def report_id(fit: str, config: dict, curation: list) -> str:
+    """What identifies a report of a fit: the fit id, the report settings and every curation decision."""
+    return _digest({"fit": fit, "report": {s: config.get(s) for s in REPORT_SECTIONS}, "curation": curation})
+
+
+def _digest(obj) -> str:
+    blob = json.dumps(obj, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 

@@ -10,7 +10,6 @@ import html
 import numpy as np
 
 from . import figures
-from ..results import year_support
 
 MAX_DOCUMENT_ROWS = 300     # above this, the per-document heatmap is left out (documents.csv has it all)
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -42,16 +41,20 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def build_dashboard(config, corpus, dtm, model, trends, metrics, labels, manifest, findings) -> str:
-    """The dashboard's HTML. Shapes: model.doc_topic (n_units, K) aligned with dtm.units."""
+def build_dashboard(result, manifest: dict) -> str:
+    """The dashboard's HTML for a RunResult (``manifest``: its run record, for the set-up tables).
+    Shapes: model.doc_topic (n_units, K) aligned with dtm.units."""
     import plotly.io as pio
     from plotly.offline import get_plotlyjs
+
+    config, corpus, dtm, model = result.config, result.corpus, result.dtm, result.model
+    trends, metrics, labels, findings = result.trends, result.metrics, result.labels, result.findings
 
     titles = {d.doc_id: d.get("title") or d.file for d in corpus.documents}
     years = config.corpus.years or (min(trends.years), max(trends.years))
     span = (min(years[0], *trends.years), max(years[1], *trends.years))
     f = findings
-    support = year_support(trends)
+    support = trends.support
     figs = [
         ("overview", "Corpus overview", figures.corpus_overview(trends, span), _support_note(support)),
         ("lines", "Theme prevalence with intervals", figures.trend_bands(f.bands, f.fits, labels, support, span),
@@ -238,3 +241,16 @@ def _summary(config, corpus, dtm, model, trends, metrics, labels, manifest, f) -
             + "<h3>Documents</h3>" + _table(["year", "file", "title", "level", "genre", "units", "tokens"], docs)
             + "<h3>Versions</h3>" + _table(["package", "version"], versions)
             + "</section>")
+
+
+def sweep_page(name: str, sw) -> str:
+    """The page of a sweep folder: the choice and its reason, and the sweep figure."""
+    import plotly.io as pio
+    from plotly.offline import get_plotlyjs
+
+    body = pio.to_html(figures.sweep(sw), full_html=False, include_plotlyjs=False, div_id="fig-sweep",
+                       config=FIGURE_CONFIG)
+    return (f'<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8">'
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}"><title>{_e(name)} · K sweep'
+            f"</title><script>{get_plotlyjs()}</script></head><body style=\"font-family:sans-serif\">"
+            f"<h1>{_e(name)}: choosing K</h1><p>{_e(sw.reason)}</p>{body}</body></html>\n")

@@ -281,14 +281,38 @@ def comparison(main_trends, comparisons, labels, year_span) -> go.Figure:
 
 
 def sweep(sw) -> go.Figure:
-    panels = [("c_v", "coherence c_v"), ("c_npmi", "coherence c_npmi"), ("u_mass", "coherence u_mass"),
-              ("diversity", "topic diversity"), ("stability", "seed stability"), ("heldout", sw.heldout_name)]
+    panels = sw.measures()
     fig = make_subplots(rows=2, cols=3, subplot_titles=[p[1] for p in panels])
-    ks = [r["k"] for r in sw.rows]
+    ks = [r.k for r in sw.rows]
     for i, (key, title) in enumerate(panels):
-        fig.add_trace(go.Scatter(x=ks, y=[r[key] for r in sw.rows], mode="lines+markers", showlegend=False,
+        fig.add_trace(go.Scatter(x=ks, y=[getattr(r, key) for r in sw.rows], mode="lines+markers", showlegend=False,
                                  line=dict(color="#1f3b57"), hovertemplate=f"K=%{{x}}: {title} %{{y:.4g}}<extra></extra>"),
                       row=i // 3 + 1, col=i % 3 + 1)
         fig.add_vline(x=sw.chosen_k, line_dash="dash", line_color="#d62728", row=i // 3 + 1, col=i % 3 + 1)
     fig.update_xaxes(title_text="K", dtick=max(1, (ks[-1] - ks[0]) // 8 or 1))
     return layout(fig, f"Choosing K: the sweep names K = {sw.chosen_k} (dashed)", 560)
+
+
+def run_comparison(cmp, labels_a, labels_b) -> go.Figure:
+    """One panel per matched pair of topics: run A's yearly share (solid) and run B's (dashed), with
+    gaps where a run has no document that year."""
+    pairs = [m for m in cmp.matches if m.topic_a and m.topic_b]
+    cols = 3 if len(pairs) > 4 else max(1, min(len(pairs), 2))
+    rows = max(1, -(-len(pairs) // cols))
+    fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, vertical_spacing=0.3 / rows,
+                        subplot_titles=[safe(f"A T{m.topic_a} {labels_a[m.topic_a]} ~ B T{m.topic_b} "
+                                             f"({m.similarity:.2f})") for m in pairs])
+    years = list(cmp.years)
+    for i, m in enumerate(pairs):
+        at = dict(row=i // cols + 1, col=i % cols + 1)
+        for name, series, dash, topic in ((cmp.name_a, cmp.trends_a[:, m.topic_a - 1], "solid", m.topic_a),
+                                          (cmp.name_b, cmp.trends_b[:, m.topic_b - 1], "dash", m.topic_b)):
+            fig.add_trace(go.Scatter(x=years, y=[None if np.isnan(v) else float(v) for v in series],
+                                     mode="lines+markers", name=safe(name), legendgroup=safe(name),
+                                     showlegend=i == 0, connectgaps=False,
+                                     line=dict(color=color(m.topic_a), dash=dash),
+                                     hovertemplate=safe(f"{name} T{topic}") + "<br>%{x}: %{y:.1%}<extra></extra>"),
+                          **at)
+    fig.update_yaxes(tickformat=".0%")
+    fig.update_xaxes(tickvals=years)
+    return layout(fig, f"Matched topics: {cmp.name_a} (solid) and {cmp.name_b} (dashed)", 120 + 260 * rows)

@@ -34,13 +34,17 @@ def pct(x: float) -> str:
 def sweep_table(sweep) -> str:
     return table(
         ["K", "c_v", "c_npmi", "u_mass", "Diversity", "Stability", sweep.heldout_name],
-        [(r["k"], f"{r['c_v']:.3f}", f"{r['c_npmi']:.3f}", f"{r['u_mass']:.3f}", f"{r['diversity']:.3f}",
-          f"{r['stability']:.3f}", f"{r['heldout']:.4g}") for r in sweep.rows],
+        [(r.k, f"{r.c_v:.3f}", f"{r.c_npmi:.3f}", f"{r.u_mass:.3f}", f"{r.diversity:.3f}",
+          f"{r.stability:.3f}", f"{r.heldout:.4g}") for r in sweep.rows],
         f"Choosing the number of topics; chosen K = {sweep.chosen_k}", "tab:sweep", "rrrrrrr")
 
 
-def write_latex(folder: Path, model, labels, ensemble, bands, fits, contrasts, sweep, metrics, support) -> list[str]:
+def write_latex(folder: Path, result) -> list[str]:
+    """Write the LaTeX tables of a RunResult into ``folder``; returns their file names."""
     folder.mkdir(exist_ok=True)
+    model, labels, metrics, support = result.model, result.labels, result.metrics, result.trends.support
+    f = result.findings
+    ensemble, bands, fits, contrasts, sweep = f.ensemble, f.bands, f.fits, f.contrasts, f.sweep
     k = model.n_topics
     files = {}
     measure = next(iter(metrics["coherence"]))

@@ -146,13 +146,12 @@ def formulations_plot(forms):
 def sweep_plot(sw):
     from matplotlib.figure import Figure
 
-    ks = [r["k"] for r in sw.rows]
-    panels = [("c_v", "coherence c_v"), ("c_npmi", "coherence c_npmi"), ("u_mass", "coherence u_mass"),
-              ("diversity", "topic diversity"), ("stability", "seed stability"), ("heldout", sw.heldout_name)]
+    ks = [r.k for r in sw.rows]
+    panels = sw.measures()
     fig = Figure(figsize=(10, 5.4))
     axes = fig.subplots(2, 3).ravel()
     for ax, (key, title) in zip(axes, panels):
-        ax.plot(ks, [r[key] for r in sw.rows], marker="o", ms=4, color="#1f3b57")
+        ax.plot(ks, [getattr(r, key) for r in sw.rows], marker="o", ms=4, color="#1f3b57")
         ax.axvline(sw.chosen_k, color="#d62728", lw=0.8, ls="--")
         ax.set_title(title)
         ax.set_xlabel("K")
@@ -182,6 +181,19 @@ def _years():
 def _percent():
     from matplotlib.ticker import PercentFormatter
     return PercentFormatter(1.0, decimals=0)
+
+
+def write_sweep_figure(sw, folder: Path, cfg) -> str:
+    """The sweep's static figure in ``folder``; returns the note the manifest records."""
+    import matplotlib
+
+    family, where = find_font(cfg.font)
+    if not family:
+        return f"static figures not written: {where}"
+    folder.mkdir()
+    with matplotlib.rc_context({**RC, "font.family": [family]}):
+        save(sweep_plot(sw), folder, "sweep", cfg)
+    return f"font: {family} ({where})"
 
 
 def write_static(folder: Path, cfg, bands, fits, contrasts, forms, sweep, labels, support) -> tuple[list[str], str]:

@@ -1,18 +1,15 @@
-"""The run's tables, as (header, rows) pairs built from the result objects (pure functions).
+"""The run's tables, as (header, rows) pairs built from a RunResult (pure functions), and the
+registry of the CSV files a run writes (``TABLES``: file name -> builder, looked up by name).
 
 Topics are numbered from 1 in every table; rows are sorted so that output is deterministic.
 """
 from __future__ import annotations
 
+from typing import Callable, NamedTuple
+
 import numpy as np
 
-from ..data import CleanDocument, DocTermMatrix, FittedModel, Trends
-
-
-def topic_labels(model: FittedModel, labels: dict[int, str], n_words: int = 3) -> dict[int, str]:
-    """Label per topic 1..K: from the config when given, else the top three words."""
-    return {k + 1: labels.get(k + 1) or "·".join(w for w, _ in model.top_terms(k, n_words))
-            for k in range(model.n_topics)}
+from ..data import CleanLog, DocTermMatrix, FittedModel, Trends
 
 
 def topics_table(model: FittedModel, labels: dict[int, str], top_words: int):
@@ -65,11 +62,151 @@ CLEANING_COUNTS = ("lines_raw", "chars_raw", "boilerplate_lines", "boilerplate_c
                    "paragraphs", "chars_clean", "lost_chars", "punctuation", "spaces", "placeholders")
 
 
-def cleaning_table(cleaned: tuple[CleanDocument, ...], units_per_doc: dict[str, int]):
+def cleaning_table(documents, logs: tuple[CleanLog, ...], units_per_doc: dict[str, int]):
+    """documents: records with doc_id, file, year; logs: one CleanLog per document (by doc_id)."""
     header = ["doc_id", "file", "year", *CLEANING_COUNTS, "units", "removed_lines"]
+    by_id = {log.doc_id: log for log in logs}
     rows = []
-    for cd in cleaned:
-        d = cd.document
-        rows.append((d.doc_id, d.file, d.year, *[cd.log.count(c) for c in CLEANING_COUNTS],
-                     units_per_doc.get(d.doc_id, 0), " | ".join(cd.log.removed_lines)))
+    for d in documents:
+        log = by_id[d.doc_id]
+        rows.append((d.doc_id, d.file, d.year, *[log.count(c) for c in CLEANING_COUNTS],
+                     units_per_doc.get(d.doc_id, 0), " | ".join(log.removed_lines)))
     return header, sorted(rows, key=lambda r: (r[2], r[1]))
+
+
+def stability_table(ens, labels):
+    others = ens.seeds[1:]
+    header = ["topic", "label", "stability", "recurs_in", "other_seeds", "flag",
+              *[f"similarity_seed_{s}" for s in others]]
+    unstable = set(ens.unstable())
+    rows = [(t + 1, labels[t + 1], float(ens.stability[t]), int(ens.recurs[t]), len(others),
+             "does not recur" if t + 1 in unstable else "", *[float(x) for x in ens.similarity[:, t]])
+            for t in range(ens.reference.n_topics)]
+    return header, rows
+
+
+def trend_fits_table(fits, labels):
+    header = ["topic", "label", "slope_per_decade", "ci_low", "ci_high", "fitted_first_year"]
+    return header, [(t, labels[t], s, lo, hi, a) for t, s, lo, hi, a in fits.linear]
+
+
+def smooth_table(fits, labels):
+    header = ["topic", "label", "year", "fitted", "ci_low", "ci_high"]
+    rows = [(t, labels[t], y, float(f), float(lo), float(hi))
+            for t, (grid, fitted, low, high) in sorted(fits.spline.items())
+            for y, f, lo, hi in zip(grid, fitted, low, high)]
+    return header, rows
+
+
+def contrasts_table(contrasts, labels):
+    header = ["topic", "label", "later_era", "earlier_era", "later_years", "earlier_years", "later_mean",
+              "earlier_mean", "difference", "ci_low", "ci_high", "interval_excludes_zero"]
+    rows = [(c.topic, labels[c.topic], c.later, c.earlier, " ".join(map(str, c.later_years)),
+             " ".join(map(str, c.earlier_years)), c.later_mean, c.earlier_mean, c.difference, c.low, c.high,
+             c.low > 0 or c.high < 0) for c in contrasts]
+    return header, sorted(rows, key=lambda r: (r[2], r[3], r[0]))
+
+
+def theme_words_table(evo, labels):
+    header = ["topic", "label", "year", "rank", "term", "weight"]
+    return header, [(t, labels[t], y, r, w, x) for t, y, r, w, x in evo.rows]
+
+
+def theme_shifts_table(evo, labels):
+    header = ["topic", "label", "year", "entering", "leaving"]
+    return header, [(t, labels[t], y, " ".join(e), " ".join(lv)) for t, y, e, lv in evo.shifts]
+
+
+def formulations_tables(f, files):
+    doc = (["term", "category", "doc_id", "file", "year", "substring_count", "token_count", "chars",
+            "rate_per_10k_chars"],
+           [(t, c, d, files[d], y, s, k, ch, r) for t, c, d, y, s, k, ch, r in f.by_doc])
+    year = (["term", "category", "year", "n_docs", "substring_count", "token_count", "chars",
+             "rate_per_10k_chars", "on_chart"],
+            [(*row, row[0] in f.chart) for row in f.by_year])
+    kwic = (["term", "year", "doc_id", "file", "left", "match", "right"],
+            [(t, y, d, files[d], left, m, right) for t, y, d, left, m, right in f.kwic])
+    return doc, year, kwic
+
+
+def compare_tables(main, comparisons, labels, n_words: int = 8):
+    header = ["engine", "topic", "label", "matched_topic", "similarity", "agreement", "top_words_main",
+              "top_words_engine"]
+    rows = []
+    for c in comparisons:
+        for t in range(main.n_topics):
+            rows.append((c.engine, t + 1, labels[t + 1], int(c.own_topic[t]), float(c.similarity[t]), c.agreement,
+                         " ".join(w for w, _ in main.top_terms(t, n_words)),
+                         " ".join(w for w, _ in c.model.top_terms(t, n_words))))
+    trend_rows = [(c.engine, y, t + 1, labels[t + 1], float(c.trends.matrix[i, t]))
+                  for c in comparisons for i, y in enumerate(c.trends.years) for t in range(main.n_topics)]
+    return (header, rows), (["engine", "year", "topic", "label", "prevalence"], trend_rows)
+
+
+def sweep_tables(sw):
+    cols = ["c_v", "c_npmi", "u_mass", "diversity", "stability", "heldout"]
+    summary = (["k", *cols, "unstable_topics", "chosen"],
+               [(r.k, *[getattr(r, c) for c in cols], r.unstable_topics, r.k == sw.chosen_k) for r in sw.rows])
+    runs = (["k", "seed", "c_v", "c_npmi", "u_mass", "diversity", "heldout"],
+            [(r.k, r.seed, r.c_v, r.c_npmi, r.u_mass, r.diversity, r.heldout) for r in sw.runs])
+    return summary, runs
+
+
+def audit_table(audit):
+    header = ["file", "stated_year", "kind", "cue", "condition", "allows", "conflict", "context", "source"]
+    rows = [(e.file, e.stated_year, e.kind, e.cue, e.condition, e.span(), e.conflict, e.context, e.source)
+            for a in audit for e in a.evidence]
+    return header, rows
+
+
+def audit_summary_table(audit):
+    header = ["file", "stated_year", "cues", "conflicts", "best_supported_years", "support", "verdict"]
+    rows = [(a.file, a.stated_year, len(a.evidence), len(a.conflicts), " ".join(map(str, a.best_years)),
+             a.best_support, a.summary()) for a in audit]
+    return header, rows
+
+
+class Table(NamedTuple):
+    """One CSV file of a run: how to build its (header, rows) from a RunResult, and when it is written."""
+    build: Callable
+    when: Callable = lambda result: True
+
+
+def _files(result) -> dict[str, str]:
+    return {d.doc_id: d.file for d in result.corpus.documents}
+
+
+def _formulation(i: int):
+    return lambda r: formulations_tables(r.findings.formulations, _files(r))[i]
+
+
+TABLES: dict[str, Table] = {
+    "topics.csv": Table(lambda r: topics_table(r.model, r.labels, r.config.report.top_words)),
+    "doc_topics.csv": Table(lambda r: doc_topics_table(r.model, r.dtm, _files(r))),
+    "trends.csv": Table(lambda r: trends_table(r.trends, r.labels, r.findings.bands)),
+    "documents.csv": Table(lambda r: documents_table(r.trends, r.labels, _files(r))),
+    "cleaning.csv": Table(lambda r: cleaning_table(r.corpus.documents, r.preparation.cleaning,
+                                                   r.preparation.units_per_doc)),
+    "stability.csv": Table(lambda r: stability_table(r.findings.ensemble, r.labels)),
+    "trend_fits.csv": Table(lambda r: trend_fits_table(r.findings.fits, r.labels)),
+    "trend_smooth.csv": Table(lambda r: smooth_table(r.findings.fits, r.labels)),
+    "contrasts.csv": Table(lambda r: contrasts_table(r.findings.contrasts, r.labels)),
+    "theme_words.csv": Table(lambda r: theme_words_table(r.findings.evolution, r.labels)),
+    "theme_shifts.csv": Table(lambda r: theme_shifts_table(r.findings.evolution, r.labels)),
+    "formulations_by_doc.csv": Table(_formulation(0)),
+    "formulations_by_year.csv": Table(_formulation(1)),
+    "kwic.csv": Table(_formulation(2)),
+    "date_audit.csv": Table(lambda r: audit_table(r.findings.audit)),
+    "date_audit_summary.csv": Table(lambda r: audit_summary_table(r.findings.audit)),
+    "compare.csv": Table(lambda r: compare_tables(r.model, r.findings.comparisons, r.labels)[0],
+                         lambda r: bool(r.findings.comparisons)),
+    "compare_trends.csv": Table(lambda r: compare_tables(r.model, r.findings.comparisons, r.labels)[1],
+                                lambda r: bool(r.findings.comparisons)),
+    "sweep.csv": Table(lambda r: sweep_tables(r.findings.sweep)[0], lambda r: r.findings.sweep is not None),
+    "sweep_runs.csv": Table(lambda r: sweep_tables(r.findings.sweep)[1], lambda r: r.findings.sweep is not None),
+}
+
+
+def run_tables(result) -> dict:
+    """file name -> (header, rows) of every CSV the run writes."""
+    return {name: t.build(result) for name, t in TABLES.items() if t.when(result)}

@@ -11,13 +11,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import logging
 import os
 import re
 import tempfile
 import time
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from .clean import HAN

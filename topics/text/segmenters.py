@@ -6,9 +6,9 @@ Tokenizer and replayed into rjieba, so both segment alike (a test measures the a
 """
 from __future__ import annotations
 
-import functools
 import logging
 from pathlib import Path
+from typing import Any
 
 from .lexicon import Lexicon, dist_version
 
@@ -46,7 +46,7 @@ class JiebaSegmenter:
         self.lexicon = lexicon
         self.hmm = hmm
         self.dict_cache_dir = dict_cache_dir
-        self._tokenizer = None
+        self._tokenizer: Any = None     # jieba.Tokenizer or rjieba.Jieba, built on first use
 
     @property
     def version(self) -> str:
@@ -83,8 +83,9 @@ class RJiebaSegmenter(JiebaSegmenter):
             import rjieba
         except ImportError:
             from ..errors import ConfigError
-            raise ConfigError("segment.engine = 'rjieba' needs the rjieba package: pip install 'topics[fast]' "
-                              "(or pip install rjieba), or use engine = 'jieba'") from None
+            raise ConfigError("segment.engine = 'rjieba' needs the rjieba package, a dependency of topics that "
+                              "is missing here: pip install rjieba (or reinstall topics), "
+                              "or use engine = 'jieba'") from None
         tok = rjieba.Jieba()
         for word, freq, tag in self._lexicon_calls():
             tok.add_word(word, freq, tag)
@@ -105,7 +106,7 @@ class RJiebaSegmenter(JiebaSegmenter):
                     return calls
             except (OSError, ValueError):
                 pass
-        calls: list = []
+        calls = []
         _jieba_tokenizer(self.lexicon, self.dict_cache_dir, record=calls)
         if path is not None:
             import os
