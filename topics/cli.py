@@ -214,10 +214,11 @@ def _cmd_sweep(args) -> int:
     start = time.perf_counter()
     run_dir, sw = run_sweep(config, ks, out_dir=args.out, force=args.force, cache_dir=args.cache,
                             progress=None if args.quiet else _progress, command=args.command_line)
-    print(f"{'K':>4} {'c_v':>7} {'c_npmi':>7} {'u_mass':>7} {'divers.':>7} {'stabil.':>7}  {sw.heldout_name}")
+    shown = [m for m, _ in sw.measures() if m != "heldout"]
+    print(f"{'K':>4} " + " ".join(f"{m[:7]:>7}" for m in shown) + f"  {sw.heldout_name}")
     for r in sw.rows:
-        print(f"{r.k:>4} {r.c_v:7.3f} {r.c_npmi:7.3f} {r.u_mass:7.3f} {r.diversity:7.3f} "
-              f"{r.stability:7.3f}  {r.heldout:.4g}" + ("   <- chosen" if r.k == sw.chosen_k else ""))
+        print(f"{r.k:>4} " + " ".join(f"{getattr(r, m):7.3f}" for m in shown) + f"  {r.heldout:.4g}"
+              + ("   <- chosen" if r.k == sw.chosen_k else ""))
     for note in sw.notes:
         print(f"warning: {note}", file=sys.stderr)
     print(f"K = {sw.chosen_k}: {sw.reason}")
@@ -226,7 +227,8 @@ def _cmd_sweep(args) -> int:
 
 
 def _cmd_cite(args) -> int:
-    from .record.cite import citation, read_manifest
+    from .record.cite import citation
+    from .record.folder import read_manifest
 
     bib, line = citation(read_manifest(args.run_dir))
     print(bib)

@@ -59,8 +59,8 @@ def encoding(v):
     string(v)
     try:
         codecs.lookup(v)
-    except LookupError:
-        raise Bad(f"unknown text encoding {v!r}; use e.g. 'utf-8', 'gb18030' or 'utf-16'") from None
+    except LookupError as exc:
+        raise Bad(f"unknown text encoding {v!r}; use e.g. 'utf-8', 'gb18030' or 'utf-16'") from exc
     return v
 
 
@@ -168,8 +168,8 @@ def eras(v):
     for name_, span in v.items():
         try:
             span = years(span)
-        except Bad:
-            raise Bad(f"era {name_!r}: expected [first_year, last_year] with first <= last, got {span!r}") from None
+        except Bad as exc:
+            raise Bad(f"era {name_!r}: expected [first_year, last_year] with first <= last, got {span!r}") from exc
         if not span:
             raise Bad(f"era {name_!r}: give [first_year, last_year]")
         out.append((str(name_), span))

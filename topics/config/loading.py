@@ -94,10 +94,10 @@ def load_experiment(path: str | Path, overrides: list[str] | tuple[str, ...] = (
     try:
         text = path.read_text(encoding="utf-8")
         raw = tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise ConfigError("the file is not UTF-8 text; save it as UTF-8", source=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError("the file is not UTF-8 text; save it as UTF-8", source=str(path)) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML ({exc}); fix the syntax at that line", source=str(path)) from None
+        raise ConfigError(f"not valid TOML ({exc}); fix the syntax at that line", source=str(path)) from exc
     return build_experiment(raw, base_dir=path.resolve().parent, source=str(path),
                             source_text=text, overrides=overrides)
 

@@ -18,8 +18,8 @@ CONNECT_TIMEOUT = "10s"
 def run_on_dask(tasks, address: str) -> list:
     try:
         from distributed import Client
-    except ImportError:
-        raise ConfigError("parallel.scheduler needs Dask: pip install 'topics[dask]'") from None
+    except ImportError as exc:
+        raise ConfigError("parallel.scheduler needs Dask: pip install 'topics[dask]'") from exc
 
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT)

@@ -17,25 +17,68 @@ TABLES = ("trends", "trend_fits", "trend_smooth", "contrasts", "stability", "doc
           "date_audit", "date_audit_summary", "compare", "compare_trends", "sweep", "sweep_runs")
 
 
-def read_manifest(path: Path) -> dict:
-    """The manifest.json of a folder, or a RunFolderError saying what is wrong and what to do."""
-    file = path / "manifest.json"
-    if not path.is_dir():
-        raise RunFolderError(f"{str(path)!r} is not a folder; give a run folder written by topics run, "
-                             f"e.g. reports/baseline")
+# what a run's manifest.json must hold (what citation() and load_run read), as (dotted key, kind of value)
+REQUIRED = (("run_id", str), ("experiment", str), ("seed", int), ("versions", dict),
+            ("corpus", dict), ("corpus.documents", int), ("corpus.years", list), ("corpus.fingerprint", str),
+            ("model", dict), ("model.engine", str), ("model.params", dict), ("model.params.n_topics", int))
+_GIVE = "give a run folder written by `topics run`, e.g. reports/baseline"
+
+
+def _lookup(m: dict, dotted: str):
+    value: object = m
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise KeyError(dotted)
+        value = value[part]
+    return value
+
+
+def read_manifest(run_dir: str | Path) -> dict:
+    """The manifest.json of a run folder, checked to hold what ``citation`` needs; a
+    RunFolderError naming the folder and what to do otherwise."""
+    folder = str(run_dir)
+    path = Path(run_dir) / "manifest.json"
+    if not path.is_file():
+        why = ("no such folder" if not Path(run_dir).exists() else "it is a file, not a folder"
+               if not Path(run_dir).is_dir() else "no manifest.json")
+        raise RunFolderError(f"{folder!r} is not a run folder ({why}); {_GIVE}")
     try:
-        manifest = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunFolderError(f"{str(path)!r} is not a run folder (no manifest.json); give a run folder written "
-                             f"by topics run, e.g. reports/baseline")
-    except (OSError, ValueError) as exc:
-        raise RunFolderError(f"{str(file)!r} cannot be read ({exc}); rerun the experiment") from exc
-    if not isinstance(manifest, dict):
-        raise RunFolderError(f"{str(file)!r} is not a run record (not a JSON object); rerun the experiment")
-    if manifest.get("kind") == "sweep":
-        raise RunFolderError(f"{str(path)!r} is a sweep folder, which holds no fitted run; give the run folder "
-                             f"of the experiment (written by topics run)")
-    return manifest
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RunFolderError(f"{folder!r}: manifest.json cannot be read ({exc}); check its permissions") from exc
+    try:
+        m = json.loads(raw.decode("utf-8"))
+    except ValueError as exc:     # UnicodeDecodeError and JSONDecodeError
+        raise RunFolderError(f"{folder!r}: manifest.json is not valid JSON ({exc}); the run record is damaged: "
+                             f"rerun the experiment to write it again") from exc
+    if not isinstance(m, dict):
+        raise RunFolderError(f"{folder!r}: manifest.json holds a {type(m).__name__}, not a JSON object; "
+                             f"the run record is damaged: rerun the experiment to write it again")
+    if m.get("kind") == "sweep":
+        sweep = m.get("sweep")
+        k = sweep.get("chosen_k") if isinstance(sweep, dict) else None
+        chosen = f" (this sweep chose K = {k})" if k else ""
+        raise RunFolderError(f"{folder!r} is a sweep folder (written by `topics sweep`): sweep folders have no "
+                             f"run to cite; cite the run folder of the model you report instead, written by "
+                             f"`topics run`{chosen}, e.g. reports/{m.get('experiment') or 'baseline'}")
+    missing: list[str] = []
+    wrong: list[str] = []
+    for key, kind in REQUIRED:
+        if any(key.startswith(f"{bad}.") for bad in missing + [w.split(" ")[0] for w in wrong]):
+            continue            # name "corpus", not also each of its keys
+        try:
+            value = _lookup(m, key)
+        except KeyError:
+            missing.append(key)
+            continue
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            wrong.append(f"{key} ({type(value).__name__}, expected {kind.__name__})")
+    if missing or wrong:
+        parts = ([f"missing {', '.join(missing)}"] if missing else []) + \
+                ([f"wrong type of {', '.join(wrong)}"] if wrong else [])
+        raise RunFolderError(f"{folder!r}: manifest.json is not a complete run record ({'; '.join(parts)}); "
+                             f"give a folder written by `topics run`, or rerun the experiment to write it again")
+    return m
 
 
 def fit_provenance(m: dict):

@@ -150,11 +150,11 @@ def run_lock(out_dir: Path, name: str):
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except OSError as exc:
         holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
         os.close(fd)
         raise RunLockedError(f"another run of experiment {name!r} is writing to {str(out_dir)!r} (process "
-                             f"{holder}); wait for it to finish, or give another --out") from None
+                             f"{holder}); wait for it to finish, or give another --out") from exc
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)

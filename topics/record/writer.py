@@ -101,9 +101,10 @@ def write_index(out_dir: Path) -> Path:
     from ..render.pages import index_page
     from .folder import runs_in
 
-    rows = []
+    rows, comparisons = [], []
     for folder, manifest in runs_in(Path(out_dir)):
         if manifest.get("kind") == "comparison":
+            comparisons.append((folder.name, manifest))
             continue
         try:
             metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
@@ -112,6 +113,6 @@ def write_index(out_dir: Path) -> Path:
         rows.append((folder.name, manifest, metrics if isinstance(metrics, dict) else None))
     path = Path(out_dir) / "index.html"
     tmp = path.with_name(f".index.html.{os.getpid()}")
-    tmp.write_text(index_page(rows), encoding="utf-8")
+    tmp.write_text(index_page(rows, comparisons), encoding="utf-8")
     os.replace(tmp, path)
     return path

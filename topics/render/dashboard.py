@@ -170,6 +170,17 @@ def _header(config, corpus, dtm, model, trends, manifest) -> str:
         f"<p>{_e(model.engine)}, {model.n_topics} topics, seed {config.seed} · {len(dtm.units)} units, "
         f"{int(dtm.n_tokens.sum())} tokens, {len(dtm.vocab)} terms · run {_e(manifest['run_id'])}</p>",
     ]
+    curation = manifest.get("curation") or []
+    if curation:
+        merged = [c for c in curation if c["action"] == "merge"]
+        named = [c for c in curation if c["action"] == "label"]
+        by = sorted({c["by"] for c in curation if c["by"]})
+        parts = [" + ".join(f"T{t}" for t in c["topics"]) + f" of the fit merged into T{c['value']}"
+                 for c in merged]
+        if named:
+            parts.append("labels given to " + ", ".join(f"T{c['topics'][0]}" for c in named))
+        lines.append(f"<p>Curated after the fit (fit {_e(manifest['fit_id'])}, report {_e(manifest['report_id'])}"
+                     f"{', by ' + _e(', '.join(by)) if by else ''}): {_e('; '.join(parts))}.</p>")
     warns = "".join(f'<div class="warn">{_e(w)}</div>' for w in manifest["warnings"])
     return f"<header>{''.join(lines)}</header>" + (f'<div style="padding:0 28px">{warns}</div>' if warns else "")
 

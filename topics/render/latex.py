@@ -32,10 +32,11 @@ def pct(x: float) -> str:
 
 
 def sweep_table(sweep) -> str:
+    measures = sweep.measures()
     return table(
-        ["K", "c_v", "c_npmi", "u_mass", "Diversity", "Stability", sweep.heldout_name],
-        [(r.k, f"{r.c_v:.3f}", f"{r.c_npmi:.3f}", f"{r.u_mass:.3f}", f"{r.diversity:.3f}",
-          f"{r.stability:.3f}", f"{r.heldout:.4g}") for r in sweep.rows],
+        ["K", *[m if m.startswith(("c_", "u_")) else m.capitalize() for m, _ in measures[:-1]],
+         sweep.heldout_name],
+        [(r.k, *[f"{getattr(r, m):.3f}" for m, _ in measures[:-1]], f"{r.heldout:.4g}") for r in sweep.rows],
         f"Choosing the number of topics; chosen K = {sweep.chosen_k}", "tab:sweep", "rrrrrrr")
 
 

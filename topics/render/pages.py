@@ -56,7 +56,8 @@ def comparison_page(cmp, labels_a, labels_b) -> str:
             f"<p>{len(matched)} of {sum(1 for m in cmp.matches if m.topic_a)} topics of {_e(cmp.name_a)} have a "
             f"partner in {_e(cmp.name_b)} with cosine similarity at least {cmp.threshold}.</p></header><main>"
             '<section><h2>Matched topics</h2><p class="note">Topics matched one to one by the Hungarian algorithm '
-            "on the cosine similarity of their word distributions (on the union of both vocabularies). A pair "
+            "on the cosine similarity of their word distributions (on the union of both vocabularies), as fitted: "
+            "before any merging by topics report, with the fits' labels. A pair "
             f"below {cmp.threshold} is listed but not counted as matched; a topic without a partner has none "
             "because the other run has fewer topics.</p>"
             + _table(["run A topic", "run B topic", "similarity", "matched"], rows) + "</section>"
@@ -68,8 +69,9 @@ def comparison_page(cmp, labels_a, labels_b) -> str:
     return _page(f"{cmp.name_a} vs {cmp.name_b} · topics", body, plotly=True)
 
 
-def index_page(runs) -> str:
-    """runs: (folder name, manifest, metrics or None) for every run folder, sorted by name."""
+def index_page(runs, comparisons=()) -> str:
+    """runs: (folder name, manifest, metrics or None) for every run and sweep folder, sorted by name;
+    comparisons: (folder name, manifest) of every comparison folder."""
     rows = []
     for name, m, metrics in runs:
         if m.get("kind") == "sweep":
@@ -87,13 +89,20 @@ def index_page(runs) -> str:
             first = "c_v" if "c_v" in measures else next(iter(measures), None)
             if first:
                 coherence = f"{first} {metrics['coherence'][first]['mean']:.3f}"
+        k = (model.get("params") or {}).get("n_topics", "")
+        merged = sum(len(c.get("topics", ())) - 1 for c in m.get("curation") or [] if c.get("action") == "merge")
         rows.append((f'<a href="{_e(name)}/dashboard.html">{_e(name)}</a>', _e(m.get("created_utc", "")),
                      _e(f"{corpus.get('documents', '')} documents, {min(years) if years else ''}–"
                         f"{max(years) if years else ''} ({str(corpus.get('fingerprint', ''))[:12]})"),
-                     _e(model.get("engine", "")), _e((model.get("params") or {}).get("n_topics", "")),
+                     _e(model.get("engine", "")), _e(f"{k} (shown as {k - merged}, merged)" if merged else k),
                      _e(coherence)))
-    body = ("<header><h1>Runs in this folder</h1><p>Each run's dashboard, newest configuration first by name. "
-            "This page is rewritten after every run.</p></header><main><section>"
+    cmps = [(f'<a href="{_e(name)}/compare.html">{_e(name)}</a>', _e(m.get("created_utc", "")),
+             _e(" and ".join(map(str, m.get("names") or []))), _e(m.get("matched", "")))
+            for name, m in comparisons]
+    body = ("<header><h1>Runs in this folder</h1><p>Each run's dashboard, by folder name. This page is rewritten "
+            "after every run, report, sweep and comparison.</p></header><main><section>"
             + (_table(["run", "created (UTC)", "corpus", "engine", "K", "coherence"], rows) if rows
-               else "<p>No runs yet.</p>") + "</section></main>")
+               else "<p>No runs yet.</p>") + "</section>"
+            + (f"<section><h2>Comparisons</h2>{_table(['comparison', 'created (UTC)', 'runs', 'topics matched'], cmps)}"
+               "</section>" if cmps else "") + "</main>")
     return _page("topics runs", body, plotly=False)

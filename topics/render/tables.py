@@ -9,6 +9,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from ..analysis.sweep import SweepRun
 from ..data import CleanLog, DocTermMatrix, FittedModel, Trends
 
 
@@ -144,11 +145,10 @@ def compare_tables(main, comparisons, labels, n_words: int = 8):
 
 
 def sweep_tables(sw):
-    cols = ["c_v", "c_npmi", "u_mass", "diversity", "stability", "heldout"]
+    cols = [m for m, _ in sw.measures()]
     summary = (["k", *cols, "unstable_topics", "chosen"],
                [(r.k, *[getattr(r, c) for c in cols], r.unstable_topics, r.k == sw.chosen_k) for r in sw.rows])
-    runs = (["k", "seed", "c_v", "c_npmi", "u_mass", "diversity", "heldout"],
-            [(r.k, r.seed, r.c_v, r.c_npmi, r.u_mass, r.diversity, r.heldout) for r in sw.runs])
+    runs = (list(SweepRun._fields), [tuple(r) for r in sw.runs])
     return summary, runs
 
 

@@ -63,7 +63,7 @@ def load_lexicon(cfg: SegmentConfig) -> Lexicon:
         try:
             sources.append((str(path), Path(path).read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"segment.extra_lexicon: cannot read {str(path)!r} as UTF-8 text ({exc})") from None
+            raise ConfigError(f"segment.extra_lexicon: cannot read {str(path)!r} as UTF-8 text ({exc})") from exc
     parts: dict[str, str] = {}
     for _, text in sources:
         for line in text.splitlines():

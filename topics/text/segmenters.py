@@ -81,11 +81,11 @@ class RJiebaSegmenter(JiebaSegmenter):
     def _build(self):
         try:
             import rjieba
-        except ImportError:
+        except ImportError as exc:
             from ..errors import ConfigError
             raise ConfigError("segment.engine = 'rjieba' needs the rjieba package, a dependency of topics that "
                               "is missing here: pip install rjieba (or reinstall topics), "
-                              "or use engine = 'jieba'") from None
+                              "or use engine = 'jieba'") from exc
         tok = rjieba.Jieba()
         for word, freq, tag in self._lexicon_calls():
             tok.add_word(word, freq, tag)
