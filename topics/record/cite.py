@@ -3,6 +3,7 @@ beside the citation of the package itself (the same facts as the repository's CI
 from __future__ import annotations
 
 from .. import __version__
+from ..render import escape
 from .folder import read_manifest  # noqa: F401  (cite's public reader)
 
 RELEASE_YEAR = "2026"      # the year of date-released in CITATION.cff: only for a manifest without created_utc
@@ -10,8 +11,7 @@ PACKAGE = {"title": "topics: topic and trend modelling of Chinese political spee
            "author": "The topics developers", "version": __version__, "license": "MIT"}
 
 
-def _bib(text: str) -> str:
-    return "".join("\\" + ch if ch in "{}&%$#_" else ch for ch in str(text))
+_bib = escape.bibtex
 
 
 def citation(m: dict) -> tuple[str, str]:

@@ -5,11 +5,10 @@ config is escaped, so a document holding HTML is shown as text.
 """
 from __future__ import annotations
 
-import html
 
 import numpy as np
 
-from . import figures
+from . import escape, figures
 
 MAX_DOCUMENT_ROWS = 300     # above this, the per-document heatmap is left out (documents.csv has it all)
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -37,8 +36,7 @@ th{background:#f3f5f7}
 """ % figures.FONT
 
 
-def _e(text) -> str:
-    return html.escape(str(text), quote=True)
+_e = escape.html
 
 
 def build_dashboard(result, manifest: dict) -> str:
@@ -48,7 +46,7 @@ def build_dashboard(result, manifest: dict) -> str:
     from plotly.offline import get_plotlyjs
 
     config, corpus, dtm, model = result.config, result.corpus, result.dtm, result.model
-    trends, metrics, labels, findings = result.trends, result.metrics, result.labels, result.findings
+    trends, labels, findings = result.trends, result.labels, result.findings
 
     titles = {d.doc_id: d.get("title") or d.file for d in corpus.documents}
     years = config.corpus.years or (min(trends.years), max(trends.years))
@@ -98,7 +96,7 @@ def build_dashboard(result, manifest: dict) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(config.name)} · topics dashboard</title>", f"<style>{CSS}</style>",
         f"<script>{get_plotlyjs()}</script>", "</head>", "<body>",
-        _header(config, corpus, dtm, model, trends, manifest),
+        _header(result, manifest),
         "<nav>" + "".join(f'<a href="#{key}">{_e(title)}</a>' for key, title, _, _ in figs)
         + '<a href="#tables">Tables</a><a href="#passages">Passages</a><a href="#summary">Model and corpus</a>'
         + "</nav>", "<main>",
@@ -110,7 +108,7 @@ def build_dashboard(result, manifest: dict) -> str:
         parts.append(f'<section id="{key}"><h2>{_e(title)}</h2>{note_html}{body}</section>')
     parts.append(_findings_tables(f, labels))
     parts.append(_passages(config, titles, dtm, model, labels))
-    parts.append(_summary(config, corpus, dtm, model, trends, metrics, labels, manifest, f))
+    parts.append(_summary(result, manifest))
     parts += ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
@@ -162,7 +160,8 @@ def _findings_tables(f, labels) -> str:
     return "".join(out)
 
 
-def _header(config, corpus, dtm, model, trends, manifest) -> str:
+def _header(result, manifest: dict) -> str:
+    config, corpus, dtm, model, trends = result.config, result.corpus, result.dtm, result.model, result.trends
     first, last = min(trends.years), max(trends.years)
     lines = [
         f"<h1>{_e(config.name)}: themes in {len(corpus.documents)} documents, {first}–{last}</h1>",
@@ -217,7 +216,9 @@ def _table(header, rows) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _summary(config, corpus, dtm, model, trends, metrics, labels, manifest, f) -> str:
+def _summary(result, manifest: dict) -> str:
+    config, corpus, dtm, model = result.config, result.corpus, result.dtm, result.model
+    metrics, labels, f = result.metrics, result.labels, result.findings
     units_per_doc, tokens_per_doc = {}, {}
     for u, nt in zip(dtm.units, dtm.n_tokens):
         units_per_doc[u.doc_id] = units_per_doc.get(u.doc_id, 0) + 1

@@ -5,12 +5,12 @@ subset of HTML in labels and hover text, so text is escaped and shown as text, n
 """
 from __future__ import annotations
 
-import html
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from . import escape
 from ..data import FittedModel, Trends
 
 FONT = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
@@ -19,8 +19,7 @@ PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
            "#7f7f7f", "#bcbd22", "#393b79", "#ad494a", "#637939", "#8c6d31", "#7b4173", "#3182bd")
 
 
-def safe(text) -> str:
-    return html.escape(str(text), quote=False)
+safe = escape.plotly
 
 
 def color(topic: int) -> str:

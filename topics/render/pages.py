@@ -2,14 +2,11 @@
 reports folder. Self-contained, offline, every string escaped."""
 from __future__ import annotations
 
-import html
-
-from . import figures
+from . import escape, figures
 from .dashboard import CSP, CSS, FIGURE_CONFIG
 
 
-def _e(text) -> str:
-    return html.escape(str(text), quote=True)
+_e = escape.html
 
 
 def _table(header, rows) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import escape
 from .figures import PALETTE
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei",
@@ -170,7 +171,7 @@ def _plain(text: str) -> str:
     text = str(text)
     if len(text) > LABEL_CHARS:
         text = text[:LABEL_CHARS - 1] + "…"
-    return text.replace("$", r"\$")
+    return escape.mathtext(text)
 
 
 def _years():
