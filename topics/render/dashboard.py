@@ -106,7 +106,7 @@ def build_dashboard(result, manifest: dict) -> str:
                            config=FIGURE_CONFIG)
         note_html = f'<p class="note">{_e(note)}</p>' if note else ""
         parts.append(f'<section id="{key}"><h2>{_e(title)}</h2>{note_html}{body}</section>')
-    parts.append(_findings_tables(f, labels))
+    parts.append(_findings_tables(result))
     parts.append(_passages(config, titles, dtm, model, labels))
     parts.append(_summary(result, manifest))
     parts += ["</main>", "</body>", "</html>"]
@@ -121,41 +121,13 @@ def _support_note(support: dict) -> str:
     return text + " Years without a bar have no document."
 
 
-def _findings_tables(f, labels) -> str:
+def _findings_tables(result) -> str:
+    from .summaries import summaries
+
     out = ['<section id="tables"><h2>Tables</h2>']
-    if f.fits.linear:
-        out.append(f"<h3>Linear trend per theme</h3><p class=\"note\">Least-squares slope of yearly share on year, "
-                   f"in percentage points per decade, with {f.bands.level:.0%} bootstrap intervals.</p>")
-        out.append(_table(["topic", "label", "change per decade", "interval"],
-                          [(f"T{t}", labels[t], f"{100 * s:+.1f}", f"[{100 * lo:+.1f}, {100 * hi:+.1f}]")
-                           for t, s, lo, hi, _ in f.fits.linear]))
-    if f.contrasts:
-        out.append("<h3>Era contrasts</h3>")
-        out.append(_table(["topic", "label", "contrast", "later", "earlier", "difference", "interval"],
-                          [(f"T{c.topic}", labels[c.topic], f"{c.later} − {c.earlier}", f"{c.later_mean:.1%}",
-                            f"{c.earlier_mean:.1%}", f"{100 * c.difference:+.1f} pp",
-                            f"[{100 * c.low:+.1f}, {100 * c.high:+.1f}]") for c in f.contrasts]))
-    if f.comparisons:
-        out.append("<h3>Agreement between engines</h3>")
-        out.append(_table(["engine", "agreement", "least similar matched topic"],
-                          [(c.engine, f"{c.agreement:.3f}",
-                            f"T{int(np.argmin(c.similarity)) + 1} ({c.similarity.min():.2f})") for c in f.comparisons]))
-    shifts = [(f"T{t}", labels[t], y, " ".join(e) or "–", " ".join(lv) or "–") for t, y, e, lv in f.evolution.shifts]
-    if shifts:
-        out.append("<h3>Words entering and leaving each theme</h3><p class=\"note\">Against the previous year "
-                   "with documents.</p>")
-        out.append(_table(["topic", "label", "year", "entering", "leaving"], shifts))
-    kwic = f.formulations.kwic
-    if kwic:
-        out.append("<h3>Formulations in context</h3>")
-        out.append(_table(["formulation", "year", "document", "context"],
-                          [(t, y, d, f"…{left}【{m}】{right}…") for t, y, d, left, m, right in kwic]))
-    out.append("<h3>Date audit</h3><p class=\"note\">Each document's stated year against dated cues in its "
-               "own text. Conflicts are listed with the words that raised them; years are never changed.</p>")
-    out.append(_table(["document", "stated", "verdict"], [(a.file, a.stated_year, a.summary()) for a in f.audit]))
-    conflicts = [(e.file, e.cue, e.span(), e.context, e.source) for a in f.audit for e in a.conflicts]
-    if conflicts:
-        out.append(_table(["document", "cue", "allows", "context", "source"], conflicts))
+    for s in summaries(result, "html").values():
+        out.append(f"<h3>{_e(s.caption)}</h3>" + (f'<p class="note">{_e(s.note)}</p>' if s.note else ""))
+        out.append(_table(s.header, s.rows))
     out.append("</section>")
     return "".join(out)
 
@@ -218,21 +190,15 @@ def _table(header, rows) -> str:
 
 def _summary(result, manifest: dict) -> str:
     config, corpus, dtm, model = result.config, result.corpus, result.dtm, result.model
-    metrics, labels, f = result.metrics, result.labels, result.findings
+    metrics = result.metrics
     units_per_doc, tokens_per_doc = {}, {}
     for u, nt in zip(dtm.units, dtm.n_tokens):
         units_per_doc[u.doc_id] = units_per_doc.get(u.doc_id, 0) + 1
         tokens_per_doc[u.doc_id] = tokens_per_doc.get(u.doc_id, 0) + int(nt)
     docs = [(d.year, d.file, d.get("title"), d.get("level"), d.get("genre"),
              units_per_doc.get(d.doc_id, 0), tokens_per_doc.get(d.doc_id, 0)) for d in corpus.documents]
-    measures = list(metrics["coherence"])
-    unstable = set(f.ensemble.unstable())
-    quality = [(f"T{k + 1}", labels[k + 1],
-                *[f"{metrics['coherence'][m]['per_topic'][k]:.3f}" for m in measures],
-                f"{f.ensemble.stability[k]:.2f}" + (" (does not recur)" if k + 1 in unstable else ""))
-               for k in range(model.n_topics)]
-    quality.append(("mean", "", *[f"{metrics['coherence'][m]['mean']:.3f}" for m in measures],
-                    f"{f.ensemble.stability.mean():.2f}"))
+    from .summaries import topics_summary
+    quality = topics_summary(result)
     params = sorted(model.params.items())
     seg = manifest["segment"]
     setup = [("model", manifest["model"]["method"]),
@@ -248,8 +214,7 @@ def _summary(result, manifest: dict) -> str:
     return ('<section id="summary"><h2>Model and corpus</h2>'
             + "<h3>Set-up</h3>" + _table(["", ""], setup)
             + "<h3>Model parameters</h3>" + _table(["parameter", "value"], params)
-            + "<h3>Topic coherence and seed stability</h3>"
-            + _table(["topic", "label", *measures, f"stability ({len(f.ensemble.seeds)} seeds)"], quality)
+            + f"<h3>{_e(quality.caption)}</h3>" + _table(quality.header, quality.rows)
             + "<h3>Documents</h3>" + _table(["year", "file", "title", "level", "genre", "units", "tokens"], docs)
             + "<h3>Versions</h3>" + _table(["package", "version"], versions)
             + "</section>")

@@ -26,53 +26,23 @@ def table(header, rows, caption: str, label: str, align: str | None = None) -> s
     return "\n".join(lines) + "\n"
 
 
-def pct(x: float) -> str:
-    return f"{100 * x:.1f}"
-
-
 def sweep_table(sweep) -> str:
-    measures = sweep.measures()
-    return table(
-        ["K", *[m if m.startswith(("c_", "u_")) else m.capitalize() for m, _ in measures[:-1]],
-         sweep.heldout_name],
-        [(r.k, *[f"{getattr(r, m):.3f}" for m, _ in measures[:-1]], f"{r.heldout:.4g}") for r in sweep.rows],
-        f"Choosing the number of topics; chosen K = {sweep.chosen_k}", "tab:sweep", "rrrrrrr")
+    """The LaTeX table of a sweep (also written by a sweep folder)."""
+    from .summaries import sweep_summary
+    return render(sweep_summary(sweep), "sweep.tex")
+
+
+def render(summary, file_name: str) -> str:
+    return table(summary.header, summary.rows, summary.caption, "tab:" + file_name[:-4].replace("_", "-"),
+                 summary.align)
 
 
 def write_latex(folder: Path, result) -> list[str]:
-    """Write the LaTeX tables of a RunResult into ``folder``; returns their file names."""
+    """Write the LaTeX view of every summary table of a RunResult into ``folder``; returns the file names."""
+    from .summaries import SUMMARIES, summaries
+
     folder.mkdir(exist_ok=True)
-    model, labels, metrics, support = result.model, result.labels, result.metrics, result.trends.support
-    f = result.findings
-    ensemble, bands, fits, contrasts, sweep = f.ensemble, f.bands, f.fits, f.contrasts, f.sweep
-    k = model.n_topics
-    files = {}
-    measure = next(iter(metrics["coherence"]))
-    files["topics.tex"] = table(
-        ["Topic", "Label", "Top words", "Stability", measure],
-        [(f"T{t + 1}", labels[t + 1], " ".join(w for w, _ in model.top_terms(t, 8)),
-          f"{ensemble.stability[t]:.2f}", f"{metrics['coherence'][measure]['per_topic'][t]:.3f}")
-         for t in range(k)],
-        f"Topics: top words, seed stability ({len(ensemble.seeds)} seeds) and coherence", "tab:topics", "lllrr")
-    files["trends.tex"] = table(
-        ["Year", "Docs", *[f"T{t + 1}" for t in range(k)]],
-        [(y, support[y], *[f"{pct(bands.point[i, t])} [{pct(bands.low[i, t])}, {pct(bands.high[i, t])}]"
-                           for t in range(k)]) for i, y in enumerate(bands.years)],
-        f"Theme share by year, percent, with {bands.level:.0%} bootstrap intervals", "tab:trends",
-        "rr" + "l" * k)
-    if fits.linear:
-        files["trend_fits.tex"] = table(
-            ["Topic", "Label", "Change per decade (pp)", f"{bands.level:.0%} interval"],
-            [(f"T{t}", labels[t], pct(s), f"[{pct(lo)}, {pct(hi)}]") for t, s, lo, hi, _ in fits.linear],
-            "Linear trend of theme share on year", "tab:trend-fits", "llrl")
-    if contrasts:
-        files["contrasts.tex"] = table(
-            ["Topic", "Label", "Contrast", "Difference (pp)", f"{bands.level:.0%} interval"],
-            [(f"T{c.topic}", labels[c.topic], f"{c.later} - {c.earlier}", pct(c.difference),
-              f"[{pct(c.low)}, {pct(c.high)}]") for c in contrasts],
-            "Era contrasts in theme share (mean of yearly shares)", "tab:contrasts", "lllrl")
-    if sweep is not None:
-        files["sweep.tex"] = sweep_table(sweep)
+    files = {SUMMARIES[name].latex: render(s, SUMMARIES[name].latex) for name, s in summaries(result, "latex").items()}
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     return sorted(files)
