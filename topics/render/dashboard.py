@@ -122,7 +122,7 @@ def _support_note(support: dict) -> str:
 
 
 def _findings_tables(result) -> str:
-    from .summaries import summaries
+    from .tables import summaries
 
     out = ['<section id="tables"><h2>Tables</h2>']
     for s in summaries(result, "html").values():

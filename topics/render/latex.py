@@ -39,10 +39,10 @@ def render(summary, file_name: str) -> str:
 
 def write_latex(folder: Path, result) -> list[str]:
     """Write the LaTeX view of every summary table of a RunResult into ``folder``; returns the file names."""
-    from .summaries import SUMMARIES, summaries
+    from .tables import TABLES, summaries
 
     folder.mkdir(exist_ok=True)
-    files = {SUMMARIES[name].latex: render(s, SUMMARIES[name].latex) for name, s in summaries(result, "latex").items()}
+    files = {TABLES[name].latex: render(s, TABLES[name].latex) for name, s in summaries(result, "latex").items()}
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     return sorted(files)

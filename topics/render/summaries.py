@@ -1,11 +1,11 @@
-"""The run's summary tables as a reader sees them (numbers formatted, intervals in brackets),
-each defined once in ``SUMMARIES``: the dashboard shows them as HTML tables and ``tables/*.tex``
-holds them as LaTeX, both from the same rows. (The CSV files keep every value unformatted; see
-``tables.TABLES``.) Cells are plain text: each view escapes them for its own target.
+"""The run's tables as a reader sees them (numbers formatted, intervals in brackets): the
+summary view of a table of ``tables.TABLES``, which the dashboard shows as HTML and ``tables/*.tex``
+holds as LaTeX, both from the same rows (the CSV view keeps every value unformatted). Cells are plain
+text: each view escapes them for its own target.
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 
 class Summary(NamedTuple):
@@ -14,12 +14,6 @@ class Summary(NamedTuple):
     rows: tuple[tuple[str, ...], ...]
     align: str = ""                   # LaTeX column alignment (l, r), one letter per column
     note: str = ""                    # a sentence shown under the caption on the dashboard
-
-
-class SummarySpec(NamedTuple):
-    build: Callable                   # RunResult -> Summary, or None when the run has nothing to show
-    latex: str = ""                   # file name under tables/ ("" = not written as LaTeX)
-    html: bool = True                 # shown in the dashboard's Tables section
 
 
 def pct(x: float) -> str:
@@ -135,29 +129,3 @@ def conflicts_summary(r):
         return None
     return Summary("Dated cues that disagree with the stated year", ("Document", "Cue", "Allows", "Context",
                                                                     "Source"), rows, "lllll")
-
-
-SUMMARIES: dict[str, SummarySpec] = {
-    "topics": SummarySpec(topics_summary, latex="topics.tex", html=False),      # the dashboard's quality table
-    "trends": SummarySpec(trends_summary, latex="trends.tex", html=False),      # the dashboard draws them
-    "trend_fits": SummarySpec(trend_fits_summary, latex="trend_fits.tex"),
-    "contrasts": SummarySpec(contrasts_summary, latex="contrasts.tex"),
-    "sweep": SummarySpec(lambda r: sweep_summary(r.findings.sweep) if r.findings.sweep is not None else None,
-                         latex="sweep.tex", html=False),                        # the dashboard draws it
-    "agreement": SummarySpec(agreement_summary),
-    "shifts": SummarySpec(shifts_summary),
-    "kwic": SummarySpec(kwic_summary),
-    "audit": SummarySpec(audit_summary),
-    "conflicts": SummarySpec(conflicts_summary),
-}
-
-
-def summaries(result, view: str) -> dict[str, Summary]:
-    """name -> Summary of every table the run shows in ``view`` ("html" or "latex"), in registry order."""
-    out = {}
-    for name, spec in SUMMARIES.items():
-        if (spec.latex if view == "latex" else spec.html):
-            s = spec.build(result)
-            if s is not None:
-                out[name] = s
-    return out

@@ -9,6 +9,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from . import summaries as sm
 from ..analysis.sweep import SweepRun
 from ..data import CleanLog, DocTermMatrix, FittedModel, Trends
 
@@ -167,9 +168,14 @@ def audit_summary_table(audit):
 
 
 class Table(NamedTuple):
-    """One CSV file of a run: how to build its (header, rows) from a RunResult, and when it is written."""
-    build: Callable
-    when: Callable = lambda result: True
+    """One table of a run, defined once: its CSV (every value unformatted) and, where a reader sees it,
+    its summary (numbers formatted; render/summaries.py), which the dashboard shows as HTML and
+    ``tables/*.tex`` holds as LaTeX."""
+    csv: Callable | None                  # RunResult -> (header, rows), written as <name>.csv
+    when: Callable = lambda result: True  # whether the run has this table at all
+    summary: Callable | None = None       # RunResult -> summaries.Summary or None
+    latex: str = ""                       # file name under tables/ ("" = no LaTeX view)
+    html: bool = False                    # shown in the dashboard's Tables section
 
 
 def _files(result) -> dict[str, str]:
@@ -180,33 +186,57 @@ def _formulation(i: int):
     return lambda r: formulations_tables(r.findings.formulations, _files(r))[i]
 
 
+def _has_comparisons(r) -> bool:
+    return bool(r.findings.comparisons)
+
+
+def _has_sweep(r) -> bool:
+    return r.findings.sweep is not None
+
+
 TABLES: dict[str, Table] = {
-    "topics.csv": Table(lambda r: topics_table(r.model, r.labels, r.config.report.top_words)),
-    "doc_topics.csv": Table(lambda r: doc_topics_table(r.model, r.dtm, _files(r))),
-    "trends.csv": Table(lambda r: trends_table(r.trends, r.labels, r.findings.bands)),
-    "documents.csv": Table(lambda r: documents_table(r.trends, r.labels, _files(r))),
-    "cleaning.csv": Table(lambda r: cleaning_table(r.corpus.documents, r.preparation.cleaning,
-                                                   r.preparation.units_per_doc)),
-    "stability.csv": Table(lambda r: stability_table(r.findings.ensemble, r.labels)),
-    "trend_fits.csv": Table(lambda r: trend_fits_table(r.findings.fits, r.labels)),
-    "trend_smooth.csv": Table(lambda r: smooth_table(r.findings.fits, r.labels)),
-    "contrasts.csv": Table(lambda r: contrasts_table(r.findings.contrasts, r.labels)),
-    "theme_words.csv": Table(lambda r: theme_words_table(r.findings.evolution, r.labels)),
-    "theme_shifts.csv": Table(lambda r: theme_shifts_table(r.findings.evolution, r.labels)),
-    "formulations_by_doc.csv": Table(_formulation(0)),
-    "formulations_by_year.csv": Table(_formulation(1)),
-    "kwic.csv": Table(_formulation(2)),
-    "date_audit.csv": Table(lambda r: audit_table(r.findings.audit)),
-    "date_audit_summary.csv": Table(lambda r: audit_summary_table(r.findings.audit)),
-    "compare.csv": Table(lambda r: compare_tables(r.model, r.findings.comparisons, r.labels)[0],
-                         lambda r: bool(r.findings.comparisons)),
-    "compare_trends.csv": Table(lambda r: compare_tables(r.model, r.findings.comparisons, r.labels)[1],
-                                lambda r: bool(r.findings.comparisons)),
-    "sweep.csv": Table(lambda r: sweep_tables(r.findings.sweep)[0], lambda r: r.findings.sweep is not None),
-    "sweep_runs.csv": Table(lambda r: sweep_tables(r.findings.sweep)[1], lambda r: r.findings.sweep is not None),
+    "topics": Table(lambda r: topics_table(r.model, r.labels, r.config.report.top_words),
+                    summary=sm.topics_summary, latex="topics.tex"),          # the dashboard's quality table
+    "doc_topics": Table(lambda r: doc_topics_table(r.model, r.dtm, _files(r))),
+    "trends": Table(lambda r: trends_table(r.trends, r.labels, r.findings.bands),
+                    summary=sm.trends_summary, latex="trends.tex"),          # the dashboard draws them
+    "documents": Table(lambda r: documents_table(r.trends, r.labels, _files(r))),
+    "cleaning": Table(lambda r: cleaning_table(r.corpus.documents, r.preparation.cleaning,
+                                               r.preparation.units_per_doc)),
+    "stability": Table(lambda r: stability_table(r.findings.ensemble, r.labels)),
+    "trend_fits": Table(lambda r: trend_fits_table(r.findings.fits, r.labels),
+                        summary=sm.trend_fits_summary, latex="trend_fits.tex", html=True),
+    "trend_smooth": Table(lambda r: smooth_table(r.findings.fits, r.labels)),
+    "contrasts": Table(lambda r: contrasts_table(r.findings.contrasts, r.labels),
+                       summary=sm.contrasts_summary, latex="contrasts.tex", html=True),
+    "compare": Table(lambda r: compare_tables(r.model, r.findings.comparisons, r.labels)[0], _has_comparisons,
+                     summary=sm.agreement_summary, html=True),
+    "compare_trends": Table(lambda r: compare_tables(r.model, r.findings.comparisons, r.labels)[1], _has_comparisons),
+    "theme_words": Table(lambda r: theme_words_table(r.findings.evolution, r.labels)),
+    "theme_shifts": Table(lambda r: theme_shifts_table(r.findings.evolution, r.labels),
+                          summary=sm.shifts_summary, html=True),
+    "formulations_by_doc": Table(_formulation(0)),
+    "formulations_by_year": Table(_formulation(1)),
+    "kwic": Table(_formulation(2), summary=sm.kwic_summary, html=True),
+    "date_audit_summary": Table(lambda r: audit_summary_table(r.findings.audit), summary=sm.audit_summary, html=True),
+    "date_audit": Table(lambda r: audit_table(r.findings.audit), summary=sm.conflicts_summary, html=True),
+    "sweep": Table(lambda r: sweep_tables(r.findings.sweep)[0], _has_sweep,
+                   summary=lambda r: sm.sweep_summary(r.findings.sweep), latex="sweep.tex"),   # the dashboard draws it
+    "sweep_runs": Table(lambda r: sweep_tables(r.findings.sweep)[1], _has_sweep),
 }
+
+
+def summaries(result, view: str) -> dict:
+    """name -> Summary of every table the run shows in ``view`` ("html" or "latex"), in registry order."""
+    out = {}
+    for name, t in TABLES.items():
+        if t.summary is not None and t.when(result) and (bool(t.latex) if view == "latex" else t.html):
+            s = t.summary(result)
+            if s is not None:
+                out[name] = s
+    return out
 
 
 def run_tables(result) -> dict:
     """file name -> (header, rows) of every CSV the run writes."""
-    return {name: t.build(result) for name, t in TABLES.items() if t.when(result)}
+    return {f"{name}.csv": t.csv(result) for name, t in TABLES.items() if t.csv is not None and t.when(result)}
