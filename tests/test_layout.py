@@ -11,10 +11,11 @@ PACKAGE = Path(__file__).resolve().parents[1] / "topics"
 ALLOWED = {
     "errors": set(),
     "files": set(),
+    "processes": set(),
     "data": {"errors"},
     "config": {"errors"},
-    "text": {"config", "data", "errors", "files"},
-    "models": {"config", "data", "errors"},
+    "text": {"config", "data", "errors", "files", "processes"},
+    "models": {"config", "data", "errors", "processes"},
     "analysis": {"config", "data", "errors", "models", "text"},
     "results": {"config", "data", "errors", "analysis", "models"},
     "render": {"config", "data", "errors", "results", "analysis", "models"},

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from .record import provenance
+from .record import provenance, staging
 from .text.clean import clean_corpus
 from .config import Experiment
 from .text.corpus import load_corpus
@@ -43,11 +43,11 @@ def run(config: Experiment, *, out_dir: str | Path = "reports", force: bool = Fa
     ``progress(stage, seconds)`` is called as each stage starts (seconds=None) and ends."""
     out_dir = Path(out_dir)
     run_dir = out_dir / config.name
-    provenance.check_free(run_dir, force)          # fail before the work, not after it
+    staging.check_free(run_dir, force)          # fail before the work, not after it
     cache = Path(cache_dir) if cache_dir is not None else out_dir / ".cache"
     timer = _Timer(progress)
 
-    with provenance.run_lock(out_dir, config.name):     # one run of an experiment at a time per folder
+    with staging.run_lock(out_dir, config.name):     # one run of an experiment at a time per folder
         corpus, cleaned, segmented, dtm = prepare(config, cache, timer)
         with timer("fit model"):               # the experiment seed first, then the stability seeds
             seeds = ensemble_seeds(config.seed, config.stability.seeds)
@@ -153,10 +153,10 @@ def run_sweep(config: Experiment, ks=None, *, out_dir: str | Path = "reports", f
     """Only the K sweep: write reports/<name>-sweep/ and return the SweepResult."""
     out_dir = Path(out_dir)
     run_dir = out_dir / f"{config.name}-sweep"
-    provenance.check_free(run_dir, force)
+    staging.check_free(run_dir, force)
     cache = Path(cache_dir) if cache_dir is not None else out_dir / ".cache"
     timer = _Timer(progress)
-    with provenance.run_lock(out_dir, run_dir.name):
+    with staging.run_lock(out_dir, run_dir.name):
         corpus, _, _, dtm = prepare(config, cache, timer)
         with timer("sweep"):
             swept = sweep(dtm, config, ks)
@@ -225,7 +225,7 @@ def report(run_dir: str | Path, overrides=(), *, out_dir: str | Path | None = No
                                         report_command=tuple(command) if command is not None and (curation or overrides)
                                         else None))
     target = Path(out_dir) / fit.config.name if out_dir is not None else run_dir
-    with provenance.run_lock(target.parent, target.name):
+    with staging.run_lock(target.parent, target.name):
         written = write_run(result, target, force=True, saved=fit)
     write_index(target.parent)
     return written

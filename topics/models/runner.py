@@ -11,6 +11,7 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
+from ..processes import die_with_parent
 from .dask import run_on_dask
 from .tasks import FitTask, run_task
 
@@ -29,7 +30,8 @@ def run_fits(tasks: list[FitTask], cfg) -> list:
     if workers == 1:
         return [run_task(t) for t in tasks]
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         return list(pool.map(run_task, tasks))
 
 

@@ -1,4 +1,4 @@
-"""Run records: run id, versions, manifest, deterministic writers and the atomic run folder.
+"""Run records: fit and report ids, versions, platform and git state, and the deterministic writers.
 
 The same config on the same corpus with the same versions writes byte-identical tables: rows are
 sorted, floats have a fixed number of decimals, JSON keys are sorted, and time stamps appear only in
@@ -12,15 +12,10 @@ import hashlib
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import RunExistsError, RunLockedError
-from ..files import ordinary_permissions
 
 DISTRIBUTIONS = ("topics", "jieba", "rjieba", "gensim", "scikit-learn", "tomotopy", "numpy", "scipy", "plotly",
                  "matplotlib", "stopwordsiso")
@@ -126,67 +121,6 @@ def _round(obj):
 
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def check_free(run_dir: Path, force: bool) -> None:
-    if run_dir.exists() and not force:
-        raise RunExistsError(f"{run_dir} exists already; pass --force to replace it, or set a new "
-                             f"[experiment] name (e.g. --set experiment.name=...)")
-
-
-@contextmanager
-def run_lock(out_dir: Path, name: str):
-    """Hold ``out_dir/.cache/<name>.lock`` for a run: a second run of the same experiment into the same
-    folder stops at once with RunLockedError instead of racing the first. The operating system drops
-    the lock when the process ends, however it ends, so a killed run never leaves it held. While it
-    is held, staging folders left by killed runs of this experiment are removed."""
-    (out_dir / ".cache").mkdir(parents=True, exist_ok=True)
-    path = out_dir / ".cache" / f"{name}.lock"
-    try:
-        import fcntl
-    except ImportError:                      # pragma: no cover - Windows: no lock, runs still atomic
-        yield
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-        os.close(fd)
-        raise RunLockedError(f"another run of experiment {name!r} is writing to {str(out_dir)!r} (process "
-                             f"{holder}); wait for it to finish, or give another --out") from exc
-    try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
-        for stale in (*out_dir.glob(f".{name}.staging-*"), *out_dir.glob(f".{name}.old-*")):
-            shutil.rmtree(stale, ignore_errors=True)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
-@contextmanager
-def staged_run_folder(run_dir: Path, force: bool):
-    """Yield a staging folder; on success rename it to ``run_dir`` (replacing it only when
-    ``force``); on any failure remove it, leaving ``run_dir`` as it was."""
-    run_dir.parent.mkdir(parents=True, exist_ok=True)
-    check_free(run_dir, force)
-    staging = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.staging-", dir=run_dir.parent))
-    ordinary_permissions(staging, 0o777)   # mkdtemp makes 0700; a run folder is an ordinary folder
-    try:
-        yield staging
-        old = None
-        if run_dir.exists():
-            check_free(run_dir, force)
-            old = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.old-", dir=run_dir.parent))
-            os.rename(run_dir, old / "run")
-        os.rename(staging, run_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def to_toml(config: dict) -> str:

@@ -9,7 +9,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from . import provenance, store
+from . import provenance, staging, store
 from .manifest import build_manifest, now_utc, outputs_of, sweep_manifest
 from ..results import RunResult
 
@@ -28,7 +28,7 @@ def write_run(result: RunResult, run_dir: Path, force: bool = False, saved: RunR
 
     config, labels = result.config, result.labels
     warnings = list(result.warnings)
-    with provenance.staged_run_folder(run_dir, force) as tmp:
+    with staging.staged_run_folder(run_dir, force) as tmp:
         (tmp / "config.toml").write_text(config.source_text or provenance.to_toml(config.to_dict()),
                                          encoding="utf-8")
         provenance.write_json(tmp / "config.json", config.to_dict())
@@ -63,7 +63,7 @@ def write_sweep(run_dir: Path, force: bool, config, corpus, dtm, sw, timings, co
     from ..render.tables import sweep_tables
 
     summary, runs = sweep_tables(sw)
-    with provenance.staged_run_folder(run_dir, force) as tmp:
+    with staging.staged_run_folder(run_dir, force) as tmp:
         provenance.write_json(tmp / "config.json", config.to_dict())
         provenance.write_csv(tmp / "sweep.csv", *summary)
         provenance.write_csv(tmp / "sweep_runs.csv", *runs)
@@ -83,7 +83,7 @@ def write_comparison(cmp, labels_a: dict, labels_b: dict, target: Path, force: b
     """A comparison folder: compare.html, compare_runs.csv, config_diff.csv, manifest.json."""
     from ..render.pages import comparison_page, comparison_table, differences_table
 
-    with provenance.staged_run_folder(target, force) as tmp:
+    with staging.staged_run_folder(target, force) as tmp:
         (tmp / "compare.html").write_text(comparison_page(cmp, labels_a, labels_b), encoding="utf-8")
         provenance.write_csv(tmp / "compare_runs.csv", *comparison_table(cmp, labels_a, labels_b))
         provenance.write_csv(tmp / "config_diff.csv", *differences_table(cmp))

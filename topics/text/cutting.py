@@ -20,6 +20,8 @@ import os
 import struct
 import sys
 
+from ..processes import die_with_parent
+
 SEP = "\x00"
 CHUNK_CHARS = 20_000         # text per call (see above)
 ROUND_CHARS = 8_000_000      # text per worker per round of forks (bounds what a child holds to send)
@@ -184,10 +186,12 @@ def cut_rounds(segmenter, texts: list[str], workers: int, keep=None, round_chars
 
 def _fork(segmenter, share, keep):
     read_fd, write_fd = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:                                         # the child: cut, send, exit (no cleanup)
         status = 1
         try:
+            die_with_parent(parent)
             os.close(read_fd)
             payload = _encode(*cut_share(segmenter, share, keep))
             with os.fdopen(write_fd, "wb") as out:
