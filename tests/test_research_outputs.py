@@ -97,8 +97,7 @@ def test_without_a_cjk_font_no_static_figure_is_written(tmp_path):
     from topics.config.schema import ExportConfig
     from topics.render.paper import write_static
 
-    written, note = write_static(tmp_path / "figures", ExportConfig(font=str(tmp_path / "missing.ttf")),
-                                 None, None, (), None, None, {}, {})
+    written, note = write_static(tmp_path / "figures", ExportConfig(font=str(tmp_path / "missing.ttf")), None)
     assert written == [] and "missing.ttf" in note and not (tmp_path / "figures").exists()
 
 

@@ -24,7 +24,7 @@ from .analysis.quality import evaluate
 from .analysis.evolution import theme_words
 from .record.manifest import now_utc
 from .results import (SEGMENT_RUN, CheckResult, CorpusRecord, Curation, Findings, Preparation, Provenance,
-                      RunResult)
+                      RunResult, SweepRecord)
 from .analysis.formulations import count_formulations
 from .record.writer import write_index, write_run, write_sweep
 from .models.runner import n_workers
@@ -161,7 +161,9 @@ def run_sweep(config: Experiment, ks=None, *, out_dir: str | Path = "reports", f
         with timer("sweep"):
             swept = sweep(dtm, config, ks)
         with timer("write sweep"):
-            write_sweep(run_dir, force, config, corpus, dtm, swept, timer.seconds, command)
+            write_sweep(SweepRecord(config, corpus.fingerprint, len(corpus.documents), len(dtm.units), len(dtm.vocab),
+                                    swept, dict(timer.seconds), tuple(command) if command is not None else None),
+                        run_dir, force)
     write_index(out_dir)
     return run_dir, swept
 

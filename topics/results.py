@@ -147,6 +147,20 @@ class RunResult:
 
 
 @dataclass(frozen=True)
+class SweepRecord:
+    """What ``topics sweep`` found and how it ran: the sweep and the facts its folder records."""
+
+    config: Experiment
+    corpus_fingerprint: str
+    n_documents: int
+    n_units: int
+    n_terms: int
+    sweep: SweepResult
+    timings: dict
+    command: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """What ``topics check`` found: the corpus, its cleaned documents and units, the date audit."""
 

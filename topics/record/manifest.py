@@ -87,17 +87,20 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
     }
 
 
-def sweep_manifest(config, corpus, dtm, sw, timings, command, static_note: str) -> dict:
+def sweep_manifest(record, static_note: str) -> dict:
+    """The manifest of a sweep folder (a SweepRecord)."""
+    config, sw = record.config, record.sweep
     vers = provenance.versions()
     return {
         "experiment": config.name, "kind": "sweep", "created_utc": now_utc(),
-        "command": command, "config_file": config.source, "overrides": list(config.overrides),
-        "seed": config.seed, "corpus": {"fingerprint": corpus.fingerprint, "documents": len(corpus.documents)},
-        "counts": {"units": len(dtm.units), "terms": len(dtm.vocab)},
+        "command": list(record.command) if record.command is not None else None, "config_file": config.source,
+        "overrides": list(config.overrides), "seed": config.seed,
+        "corpus": {"fingerprint": record.corpus_fingerprint, "documents": record.n_documents},
+        "counts": {"units": record.n_units, "terms": record.n_terms},
         "sweep": {"k": [r.k for r in sw.rows], "seeds": list(sw.seeds), "chosen_k": sw.chosen_k,
                   "reason": sw.reason, "n_train": sw.n_train, "n_heldout": sw.n_heldout,
                   "heldout_measure": sw.heldout_name, "criterion": sw.criterion},
         "static_figures": static_note, "versions": vers,
         "platform": {**provenance.platform_info(), "python": vers["python"]},
-        "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+        "timings_seconds": {k: round(v, 3) for k, v in record.timings.items()},
     }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import provenance, staging, store
 from .manifest import build_manifest, now_utc, outputs_of, sweep_manifest
-from ..results import RunResult
+from ..results import RunResult, SweepRecord
 
 
 def write_run(result: RunResult, run_dir: Path, force: bool = False, saved: RunResult | None = None) -> RunResult:
@@ -37,9 +37,7 @@ def write_run(result: RunResult, run_dir: Path, force: bool = False, saved: RunR
         provenance.write_json(tmp / "metrics.json", result.metrics)
         static_note = "static figures off (export.static = false)"
         if config.export.static:
-            f = result.findings
-            written, static_note = write_static(tmp / "figures", config.export, f.bands, f.fits, f.contrasts,
-                                                f.formulations, f.sweep, labels, result.trends.support)
+            written, static_note = write_static(tmp / "figures", config.export, result)
             if not written:
                 warnings.append(static_note)
         if config.export.latex:
@@ -55,13 +53,14 @@ def write_run(result: RunResult, run_dir: Path, force: bool = False, saved: RunR
     return shown.placed(run_dir)
 
 
-def write_sweep(run_dir: Path, force: bool, config, corpus, dtm, sw, timings, command) -> None:
+def write_sweep(record: SweepRecord, run_dir: Path, force: bool = False) -> None:
     """A sweep folder: sweep.csv, sweep_runs.csv, sweep.html, figures/, tables/sweep.tex, manifest.json."""
     from ..render.dashboard import sweep_page
     from ..render.latex import sweep_table
     from ..render.paper import write_sweep_figure
     from ..render.tables import sweep_tables
 
+    config, sw = record.config, record.sweep
     summary, runs = sweep_tables(sw)
     with staging.staged_run_folder(run_dir, force) as tmp:
         provenance.write_json(tmp / "config.json", config.to_dict())
@@ -74,7 +73,7 @@ def write_sweep(run_dir: Path, force: bool, config, corpus, dtm, sw, timings, co
         if config.export.latex:
             (tmp / "tables").mkdir()
             (tmp / "tables" / "sweep.tex").write_text(sweep_table(sw), encoding="utf-8")
-        manifest = sweep_manifest(config, corpus, dtm, sw, timings, command, note)
+        manifest = sweep_manifest(record, note)
         manifest["outputs"] = outputs_of(tmp)
         provenance.write_json(tmp / "manifest.json", manifest)
 

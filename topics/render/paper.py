@@ -197,16 +197,20 @@ def write_sweep_figure(sw, folder: Path, cfg) -> str:
     return f"font: {family} ({where})"
 
 
-def write_static(folder: Path, cfg, bands, fits, contrasts, forms, sweep, labels, support) -> tuple[list[str], str]:
-    """Write every static figure into ``folder``; returns (file names, note)."""
+def write_static(folder: Path, cfg, result) -> tuple[list[str], str]:
+    """Write every static figure of a RunResult into ``folder`` (``cfg``: its [export] section);
+    returns (file names, note). Without a font that covers Chinese, writes nothing and says why."""
     import matplotlib
 
     family, where = find_font(cfg.font)
     if family is None:
         return [], f"static figures not written: {where}"
+    f = result.findings
+    bands, fits, contrasts, forms, sweep = f.bands, f.fits, f.contrasts, f.formulations, f.sweep
+    support = result.trends.support
     folder.mkdir(exist_ok=True)
     written = []
-    labels = {t: _plain(v) for t, v in labels.items()}
+    labels = {t: _plain(v) for t, v in result.labels.items()}
     with matplotlib.rc_context({**RC, "font.family": [family], "font.sans-serif": [family]}):
         plots = [("trend_bands", lambda: trend_bands(bands, fits, labels, support)),
                  ("trend_lines", lambda: trend_lines(bands, labels))]
