@@ -153,6 +153,7 @@ def test_year_outside_the_range_is_left_out_with_a_warning(tmp_path, capsys):
     assert "1 document(s) outside [corpus] years were left out" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_ten_megabyte_document_runs(tmp_path, capsys):
     corpus = make_corpus(tmp_path / "corpus", n=3)
     big = "".join(f"第{i}节。{PARAS[i % 4]}{PARAS[(i * 7) % 4]}\n" for i in range(80_000))

@@ -64,8 +64,7 @@ def test_engines_agree_on_a_planted_corpus():
     from topics.config import build_experiment
     from topics.models import fit
 
-    from .conftest import SEEDS
-    from .test_models import K_TRUE, planted_corpus
+    from .conftest import K_TRUE, SEEDS, planted_corpus
 
     dtm = planted_corpus(n_units=120)[0]
     raw = {"experiment": {"name": "t", "seed": 5}, "corpus": {"path": str(SEEDS)},

@@ -24,6 +24,7 @@ def test_every_report_loads_and_cleans():
     assert all(u.text for u in result.units)
 
 
+@pytest.mark.slow                    # a whole run on the 20 reports of 2005-2024
 def test_run_gives_a_point_for_every_year_2005_2024(tmp_path, cache_dir):
     args = ["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(tmp_path), "--cache", str(cache_dir),
             "--quiet", "--set", f"corpus.path={GOV_REPORTS}", "--set", "model.passes=3",

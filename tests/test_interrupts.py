@@ -1,4 +1,6 @@
-"""Killed, repeated and simultaneous runs; a run with the network blocked."""
+"""Killed, repeated and simultaneous runs; a run with the network blocked. Each test is a run in
+another process and one here: the default run kills one while it segments; the other kills, two
+runs at once and the offline run are slow tests."""
 import json
 import shutil
 import signal
@@ -79,7 +81,7 @@ def looks_complete(out):
     return [p.name for p in out.iterdir() if not p.name.startswith(".") and (p / "manifest.json").exists()]
 
 
-@pytest.mark.parametrize("how", ["segment", "cache", "fit", "write"])
+@pytest.mark.parametrize("how", ["segment", *[pytest.param(h, marks=pytest.mark.slow) for h in ("cache", "fit", "write")]])
 def test_a_killed_run_leaves_nothing_that_looks_complete_and_the_next_run_succeeds(tmp_path, capsys, how):
     out = tmp_path / "out"
     done = runner(how, out)
@@ -88,7 +90,7 @@ def test_a_killed_run_leaves_nothing_that_looks_complete_and_the_next_run_succee
     assert main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet",
                  *[a for kv in FAST for a in ("--set", kv)]]) == 0, capsys.readouterr().err
     assert looks_complete(out) == ["baseline"]
-    assert not list(out.glob(".baseline.staging-*"))                   # the killed run's staging removed
+    assert not list(out.glob(".baseline~staging-*"))                   # the killed run's staging removed
     manifest = json.loads((out / "baseline" / "manifest.json").read_text(encoding="utf-8"))
     if how == "cache":                     # the killed writer's temporary file, once stale, is removed
         import os
@@ -104,6 +106,7 @@ def test_a_killed_run_leaves_nothing_that_looks_complete_and_the_next_run_succee
         assert manifest["segment"]["cache_hits"] == 0
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_do_not_race(tmp_path, capsys):
     out = tmp_path / "out"
     first = runner("hold", out, wait=False)
@@ -116,6 +119,7 @@ def test_two_runs_at_once_do_not_race(tmp_path, capsys):
     assert looks_complete(out) == ["baseline"]
 
 
+@pytest.mark.slow
 def test_a_run_with_the_network_blocked(tmp_path):
     prelude = ("import socket\n"
                "def blocked(*a, **k):\n    raise OSError('network blocked by the test')\n"

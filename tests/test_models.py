@@ -4,38 +4,11 @@ import numpy as np
 import pytest
 from scipy.optimize import linear_sum_assignment
 
-from topics.config import ModelConfig, VectorizeConfig, build_experiment
-from topics.data import Segmented, Unit
+from topics.config import ModelConfig, build_experiment
 from topics.errors import ModelError
 from topics.models import ENGINES, fit
-from topics.text.vectorize import vectorize
 
-from .conftest import SEEDS
-
-K_TRUE = 4
-WORDS = 25
-
-
-def planted_corpus(n_units=200, length=60, purity=0.85, seed=0):
-    """Units drawn mostly (purity) from one of K_TRUE disjoint word sets; returns dtm and truth."""
-    rng = np.random.default_rng(seed)
-    vocab = [[f"t{k}w{i:02d}" for i in range(WORDS)] for k in range(K_TRUE)]
-    zipf = 1.0 / np.arange(1, WORDS + 1)
-    zipf /= zipf.sum()
-    units, tokens, truth = [], [], []
-    for u in range(n_units):
-        main = u % K_TRUE
-        toks = []
-        for _ in range(length):
-            k = main if rng.random() < purity else int(rng.integers(K_TRUE))
-            toks.append(vocab[k][rng.choice(WORDS, p=zipf)])
-        year = 2005 + u * 10 // n_units        # units in year order, as corpora give them
-        units.append(Unit(unit_id=f"s:{u:04d}", doc_id=f"doc{year}", year=year, position=u,
-                          original="", text=""))
-        tokens.append(tuple(toks))
-        truth.append(main)
-    dtm = vectorize(Segmented.from_tokens(units, tokens), VectorizeConfig(min_df=1, max_df=1.0))
-    return dtm, np.array(truth), vocab
+from .conftest import DYNAMIC_ENGINES, K_TRUE, SEEDS, engine_params, planted_corpus
 
 
 def model_config(engine, k=K_TRUE):
@@ -49,7 +22,9 @@ def planted():
     return planted_corpus()
 
 
-@pytest.mark.parametrize("engine", sorted(ENGINES))
+# sklearn's batch LDA is slow too; its contract test below stays in the default run, and so does the
+# agreement of sklearn-lda with gensim-lda on a planted corpus in test_evolution.py
+@pytest.mark.parametrize("engine", engine_params(sorted(ENGINES), slow=(*DYNAMIC_ENGINES, "sklearn-lda")))
 def test_engine_recovers_planted_topics(planted, engine):
     dtm, truth, vocab = planted
     light = {"gensim-ldaseq": {"n_init": 2, "em_min_iter": 1, "em_max_iter": 2}}   # slow engine, lighter run
@@ -64,7 +39,7 @@ def test_engine_recovers_planted_topics(planted, engine):
     assert (predicted == truth).mean() >= 0.9
 
 
-@pytest.mark.parametrize("engine", sorted(ENGINES))
+@pytest.mark.parametrize("engine", engine_params(sorted(ENGINES)))
 def test_contract_and_determinism(planted, engine):
     dtm, _, _ = planted
     fast = {"nmf": {}, "gensim-ldaseq": {"n_init": 1, "passes": 5, "em_min_iter": 1, "em_max_iter": 1},
@@ -92,7 +67,7 @@ def test_too_many_topics_is_a_clear_error(planted):
                                                                    ("sublinear_tf", False))), seed=1)
 
 
-@pytest.mark.parametrize("engine", ["gensim-lda", "sklearn-lda"])
+@pytest.mark.parametrize("engine", engine_params(["gensim-lda", "sklearn-lda"], slow=("sklearn-lda",)))
 def test_best_of_several_starts_is_kept_and_recorded(planted, engine):
     dtm, _, _ = planted
     many = fit(dtm, model_config(engine), seed=7)
@@ -109,7 +84,7 @@ def model_config_with(engine, **params):
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-@pytest.mark.parametrize("engine", ["tomotopy-lda", "tomotopy-dtm"])
+@pytest.mark.parametrize("engine", engine_params(["tomotopy-lda", "tomotopy-dtm"]))
 def test_tomotopy_is_deterministic_for_its_recorded_worker_count(planted, workers, engine):
     dtm, _, _ = planted
     config = model_config_with(engine, workers=workers, iterations=200, **({"n_init": 1} if engine == "tomotopy-dtm" else {}))
@@ -118,6 +93,7 @@ def test_tomotopy_is_deterministic_for_its_recorded_worker_count(planted, worker
     assert a.params["workers"] == workers and a.info["workers"] == workers
 
 
+@pytest.mark.slow
 def test_tomotopy_dtm_keeps_its_best_start_and_recovers_planted_topics_on_other_corpora():
     """The planted test above fits seed 7 of corpus 0; here corpus 1 with seed 1 (with these
     defaults 11 of 12 corpus/seed pairs tried were recovered in full; one merged two topics)."""

@@ -1,8 +1,10 @@
 """End to end: the CLI run in-process on the seeds writes every output; two runs give identical
-tables; errors are one message and an exit code, and leave no run folder behind."""
+tables (in two processes with different hash seeds: with FAST settings in the default run, the full
+baseline as a slow test); errors are one message and an exit code, and leave no run folder behind."""
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -31,42 +33,62 @@ def run_cli(*args):
     return main(["run", str(EXPERIMENTS / "baseline.toml"), *args])
 
 
-@pytest.fixture(scope="module")
-def two_runs(seeds_run, cache_dir, tmp_path_factory):
-    """The session's library run of the baseline, and a CLI run of it in another process with another
-    hash seed (set order must not leak into outputs) and the cache the first one filled."""
-    b = tmp_path_factory.mktemp("b")
+def cli_run_in_another_process(out, cache_dir, *args):
+    """A CLI run of the baseline in another process with another hash seed (set order must not leak
+    into outputs); returns its run folder."""
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     done = subprocess.run([sys.executable, "-m", "topics", "run", str(EXPERIMENTS / "baseline.toml"),
-                           "--out", str(b), "--cache", str(cache_dir), "--quiet"], env=env,
+                           "--out", str(out), "--cache", str(cache_dir), "--quiet", *args], env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    return seeds_run.run_dir, b / "baseline"
+    return out / "baseline"
 
 
-def test_run_writes_every_output(two_runs):
-    run_dir, _ = two_runs
-    for name in OUTPUTS:
-        assert (run_dir / name).is_file(), name
-    assert not [p for p in run_dir.parent.iterdir() if p.name.startswith(".baseline.")]   # no staging left
-
-
-def test_two_runs_give_byte_identical_tables(two_runs):
-    a, b = two_runs
+def assert_same_files(a, b):
+    """Run folders a and b hold the same files, byte for byte (manifest.json, which records times,
+    aside) and the same run id; returns the files' names and both manifests."""
     files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file() and p.name != "manifest.json")
-    assert len(files) >= len(OUTPUTS) - 1
     assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file() and p.name != "manifest.json")
     for name in files:        # every table, figure (SVG, PDF, PNG), LaTeX file, methods.md and the dashboard
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     ma = json.loads((a / "manifest.json").read_text(encoding="utf-8"))
     mb = json.loads((b / "manifest.json").read_text(encoding="utf-8"))
     assert ma["run_id"] == mb["run_id"]
+    return [p.as_posix() for p in files], ma, mb
+
+
+@pytest.fixture(scope="module")
+def two_runs(seeds_run, cache_dir, tmp_path_factory):
+    """The session's library run of the baseline, and a full CLI run of it in another process with
+    another hash seed and the cache the first one filled (slow: a second full run)."""
+    return seeds_run.run_dir, cli_run_in_another_process(tmp_path_factory.mktemp("b"), cache_dir)
+
+
+@pytest.fixture(scope="module")
+def fast_cli_run(cache_dir, tmp_path_factory):
+    """A CLI run of the baseline with FAST settings in another process with another hash seed
+    (with the session's segmentation cache)."""
+    return cli_run_in_another_process(tmp_path_factory.mktemp("fast"), cache_dir, *FAST)
+
+
+def test_run_writes_every_output(seeds_run):
+    run_dir = seeds_run.run_dir
+    for name in OUTPUTS:
+        assert (run_dir / name).is_file(), name
+    assert not [p for p in run_dir.parent.iterdir() if p.name.startswith((".baseline~", ".baseline."))]   # no staging, no lock left
+
+
+@pytest.mark.slow
+def test_two_runs_give_byte_identical_tables(two_runs):
+    a, b = two_runs
+    files, ma, mb = assert_same_files(a, b)
+    assert len(files) >= len(OUTPUTS) - 1
     assert ma["segment"]["cache_hits"] == 0 or ma["segment"]["cache_hits"] == ma["segment"]["units"]
     assert mb["segment"]["cache_hits"] == mb["segment"]["units"]       # second run: no segmenting
 
 
-def test_manifest_records_provenance(two_runs):
-    m = json.loads((two_runs[0] / "manifest.json").read_text(encoding="utf-8"))
+def test_manifest_records_provenance(seeds_run):
+    m = json.loads((seeds_run.run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert m["seed"] == 20240501 and m["model"]["params"]["seed"] == 20240501
     assert m["corpus"]["documents"] == 5 and len(m["corpus"]["fingerprint"]) == 64
     assert {f["file"] for f in m["corpus"]["files"]} >= {"000_77a5f213a8567952.txt"}
@@ -78,8 +100,8 @@ def test_manifest_records_provenance(two_runs):
     assert any("single document" in w for w in m["warnings"])
 
 
-def test_tables_agree_with_each_other(two_runs):
-    run_dir = two_runs[0]
+def test_tables_agree_with_each_other(seeds_run):
+    run_dir = seeds_run.run_dir
     trends = read_csv(run_dir / "trends.csv")
     assert sorted({int(r["year"]) for r in trends}) == [2005, 2008, 2016, 2020, 2024]
     for year in {r["year"] for r in trends}:
@@ -96,8 +118,8 @@ def test_tables_agree_with_each_other(two_runs):
     assert ad["boilerplate_lines"] == "8" and "仅供学习" in ad["removed_lines"]
 
 
-def test_dashboard_is_self_contained(two_runs):
-    html = (two_runs[0] / "dashboard.html").read_text(encoding="utf-8")
+def test_dashboard_is_self_contained(seeds_run):
+    html = (seeds_run.run_dir / "dashboard.html").read_text(encoding="utf-8")
     assert html.count("plotly.js v") == 1                      # plotly.js embedded once
     start = html.index("<script>")
     page = html[:start] + html[html.index("</script>", start):]  # the page minus the plotly.js bundle
@@ -109,14 +131,22 @@ def test_dashboard_is_self_contained(two_runs):
     assert "Representative passages" in html and "组织工作" in html
 
 
-def test_existing_run_needs_force(two_runs, capsys):
-    run_dir = two_runs[1]          # the CLI run; the library run stays as the other tests read it
+def test_existing_run_needs_force_and_a_forced_rerun_is_byte_identical(fast_cli_run, tmp_path, capsys):
+    """An existing run is replaced only with --force. Forced, the same FAST settings in this process
+    (another hash seed, its own segmentation cache) rewrite every file as the other process wrote it:
+    the default run's end-to-end determinism check (the full baseline's is a slow test)."""
+    run_dir = tmp_path / "baseline"       # a copy of the CLI run; the library run stays as the other tests read it
+    shutil.copytree(fast_cli_run, run_dir)
     before = (run_dir / "manifest.json").read_bytes()
     assert run_cli("--out", str(run_dir.parent), "--quiet") == 5
     assert "--force" in capsys.readouterr().err
     assert (run_dir / "manifest.json").read_bytes() == before
     assert run_cli("--out", str(run_dir.parent), "--quiet", "--force", *FAST) == 0
     assert json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))["created_utc"]
+    files, ma, _ = assert_same_files(run_dir, fast_cli_run)
+    no_sweep_or_compare = {n for n in OUTPUTS if "sweep" not in n and "compare" not in n} - {"manifest.json"}
+    assert no_sweep_or_compare <= set(files) and any(n.startswith("figures/") for n in files)
+    assert ma["segment"]["cache_hits"] == 0                                # segmented anew, the same tokens
 
 
 def test_failed_run_leaves_nothing(tmp_path, capsys):

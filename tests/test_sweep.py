@@ -8,8 +8,7 @@ from topics.config import build_experiment
 from topics.errors import ConfigError, SchedulerError
 from topics.analysis.sweep import SweepRow, choose_k, heldout_split, parse_k, sweep
 
-from .conftest import SEEDS
-from .test_models import K_TRUE, planted_corpus
+from .conftest import K_TRUE, SEEDS, planted_corpus
 
 
 def config(engine="nmf", workers=0, **sweep_cfg):
@@ -24,7 +23,7 @@ def planted():
     return planted_corpus(n_units=160)[0]
 
 
-@pytest.mark.parametrize("engine", ["nmf", "gensim-lda"])
+@pytest.mark.parametrize("engine", ["nmf", pytest.param("gensim-lda", marks=pytest.mark.slow)])   # LDA: 9 fits of 4 starts
 def test_sweep_finds_the_planted_number_of_topics(planted, engine):
     result = sweep(planted, config(engine))      # LDA with its default 4 starts per fit
     rows = {r.k: r for r in result.rows}
@@ -81,6 +80,7 @@ def test_completion_perplexity_by_hand():
     assert value == pytest.approx(2.0)                              # every scored token has p = 0.5
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_sweep_equals_the_local_one(planted):
     distributed = pytest.importorskip("distributed")
     local = sweep(planted, config("nmf", workers=2))
@@ -92,6 +92,7 @@ def test_dask_local_cluster_sweep_equals_the_local_one(planted):
     assert remote.rows == local.rows and remote.runs == local.runs and remote.chosen_k == local.chosen_k
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_one_clear_error(planted, monkeypatch):
     pytest.importorskip("distributed")
     monkeypatch.setattr("topics.models.dask.CONNECT_TIMEOUT", "1s")
