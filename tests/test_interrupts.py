@@ -132,3 +132,75 @@ def test_a_run_with_the_network_blocked(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "baseline" / "dashboard.html").is_file()
+
+
+HOLD_IN_WORKERS = '''
+import os, sys, time
+from topics import load_experiment, pipeline
+from topics.models import tasks
+real_fit = tasks.fit_counts
+def slow_fit(*a, **k):                    # runs in the pool's workers: long enough to be killed there
+    print(f"worker {os.getpid()} fitting", flush=True)
+    time.sleep(60)
+    return real_fit(*a, **k)
+tasks.fit_counts = slow_fit
+out = sys.argv[1]
+config = load_experiment(sys.argv[2], [f"corpus.path={sys.argv[3]}", *sys.argv[4:]])
+pipeline.run(config, out_dir=out)
+'''
+
+
+def start_holding_in_workers(out):
+    """A run whose fit workers (2 processes, 3 seeds) are busy: (process, pids of its workers)."""
+    import psutil
+
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_IN_WORKERS, str(out), str(EXPERIMENTS / "baseline.toml"),
+                             str(SEEDS), *FAST, "stability.seeds=3", "parallel.workers=2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    workers = {int(proc.stdout.readline().split()[1]) for _ in range(2)}
+    assert workers <= {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
+    return proc, workers
+
+
+def alive(pids) -> list[int]:
+    import psutil
+
+    out = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                out.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=["TERM", "HUP", "KILL"])
+def test_workers_end_with_a_killed_run_and_the_next_run_goes_ahead(tmp_path, capsys, sig):
+    out = tmp_path / "out"
+    proc, workers = start_holding_in_workers(out)
+    proc.send_signal(sig)
+    proc.wait(timeout=30)
+    deadline = time.time() + 10
+    while alive(workers) and time.time() < deadline:
+        time.sleep(0.1)
+    assert alive(workers) == [], f"fit workers {alive(workers)} outlived the run killed by {sig.name}"
+    assert main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet",
+                 *[a for kv in FAST for a in ("--set", kv)]]) == 0, capsys.readouterr().err
+    assert looks_complete(out) == ["baseline"] and not list(out.glob(".baseline~*"))
+
+
+@pytest.mark.slow
+def test_removing_the_cache_does_not_bypass_the_lock(tmp_path, capsys):
+    out = tmp_path / "out"
+    proc, workers = start_holding_in_workers(out)
+    try:
+        shutil.rmtree(out / ".cache")
+        got = main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet", "--force",
+                    *[a for kv in FAST for a in ("--set", kv)]])
+        assert got == 6 and str(proc.pid) in capsys.readouterr().err
+        assert not (out / "baseline").exists()
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
