@@ -6,16 +6,21 @@
 Corpora: the bundled seeds, and ../shared/corpora/gov_work_reports (every year) replicated 1x, 10x and
 50x. Replica r > 0 of a report prefixes each of its lines with "R<r> ", so no two texts are equal and
 every replica is segmented afresh (the package cuts each distinct text once). Every measurement runs in
-a fresh process (benchmarks/worker.py) so its peak RSS is its own; the bare calls get the very unit
-texts the package cut. Both sides import their libraries before timing (reported apart) and load
-their dictionary inside the segment stage. On the seeds (7 times) and the reports 1x (3 times) the
-package/bare pair runs in turn and the table gives medians. The package runs with a cold segmentation cache
-(jieba's dictionary cache and the lexicon frequencies warm, as after a first run on the machine) and
-benchmarks/bench.toml: NMF, K = 20, every year, one seed, and the research extras that do not grow
-with the corpus turned down (no sweep, no comparison, 200 resamples). The package cuts text in as many
-processes as there are cores when there is enough of it, as any run does; the 50x corpus runs in one
-process (parallel.workers = 1). The table says how many processes cut. Segmentation
-throughput is measured apart, with 1 and 2 processes, in rounds taken in turn.
+a fresh process (benchmarks/worker.py) so its peak RSS is its own. Every stage of the run has a bare
+twin (worker.py `bare`, run right after the package run on the package's own outputs: the unit texts
+it cut, its fitted arrays, its modelled tokens, its run folder's contents, read before any timing),
+written with the plain libraries and without the package's code (TWINS below says what each does);
+the model comparison and the sweep are off in bench.toml and have none. Both sides import their
+libraries before timing (reported apart) and load their dictionary inside the segment stage. On the
+seeds (7 times) and the reports 1x (3 times) the package/bare pair runs in turn and the table gives
+medians. The package runs with a cold segmentation cache (jieba's dictionary cache and the lexicon
+frequencies warm, as after a first run on the machine) and benchmarks/bench.toml: NMF, K = 20, every
+year, one seed, and the research extras that do not grow with the corpus turned down (no sweep, no
+comparison, 200 resamples). The package cuts text in as many processes as there are cores when there
+is enough of it, as any run does; the 50x corpus runs in one process (parallel.workers = 1). The table
+says how many processes cut. The dashboard of each corpus's first package run is opened in headless
+Chromium (worker.py `render`, 3 fresh browsers) for its first render time. Segmentation throughput is
+measured apart, with 1 and 2 processes, in rounds taken in turn.
 Writes results/latest.json and results/latest.md.
 """
 from __future__ import annotations
@@ -55,6 +60,38 @@ def replicate(src: Path, dest: Path, times: int) -> Path:
     return dest
 
 
+# stage -> its bare twin (worker.py), as the tables describe it; None: off in bench.toml, no twin
+TWINS = {
+    "load corpus": "csv.DictReader of metadata.csv; every file read and decoded, sha256 of its bytes and of its "
+                   "whitespace-folded text, the corpus fingerprint",
+    "clean": "re: advertising-header and footer line regexes, then re.subn normalisation of every kept line "
+             "(lost characters, ASCII punctuation, '.', quotes, full-width forms, placeholders, spaces)",
+    "split units": "short paragraphs joined to the next; paragraphs over 1,000 characters cut at the sentence "
+                   "ends (regex) nearest to even 300-character shares (bisect); texts only",
+    "segment": "rjieba/jieba with the lexicon added, HMM off, stopwords-iso dropped, on the package's unit texts",
+    "vectorize": "scikit-learn CountVectorizer (min_df 2, max_df 0.5)",
+    "fit model": "scikit-learn TfidfTransformer + NMF (K = 20, nndsvda, max_iter 400, the package's seed; one BLAS "
+                 "thread (threadpoolctl), as the package fits)",
+    "evaluate": "gensim Dictionary + CoherenceModel c_v and c_npmi (topn 10, one process) on the package's "
+                "topics and modelled tokens; topic diversity (top 25)",
+    "trends": "numpy/scipy.sparse token-weighted mean of the doc-topic rows by year and by document",
+    "uncertainty": "numpy bootstrap, 200 resamples: documents within years, then units within documents "
+                   "(multinomial counts); quantiles; OLS slopes per replicate; scipy smoothing spline "
+                   "(GCV-chosen penalty as a linear map) on the point and every replicate",
+    "theme words": "scipy.sparse expected assignments (counts x theta x phi, normalised) per year; top 10 "
+                   "words per topic per year (argsort); words entering and leaving",
+    "formulations": "str.count of every lexicon term in every document's cleaned text; Counter of the tokens; "
+                    "per-year sums and rates",
+    "compare models": None,
+    "sweep": None,
+    "date audit": "re.finditer of the cue patterns (topics/cues/*.tsv) and explicit-year frames over the "
+                  "cleaned texts, each hit with its context",
+    "write run": "pandas DataFrame.to_csv of the same tables; json.dump of config, metrics, manifest and the "
+                 "saved result; matplotlib savefig of the same static figures (svg, pdf, png at 300 dpi); "
+                 "plotly go.Figure + plotly.io.to_html of the dashboard's figures (plotly.js embedded once) "
+                 "with the page's other HTML as it is; np.save of the arrays; sha256 of every file",
+}
+
 REPEATS = {"seeds": 7, "reports 1x": 3}   # package/bare pairs in turn (medians); larger corpora once: the
                                           # seeds' segment stage is ~0.07 s, where the dictionary load alone
                                           # varies by +-0.015 s from process to process
@@ -66,11 +103,13 @@ def _medians(runs: list) -> dict:
     out = {}
     for side in ("package", "bare"):
         rec = json.loads(json.dumps(runs[0][side]))
-        for key in ("imports", "segment_setup", "segment_cut", "peak_rss_mb"):
+        for key in ("imports", "segment_setup", "segment_cut", "peak_rss_mb", "inputs_seconds"):
             if key in rec:
                 rec[key] = statistics.median(r[side][key] for r in runs)
-        for stage in rec["stages"]:
-            rec["stages"][stage] = statistics.median(r[side]["stages"][stage] for r in runs)
+        for group in ("stages", "write_parts"):
+            for stage in rec.get(group, {}):
+                rec[group][stage] = statistics.median(r[side][group][stage] for r in runs)
+        rec["whole_run"] = statistics.median(sum(r[side]["stages"].values()) for r in runs)
         out[side] = rec
     return out
 
@@ -111,7 +150,68 @@ def machine() -> dict:
     from topics.record.provenance import git_state, versions
     return {"python": platform.python_version(), "machine": platform.machine(), "system": platform.system(),
             "cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "processor": platform.processor() or "unknown", "git": git_state(ROOT), "versions": versions()}
+            "processor": platform.processor() or "unknown", "git": git_state(ROOT), "versions": versions(),
+            "chromium": _chromium_version()}
+
+
+def _chromium_version() -> str:
+    try:
+        out = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "chromium not found"
+    return out.strip().splitlines()[-1] if out.strip() else "chromium"
+
+
+class LoadWatch:
+    """Samples, every few seconds, the 1-minute load average and the processes outside this benchmark
+    that are busy (over 20% of a core): the machine is shared, and the report says when it was loaded."""
+
+    def __init__(self, every: float = 5.0):
+        import threading
+        self.every, self.samples, self.others = every, [], {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        import psutil
+        me = psutil.Process()
+        seen = {}
+        while not self.stop.wait(self.every):
+            ours = {me.pid, *(c.pid for c in me.children(recursive=True))}
+            busy = []
+            for proc in psutil.process_iter(["pid", "name", "cmdline"]):
+                if proc.pid in ours:
+                    continue
+                try:
+                    if proc.pid not in seen:           # the first reading only starts the count
+                        seen[proc.pid] = proc
+                        proc.cpu_percent()
+                        continue
+                    cpu = seen[proc.pid].cpu_percent()
+                except psutil.Error:
+                    continue
+                if cpu and cpu > 20:
+                    busy.append(" ".join(proc.info["cmdline"] or [proc.info["name"] or "?"])[:80])
+            for b in busy:
+                self.others[b] = self.others.get(b, 0) + 1
+            self.samples.append({"t": time.time(), "load1": os.getloadavg()[0], "busy_others": len(busy)})
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    def summary(self) -> dict:
+        import statistics
+        loads = [x["load1"] for x in self.samples] or [os.getloadavg()[0]]
+        busy = sum(1 for x in self.samples if x["busy_others"])
+        top = sorted(self.others.items(), key=lambda kv: -kv[1])[:5]
+        return {"samples": len(self.samples), "load1_min": min(loads), "load1_median": statistics.median(loads),
+                "load1_max": max(loads), "samples_with_other_busy_process": busy,
+                "other_busy_processes": [{"command": c, "samples": n} for c, n in top]}
 
 
 def _code_line(m: dict) -> str:
@@ -129,6 +229,8 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     tmp = Path(tempfile.mkdtemp(prefix="topics-bench-"))
     results = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S"), "corpora": []}
+    watch = LoadWatch()
+    watch.__enter__()
     try:
         corpora = [("seeds", ROOT / "seeds")]
         if REPORTS.is_dir():
@@ -140,17 +242,23 @@ def main() -> int:
         for name, path in corpora:
             small = name in ("seeds", "reports 1x")
             for engine in ("rjieba", "jieba") if small else ("rjieba",):
-                runs = []
+                runs, dashboard = [], None
                 for r in range(REPEATS.get(name, 1)):          # package and bare in turn; medians
                     print(f"{name}: package and bare, segmenter {engine}, round {r + 1} ...", file=sys.stderr, flush=True)
                     (tmp / "out").mkdir(parents=True, exist_ok=True)
                     shutil.copytree(tmp / "warm" / ".cache" / "jieba", tmp / "out" / ".cache" / "jieba")
                     sets = [f"segment.engine={engine}"] + (["parallel.workers=1"] if name == "reports 50x" else [])
                     pkg = worker("package", str(path), json.dumps(sets), str(tmp / "out"))
-                    bare = worker("bare", str(tmp / "out" / "units.jsonl"), "[]", engine)
+                    bare = worker("bare", str(tmp / "out"), json.dumps(str(path)), engine)
                     runs.append({"package": pkg, "bare": bare})
+                    if dashboard is None and engine == "rjieba":
+                        print(f"{name}: the dashboard in headless Chromium ...", file=sys.stderr, flush=True)
+                        dashboard = worker("render", str(tmp / "out" / "bench" / "dashboard.html"), "[]", "3")
                     shutil.rmtree(tmp / "out", ignore_errors=True)
-                results["corpora"].append({"corpus": name, "segmenter": engine, **_medians(runs), "runs": len(runs)})
+                results["corpora"].append({"corpus": name, "segmenter": engine, **_medians(runs), "runs": len(runs),
+                                           "whole_run_ratios": [sum(x["package"]["stages"].values())
+                                                                / sum(x["bare"]["stages"].values()) for x in runs],
+                                           **({"dashboard": dashboard} if dashboard else {})})
         if REPORTS.is_dir():
             results["segmentation"] = []
             for s in [s for s in sizes if s <= 10]:
@@ -164,7 +272,15 @@ def main() -> int:
             results["fits"] = worker("fits", str(tmp / "x1"), "[]")
             results["sweep"] = worker("sweep", str(tmp / "x1"), "[]")
     finally:
+        watch.__exit__(None, None, None)
         shutil.rmtree(tmp, ignore_errors=True)
+    results["load"] = load = watch.summary()
+    results["load_note"] = (
+        f"1-minute load average {load['load1_min']:.1f}-{load['load1_max']:.1f} (median {load['load1_median']:.1f}) "
+        f"on {os.cpu_count()} cores over {load['samples']} samples; another process outside the benchmark was busy "
+        f"in {load['samples_with_other_busy_process']} of them"
+        + (f" (mostly: {load['other_busy_processes'][0]['command']})" if load["other_busy_processes"] else "")
+        + (": timings taken on a loaded machine." if load["samples_with_other_busy_process"] else "."))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -172,6 +288,16 @@ def main() -> int:
     (out / "latest.md").write_text(md, encoding="utf-8")
     print(md)
     return 0
+
+
+def _fmt_check(v):
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    if isinstance(v, dict):
+        return "(" + ", ".join(f"{k} {x:.3f}" for k, x in v.items()) + ")"
+    if isinstance(v, list):
+        return " / ".join(_fmt_check(x) if isinstance(x, float) else f"{x:,}" if isinstance(x, int) else str(x) for x in v)
+    return str(v)
 
 
 def _ratio(a, b):
@@ -184,27 +310,64 @@ def markdown(r: dict) -> str:
              f"Machine: {m['cpus']} cores, {m['memory_gb']} GB, {m['machine']} {m['system']}, Python {m['python']}.", "",
              _code_line(m), "",
              "## Stages of `topics run` beside the bare library calls (seconds; NMF, K = 20)", "",
-             "Each process imports numpy, scipy, scikit-learn, stopwordsiso and its segmenter before any timing (the "
-             "`imports` row, the same set on both sides). Both sides' segment stage includes reading the "
-             "stopword list and the lexicon and loading the dictionary. Medians of package/bare pairs run "
-             f"in turn: {', '.join(f'{n} {k}' for k, n in REPEATS.items())}; larger corpora once.", "",
+             "Each process imports numpy, scipy, scikit-learn, stopwordsiso, its segmenter, gensim, pandas, plotly "
+             "and matplotlib before any timing (the `imports` row, the same set on both sides). Both sides' segment "
+             "stage includes reading the stopword list and the lexicon and loading the dictionary. Every stage has "
+             "a bare twin run on the package run's own data (listed below the table); the model comparison and the "
+             "sweep are off in benchmarks/bench.toml (about 0 s) and have none. **whole run**: the sum of the "
+             "package's stages against the sum of the bare stages (imports left out on both sides). Medians of "
+             f"package/bare pairs run in turn: {', '.join(f'{n} {k}' for k, n in REPEATS.items())}; larger "
+             "corpora once.", "",
+             *([f"Load: {r['load_note']}", ""] if r.get("load_note") else []),
              "| corpus | chars | units | segmenter | stage | package s | bare s | package / bare | seg. chars/s | peak RSS MB |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for c in r["corpora"]:
         pkg, bare = c["package"], c["bare"]
-        twins = {"segment": "segment", "vectorize": "vectorize", "fit model": "fit"}
         head = (f"| {c['corpus']} | {pkg['chars']:,} | {pkg['units']:,} | {c['segmenter']}, cut in "
                 f"{pkg['cut_processes']} process{'es' if pkg['cut_processes'] > 1 else ''} |")
         lines.append(f"{head} imports | {pkg['imports']:.2f} | {bare['imports']:.2f} | | | |")
         for stage, secs in pkg["stages"].items():
-            b = bare["stages"].get(twins.get(stage, ""), None)
+            b = bare["stages"].get(stage)
             speed = f"{pkg['chars'] / secs / 1e6:.2f} M" if stage == "segment" and secs else ""
-            lines.append(f"{head} {stage} | {secs:.2f} | {'' if b is None else f'{b:.2f}'} | "
-                         f"{'' if b is None else _ratio(secs, b)} | {speed} | {pkg['rss_after'][stage]:.0f} |")
-        lines.append(f"| {c['corpus']} | | | {c['segmenter']} | **total** | {sum(pkg['stages'].values()):.2f} | "
-                     f"{sum(bare['stages'].values()):.2f} | | cut {pkg['chars'] / pkg['segment_cut'] / 1e6:.2f} M/s; "
+            if b is None:
+                cells = "off in bench.toml, no twin | –" if TWINS.get(stage, "") is None else "no twin | –"
+            else:
+                cells = f"{b:.2f} | {_ratio(secs, b)}"
+            lines.append(f"{head} {stage} | {secs:.2f} | {cells} | {speed} | {pkg['rss_after'][stage]:.0f} |")
+        total_p, total_b = sum(pkg["stages"].values()), sum(bare["stages"].values())
+        rounds = sorted(c.get("whole_run_ratios", []))
+        spread = f"; rounds {rounds[0]:.2f}-{rounds[-1]:.2f}" if len(rounds) > 1 else ""
+        lines.append(f"| {c['corpus']} | | | {c['segmenter']} | **whole run** | **{total_p:.2f}** | **{total_b:.2f}** | "
+                     f"**{_ratio(total_p, total_b)}**{spread} | cut {pkg['chars'] / pkg['segment_cut'] / 1e6:.2f} M/s; "
                      f"dictionary {pkg['segment_setup']:.2f} s (bare {bare['segment_setup']:.2f} s) | "
                      f"{pkg['peak_rss_mb']:.0f} (bare {bare['peak_rss_mb']:.0f}) |")
+    lines += ["", "Whole run, package / bare: " + "; ".join(
+        f"{c['corpus']} ({c['segmenter']}) {_ratio(sum(c['package']['stages'].values()), sum(c['bare']['stages'].values()))}"
+        for c in r["corpora"]) + ".", "",
+        "The bare twins (benchmarks/worker.py; no code of the package, only its output files and data files):", ""]
+    lines += [f"- *{stage}*: {what}" for stage, what in TWINS.items() if what]
+    parts = [(c["corpus"], c["segmenter"], c["bare"].get("write_parts", {})) for c in r["corpora"]]
+    if any(p for _, _, p in parts):
+        lines += ["", "The bare write run by part (seconds): " + "; ".join(
+            f"{name} ({seg}): " + ", ".join(f"{k} {v:.2f}" for k, v in p.items()) for name, seg, p in parts if p) + "."]
+    checks = [(c["corpus"], c["bare"].get("checks")) for c in r["corpora"] if c["segmenter"] == "rjieba"]
+    if any(ch for _, ch in checks):
+        lines += ["", "Same data on both sides (first round, rjieba): " + "; ".join(
+            f"{name}: " + ", ".join(f"{k} {_fmt_check(v)}" for k, v in ch.items()) for name, ch in checks if ch) + "."]
+    dash = [(c["corpus"], c["dashboard"]) for c in r["corpora"] if c.get("dashboard")]
+    if dash:
+        lines += ["", "## Dashboard first render in headless Chromium", "",
+                  "The package run's dashboard.html opened from disk in headless Chromium "
+                  f"({r['machine'].get('chromium', 'chromium')}; --headless --no-sandbox --disable-gpu, a fresh "
+                  "profile per round, DevTools over a pipe). *First render*: `performance.now()` (from navigation "
+                  "start) at the first animation frame where every `.plotly-graph-div` has drawn (its layout and "
+                  "SVG exist), recorded by a script injected before the page's own; medians of fresh browsers.", "",
+                  "| corpus | dashboard MB | figures | rounds | first render ms | DOMContentLoaded ms | load ms | "
+                  "first contentful paint ms | every round ms |", "|---|---|---|---|---|---|---|---|---|"]
+        for name, d in dash:
+            lines.append(f"| {name} | {d['bytes'] / 1e6:.1f} | {d['divs']} | {d['rounds']} | {d['render_ms']:.0f} | "
+                         f"{d['dcl']:.0f} | {d['load']:.0f} | {d['fcp']:.0f} | "
+                         f"{', '.join(f'{x:.0f}' for x in d['all_render_ms'])} |")
     if r.get("segmentation"):
         lines += ["", "## Segmentation throughput", "",
                   "Million characters per second, and in brackets the ratio to bare jieba (HMM off, the "

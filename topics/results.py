@@ -7,6 +7,7 @@ finding. Every row is a NamedTuple or a frozen dataclass; arrays are read-only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from .analysis.compare import Comparison
@@ -135,9 +136,10 @@ class RunResult:
         """The fit id (kept under this name: the manifest's run_id is the fit id)."""
         return self.provenance.fit_id
 
-    @property
+    @cached_property
     def labels(self) -> dict[int, str]:
-        """Label per topic 1..K: from [report] labels when given, else the top three words."""
+        """Label per topic 1..K: from [report] labels when given, else the top three words (computed
+        once per result: every table row reads it)."""
         given = self.config.report.label_map()
         return {k + 1: given.get(k + 1) or "·".join(w for w, _ in self.model.top_terms(k, 3))
                 for k in range(self.model.n_topics)}
