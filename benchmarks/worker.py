@@ -13,6 +13,7 @@ dictionary. The bare side imports nothing from ``topics``: it reads the package 
 run folder, and units.jsonl / tokens.jsonl / bench_run.json that the package worker dumps beside it) and the
 package's data files (topics/lexicon/*.tsv, topics/cues/*.tsv) as plain files.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 LEXICON = ROOT / "topics" / "lexicon"
 CUES = ROOT / "topics" / "cues"
-SEED = 20240501           # bench.toml's experiment seed (the bootstrap's seed: [uncertainty] seed is unset)
-RESAMPLES = 200           # bench.toml [uncertainty] resamples
+SEED = 20240501  # bench.toml's experiment seed (the bootstrap's seed: [uncertainty] seed is unset)
+RESAMPLES = 200  # bench.toml [uncertainty] resamples
 K = 20
 
 
@@ -51,6 +52,7 @@ def preimport(segmenter: str) -> float:
     import sklearn.feature_extraction.text  # noqa: F401
     import stopwordsiso  # noqa: F401
     import threadpoolctl  # noqa: F401
+
     __import__("rjieba" if segmenter == "rjieba" else "jieba")
     import gensim.corpora  # noqa: F401
     import gensim.models.coherencemodel  # noqa: F401
@@ -59,7 +61,8 @@ def preimport(segmenter: str) -> float:
     import plotly.io  # noqa: F401
     import plotly.offline  # noqa: F401
     import plotly.subplots  # noqa: F401
-    for name in ("Figure", "Scatter", "Bar", "Heatmap", "Layout"):       # plotly imports these lazily
+
+    for name in ("Figure", "Scatter", "Bar", "Heatmap", "Layout"):  # plotly imports these lazily
         getattr(go, name)
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.backends.backend_pdf  # noqa: F401
@@ -67,6 +70,7 @@ def preimport(segmenter: str) -> float:
     import matplotlib.figure  # noqa: F401
     import matplotlib.font_manager  # noqa: F401
     import matplotlib.ticker  # noqa: F401
+
     return time.perf_counter() - t
 
 
@@ -75,11 +79,13 @@ def bare_cutter(segmenter: str, terms=()):
     off, the package's default. Returns str -> list of tokens."""
     if segmenter == "rjieba":
         import rjieba
+
         fast = rjieba.Jieba()
         for term in terms:
             fast.add_word(term, 10000, "nz")
         return lambda s: fast.cut(s, False)
     import jieba
+
     tok = jieba.Tokenizer()
     tok.initialize()
     for term in terms:
@@ -98,25 +104,44 @@ def package(corpus: str, overrides: list[str], out: str) -> dict:
         if seconds is not None:
             stages[stage] = seconds
             rss[stage] = rss_mb()
+
     result = topics.run(config, out_dir=out, cache_dir=Path(out) / ".cache", force=True, progress=progress)
     manifest = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
     dtm = result.dtm
-    with open(Path(out) / "units.jsonl", "w", encoding="utf-8") as f:      # the same texts for the bare run
+    with open(Path(out) / "units.jsonl", "w", encoding="utf-8") as f:  # the same texts for the bare run
         for u in dtm.units:
             f.write(json.dumps([u.text, u.doc_id, u.year], ensure_ascii=False) + "\n")
-    with open(Path(out) / "tokens.jsonl", "w", encoding="utf-8") as f:     # the modelled tokens (coherence)
+    with open(Path(out) / "tokens.jsonl", "w", encoding="utf-8") as f:  # the modelled tokens (coherence)
         for toks in dtm.texts():
             f.write(json.dumps(toks, ensure_ascii=False) + "\n")
-    (Path(out) / "bench_run.json").write_text(json.dumps(
-        {"run_dir": str(result.run_dir), "corpus": str(config.corpus.root), "vocab": list(dtm.vocab),
-         "units_split": result.preparation.segment.get("units"), "seed": manifest["model"]["params"]["seed"],
-         "blas_threads": manifest["model"].get("blas_threads_per_fit")},
-        ensure_ascii=False), encoding="utf-8")
+    (Path(out) / "bench_run.json").write_text(
+        json.dumps(
+            {
+                "run_dir": str(result.run_dir),
+                "corpus": str(config.corpus.root),
+                "vocab": list(dtm.vocab),
+                "units_split": result.preparation.segment.get("units"),
+                "seed": manifest["model"]["params"]["seed"],
+                "blas_threads": manifest["model"].get("blas_threads_per_fit"),
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     seg = manifest["segment"]
-    return {"cut_processes": seg["cut_processes"], "imports": imports, "stages": stages, "rss_after": rss,
-            "peak_rss_mb": rss_mb(), "units": len(dtm.units), "chars": seg["chars_cut"], "terms": len(dtm.vocab),
-            "segment_setup": seg["setup_seconds"], "segment_cut": seg["cut_seconds"],
-            "metrics": {m: v["mean"] for m, v in result.metrics["coherence"].items()}}
+    return {
+        "cut_processes": seg["cut_processes"],
+        "imports": imports,
+        "stages": stages,
+        "rss_after": rss,
+        "peak_rss_mb": rss_mb(),
+        "units": len(dtm.units),
+        "chars": seg["chars_cut"],
+        "terms": len(dtm.vocab),
+        "segment_setup": seg["setup_seconds"],
+        "segment_cut": seg["cut_seconds"],
+        "metrics": {m: v["mean"] for m, v in result.metrics["coherence"].items()},
+    }
 
 
 # ====================================================================== the bare twins of every stage
@@ -130,8 +155,9 @@ SEP = r"[、，,.。；;·・\s“”‘’\"']{0,3}"
 
 def tsv_rows(path: Path) -> list[list[str]]:
     """The rows of one of the package's data files: '#' comments and the header line skipped."""
-    rows = [ln.split("\t") for ln in path.read_text(encoding="utf-8").splitlines()
-            if ln.strip() and not ln.startswith("#")]
+    rows = [
+        ln.split("\t") for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")
+    ]
     return rows[1:]
 
 
@@ -152,8 +178,15 @@ def twin_load_corpus(root: Path):
         if key in seen:
             raise SystemExit(f"{row['file']}: duplicate text")
         seen.add(key)
-        docs.append({"file": row["file"].strip(), "doc_id": Path(row["file"].strip()).stem,
-                     "year": int(row["year"]), "raw": text, "sha256": hashlib.sha256(data).hexdigest()})
+        docs.append(
+            {
+                "file": row["file"].strip(),
+                "doc_id": Path(row["file"].strip()).stem,
+                "year": int(row["year"]),
+                "raw": text,
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
     listed = {d["file"] for d in docs}
     if any(p.name not in listed for p in root.glob("*.txt")):
         raise SystemExit("unlisted .txt file")
@@ -167,17 +200,24 @@ def twin_load_corpus(root: Path):
 class CleanRules:
     """Line-level boilerplate regexes and character normalisation substitutions, in the spirit of
     the package's (written here from scratch with ``re``)."""
+
     ads = re.compile(r"仅供学习|禁止外传|会员|[Qq]{2}群|订阅|倒卖|公众号|微信号|扫码关注|版权所有|转载请注明")
-    footer = re.compile(r"本\w{0,8}(?:文档|文章|文件)由.{0,80}生成|因篇幅(?:问题|有限|原因).{0,20}(?:不能|无法)全部显示"
-                        r"|点此查看更多|(?:免费|完整版?)下载|下载全文|文档下载地址")
+    footer = re.compile(
+        r"本\w{0,8}(?:文档|文章|文件)由.{0,80}生成|因篇幅(?:问题|有限|原因).{0,20}(?:不能|无法)全部显示"
+        r"|点此查看更多|(?:免费|完整版?)下载|下载全文|文档下载地址"
+    )
     lost = re.compile(rf"(?:^|(?<=[\s,.;:!?()\[\]{CJK_PUNCT}]))[?？](?=[{HAN}])|\ufffd")
     punct = re.compile(rf"(?<=[{HAN}{CJK_PUNCT}])[,;:!?()]|[,;:!?()](?=[{HAN}{CJK_PUNCT}])")
     punct_map = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
     dot = re.compile(rf"(?<=[{HAN}'\"”’）)])\.(?=[{HAN}'\"“‘（(]|$)")
     quote = re.compile(rf"(?<=[{HAN}{CJK_PUNCT}])['\"]|['\"](?=[{HAN}{CJK_PUNCT}])")
     fullwidth = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
-    placeholder = re.compile(rf"(?<=[{HAN}])[XxＸｘ×*＊]{{1,4}}(?![A-Za-z])|(?<![A-Za-z])[XxＸｘ×*＊]{{1,4}}(?=[{HAN}])")
-    space = re.compile(r"(?<![A-Za-z0-9])[ \t\u3000\u00a0\u2002-\u200b]+|[ \t\u3000\u00a0\u2002-\u200b]+(?![A-Za-z0-9])")
+    placeholder = re.compile(
+        rf"(?<=[{HAN}])[XxＸｘ×*＊]{{1,4}}(?![A-Za-z])|(?<![A-Za-z])[XxＸｘ×*＊]{{1,4}}(?=[{HAN}])"
+    )
+    space = re.compile(
+        r"(?<![A-Za-z0-9])[ \t\u3000\u00a0\u2002-\u200b]+|[ \t\u3000\u00a0\u2002-\u200b]+(?![A-Za-z0-9])"
+    )
 
 
 def twin_clean(docs):
@@ -228,6 +268,7 @@ def twin_split_units(cleaned, min_chars=20, max_chars=1000, run_chars=300):
     than max_chars into ceil(len / run_chars) runs at the sentence ends (regex) nearest to even
     shares of its length (bisect). Texts only: the original wording is kept per paragraph."""
     import bisect
+
     units = []
     for d in cleaned:
         joined, pending = [], None
@@ -254,7 +295,7 @@ def twin_split_units(cleaned, min_chars=20, max_chars=1000, run_chars=300):
                 for j in range(1, n):
                     target = j * len(text) / n
                     at = bisect.bisect_left(ends, target)
-                    best = min((e for e in ends[max(0, at - 1):at + 1]), key=lambda e: abs(e - target), default=None)
+                    best = min((e for e in ends[max(0, at - 1) : at + 1]), key=lambda e: abs(e - target), default=None)
                     if best is not None and (not cuts or best > cuts[-1]):
                         cuts.append(best)
                 edges = [0, *cuts, len(text)]
@@ -277,8 +318,7 @@ def twin_evaluate(phi, vocab, texts, top_n=10, diversity_top_n=25):
     dictionary = Dictionary(texts)
     out = {}
     for measure in ("c_v", "c_npmi"):
-        cm = CoherenceModel(topics=top, texts=texts, dictionary=dictionary, coherence=measure, topn=top_n,
-                            processes=1)
+        cm = CoherenceModel(topics=top, texts=texts, dictionary=dictionary, coherence=measure, topn=top_n, processes=1)
         per_topic = cm.get_coherence_per_topic()
         out[measure] = sum(per_topic) / len(per_topic)
     words = order[:, :diversity_top_n]
@@ -317,8 +357,11 @@ def twin_uncertainty(theta, n_tok, year_idx, doc_idx, years, resamples=RESAMPLES
     struct = [[np.array(rows) for _, rows in sorted(groups[y].items())] for y in range(len(years))]
     w = np.zeros((resamples, n))
     for docs in struct:
-        copies = (rng.multinomial(len(docs), [1 / len(docs)] * len(docs), size=resamples) if len(docs) > 1
-                  else np.ones((resamples, 1), dtype=np.int64))
+        copies = (
+            rng.multinomial(len(docs), [1 / len(docs)] * len(docs), size=resamples)
+            if len(docs) > 1
+            else np.ones((resamples, 1), dtype=np.int64)
+        )
         for j, rows in enumerate(docs):
             w[:, rows] = rng.multinomial(copies[:, j] * len(rows), [1 / len(rows)] * len(rows))
     w *= n_tok
@@ -335,14 +378,14 @@ def twin_uncertainty(theta, n_tok, year_idx, doc_idx, years, resamples=RESAMPLES
     point = twin_trends(theta, n_tok, year_idx, doc_idx, len(years), max(doc_idx) + 1)[0]
     grid = np.arange(x[0], x[-1] + 1)
     splines = []
-    if len(x) >= 5:        # cubic smoothing splines are linear in the data: one map per penalty, from scipy
+    if len(x) >= 5:  # cubic smoothing splines are linear in the data: one map per penalty, from scipy
         eye = np.eye(len(x))
         maps = [(s(x), s(grid)) for s in (make_smoothing_spline(x, eye, lam=lam) for lam in np.logspace(-4, 8, 49))]
         trace = np.array([np.trace(m) for m, _ in maps])
         for t in range(theta.shape[1]):
             y = point[:, t]
             gcv = [len(x) * np.sum((y - m @ y) ** 2) / (len(x) - tr) ** 2 for (m, _), tr in zip(maps, trace)]
-            on_grid = maps[int(np.argmin(gcv))][1]          # the penalty GCV picks on the point, for every replicate
+            on_grid = maps[int(np.argmin(gcv))][1]  # the penalty GCV picks on the point, for every replicate
             band = np.clip(reps[:, :, t] @ on_grid.T, 0, 1)
             splines.append((np.clip(on_grid @ y, 0, 1), *np.quantile(band, [alpha, 1 - alpha], axis=0)))
     return low, high, slope_band, splines
@@ -407,20 +450,26 @@ def twin_date_audit(cleaned):
     ('/' as an optional separator), '<event>N周年' for anniversaries.tsv, '<congress>届<n>中' for
     plenums.tsv, and three explicit-year frames; each hit with its context."""
     patterns = [re.compile(SEP.join(re.escape(p) for p in row[0].split("/"))) for row in tsv_rows(CUES / "cues.tsv")]
-    patterns += [re.compile(f"{re.escape(row[0])}(\\d{{1,3}}|[一二三四五六七八九十百两]{{1,4}})\\s*周年")
-                 for row in tsv_rows(CUES / "anniversaries.tsv")]
-    patterns += [re.compile(f"{row[0]}届(?:[一二三四五六七]中(?:全会)?[、和及，,]?)*{row[1]}中")
-                 for row in tsv_rows(CUES / "plenums.tsv")]
-    patterns += [re.compile(r"((?:19|20)\d\d)年是"),
-                 re.compile(r"在((?:19|20)\d\d)年[^。；;！!？?\n]{0,16}?(?:会议|大会)上的讲话"),
-                 re.compile(r"((?:19|20)\d\d)年以来")]
+    patterns += [
+        re.compile(f"{re.escape(row[0])}(\\d{{1,3}}|[一二三四五六七八九十百两]{{1,4}})\\s*周年")
+        for row in tsv_rows(CUES / "anniversaries.tsv")
+    ]
+    patterns += [
+        re.compile(f"{row[0]}届(?:[一二三四五六七]中(?:全会)?[、和及，,]?)*{row[1]}中")
+        for row in tsv_rows(CUES / "plenums.tsv")
+    ]
+    patterns += [
+        re.compile(r"((?:19|20)\d\d)年是"),
+        re.compile(r"在((?:19|20)\d\d)年[^。；;！!？?\n]{0,16}?(?:会议|大会)上的讲话"),
+        re.compile(r"((?:19|20)\d\d)年以来"),
+    ]
     found = []
     for d in cleaned:
         text = "\n".join(t for _, t in d["paragraphs"])
         for p in patterns:
             for m in p.finditer(text):
                 s, e = m.span()
-                found.append((d["file"], d["year"], m.group(), text[max(0, s - 12):e + 12].replace("\n", " ")))
+                found.append((d["file"], d["year"], m.group(), text[max(0, s - 12) : e + 12].replace("\n", " ")))
     return found
 
 
@@ -440,15 +489,20 @@ def dashboard_parts(path: Path) -> dict:
         key, heading = m.group(1), m.group(2)
         at = page.index("Plotly.newPlot(", first + m.end()) + len("Plotly.newPlot(")
         args = []
-        for _ in range(4):                                 # div id, data, layout, config
+        for _ in range(4):  # div id, data, layout, config
             while page[at] in " \n\t,":
                 at += 1
             value, at = decoder.raw_decode(page, at)
             args.append(value)
-        figs.append({"key": key, "heading": heading, "div_id": args[0], "data": args[1], "layout": args[2],
-                     "config": args[3]})
-    return {"head": page[:js_start] + page[js_end:first], "figures": figs, "tail": page[tail:],
-            "bytes": len(page.encode("utf-8"))}
+        figs.append(
+            {"key": key, "heading": heading, "div_id": args[0], "data": args[1], "layout": args[2], "config": args[3]}
+        )
+    return {
+        "head": page[:js_start] + page[js_end:first],
+        "figures": figs,
+        "tail": page[tail:],
+        "bytes": len(page.encode("utf-8")),
+    }
 
 
 def static_inputs(run_dir: Path) -> dict:
@@ -459,26 +513,58 @@ def static_inputs(run_dir: Path) -> dict:
     trends = pd.read_csv(run_dir / "trends.csv")
     years = sorted(trends["year"].unique().tolist())
     k = int(trends["topic"].max())
-    piv = {c: trends.pivot(index="year", columns="topic", values=c).to_numpy() for c in ("prevalence", "ci_low", "ci_high")}
+    piv = {
+        c: trends.pivot(index="year", columns="topic", values=c).to_numpy() for c in ("prevalence", "ci_low", "ci_high")
+    }
     support = trends.groupby("year")["n_docs"].first().reindex(years).to_numpy()
     labels = trends.groupby("topic")["label"].first().to_dict()
     smooth = pd.read_csv(run_dir / "trend_smooth.csv")
     spline = {int(t): (g["year"].to_numpy(), g["fitted"].to_numpy()) for t, g in smooth.groupby("topic")}
     forms = pd.read_csv(run_dir / "formulations_by_year.csv", keep_default_na=False)
     chart = forms[forms["on_chart"].astype(str).str.lower() == "true"]
-    series = [(term, g["year"].to_numpy(), g["rate_per_10k_chars"].to_numpy())
-              for term, g in chart.groupby("term", sort=False)]
+    series = [
+        (term, g["year"].to_numpy(), g["rate_per_10k_chars"].to_numpy())
+        for term, g in chart.groupby("term", sort=False)
+    ]
     note = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))["static_figures"]
     family = note.split("font: ", 1)[1].rsplit(" (", 1)[0] if note.startswith("font: ") else None
     formats = sorted({p.suffix[1:] for p in (run_dir / "figures").iterdir()}, key=["svg", "pdf", "png"].index)
     stems = sorted({p.stem for p in (run_dir / "figures").iterdir()})
-    return {"years": np.array(years), "k": k, "point": piv["prevalence"], "low": piv["ci_low"],
-            "high": piv["ci_high"], "thin": support == 1, "labels": labels, "spline": spline, "series": series,
-            "family": family, "formats": formats, "dpi": 300, "stems": stems}
+    return {
+        "years": np.array(years),
+        "k": k,
+        "point": piv["prevalence"],
+        "low": piv["ci_low"],
+        "high": piv["ci_high"],
+        "thin": support == 1,
+        "labels": labels,
+        "spline": spline,
+        "series": series,
+        "family": family,
+        "formats": formats,
+        "dpi": 300,
+        "stems": stems,
+    }
 
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-           "#7f7f7f", "#bcbd22", "#393b79", "#ad494a", "#637939", "#8c6d31", "#7b4173", "#3182bd")
+PALETTE = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#7f7f7f",
+    "#bcbd22",
+    "#393b79",
+    "#ad494a",
+    "#637939",
+    "#8c6d31",
+    "#7b4173",
+    "#3182bd",
+)
 
 
 def static_figures(st: dict, folder: Path) -> list[str]:
@@ -489,9 +575,16 @@ def static_figures(st: dict, folder: Path) -> list[str]:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-    rc = {"svg.hashsalt": "bench", "pdf.fonttype": 3, "svg.fonttype": "path", "axes.unicode_minus": False,
-          "font.size": 9, "axes.titlesize": 9, "legend.fontsize": 8,
-          **({"font.family": [st["family"]], "font.sans-serif": [st["family"]]} if st["family"] else {})}
+    rc = {
+        "svg.hashsalt": "bench",
+        "pdf.fonttype": 3,
+        "svg.fonttype": "path",
+        "axes.unicode_minus": False,
+        "font.size": 9,
+        "axes.titlesize": 9,
+        "legend.fontsize": 8,
+        **({"font.family": [st["family"]], "font.sans-serif": [st["family"]]} if st["family"] else {}),
+    }
     folder.mkdir()
     written = []
 
@@ -540,16 +633,33 @@ def static_figures(st: dict, folder: Path) -> list[str]:
                 axes[j // cols][j % cols].set_visible(False)
             for ax in axes[-1]:
                 ax.tick_params(axis="x", labelrotation=45)
-            fig.suptitle("Theme share by year, 95% bootstrap interval; dashed: smoothing spline; open markers: "
-                         "one document", fontsize=9)
+            fig.suptitle(
+                "Theme share by year, 95% bootstrap interval; dashed: smoothing spline; open markers: one document",
+                fontsize=9,
+            )
             fig.tight_layout()
             save(fig, "trend_bands")
         if "trend_lines" in st["stems"]:
-            save(lines([(f"T{t} {st['labels'][t]}", years, st["point"][:, t - 1], PALETTE[(t - 1) % len(PALETTE)])
-                        for t in range(1, k + 1)], "share of the year's tokens", True), "trend_lines")
+            save(
+                lines(
+                    [
+                        (f"T{t} {st['labels'][t]}", years, st["point"][:, t - 1], PALETTE[(t - 1) % len(PALETTE)])
+                        for t in range(1, k + 1)
+                    ],
+                    "share of the year's tokens",
+                    True,
+                ),
+                "trend_lines",
+            )
         if "formulations" in st["stems"]:
-            save(lines([(term, xs, ys, PALETTE[i % len(PALETTE)]) for i, (term, xs, ys) in enumerate(st["series"])],
-                       "occurrences per 10,000 characters (substring count)", False), "formulations")
+            save(
+                lines(
+                    [(term, xs, ys, PALETTE[i % len(PALETTE)]) for i, (term, xs, ys) in enumerate(st["series"])],
+                    "occurrences per 10,000 characters (substring count)",
+                    False,
+                ),
+                "formulations",
+            )
     return written
 
 
@@ -561,13 +671,23 @@ def write_inputs(run_dir: Path) -> dict:
     import pandas as pd
 
     csvs = {p.name: pd.read_csv(p, keep_default_na=False) for p in sorted(run_dir.glob("*.csv"))}
-    jsons = {name: json.loads((run_dir / name).read_text(encoding="utf-8"))
-             for name in ("config.json", "metrics.json", "manifest.json", "result/result.json")}
-    texts = {p.relative_to(run_dir).as_posix(): p.read_text(encoding="utf-8")
-             for p in [run_dir / "config.toml", run_dir / "methods.md", *sorted((run_dir / "tables").glob("*"))]}
+    jsons = {
+        name: json.loads((run_dir / name).read_text(encoding="utf-8"))
+        for name in ("config.json", "metrics.json", "manifest.json", "result/result.json")
+    }
+    texts = {
+        p.relative_to(run_dir).as_posix(): p.read_text(encoding="utf-8")
+        for p in [run_dir / "config.toml", run_dir / "methods.md", *sorted((run_dir / "tables").glob("*"))]
+    }
     arrays = {p.name: np.load(p, allow_pickle=False) for p in sorted((run_dir / "result" / "arrays").glob("*.npy"))}
-    return {"csvs": csvs, "jsons": jsons, "texts": texts, "arrays": arrays,
-            "dashboard": dashboard_parts(run_dir / "dashboard.html"), "static": static_inputs(run_dir)}
+    return {
+        "csvs": csvs,
+        "jsons": jsons,
+        "texts": texts,
+        "arrays": arrays,
+        "dashboard": dashboard_parts(run_dir / "dashboard.html"),
+        "static": static_inputs(run_dir),
+    }
 
 
 def twin_write_run(inp: dict, dest: Path) -> dict:
@@ -605,8 +725,11 @@ def twin_write_run(inp: dict, dest: Path) -> dict:
     body = []
     for i, f in enumerate(dash["figures"]):
         fig = go.Figure(data=f["data"], layout=f["layout"])
-        body.append(f'<section id="{f["key"]}">{f["heading"]}' + pio.to_html(
-            fig, full_html=False, include_plotlyjs=(i == 0), div_id=f["div_id"], config=f["config"]) + "</section>\n")
+        body.append(
+            f'<section id="{f["key"]}">{f["heading"]}'
+            + pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0), div_id=f["div_id"], config=f["config"])
+            + "</section>\n"
+        )
     page = dash["head"] + "".join(body) + dash["tail"]
     (staging / "dashboard.html").write_text(page, encoding="utf-8")
     parts["plotly"] = time.perf_counter() - t
@@ -621,7 +744,9 @@ def twin_write_run(inp: dict, dest: Path) -> dict:
         if p.is_file():
             outputs[p.relative_to(staging).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
     with open(staging / "manifest.json", "w", encoding="utf-8") as f:
-        json.dump({**inp["jsons"]["manifest.json"], "outputs": outputs}, f, ensure_ascii=False, sort_keys=True, indent=2)
+        json.dump(
+            {**inp["jsons"]["manifest.json"], "outputs": outputs}, f, ensure_ascii=False, sort_keys=True, indent=2
+        )
     os.rename(staging, dest)
     parts["hashes and manifest"] = time.perf_counter() - t
     parts["dashboard_bytes"] = len(page.encode("utf-8"))
@@ -639,7 +764,7 @@ def bare(out: str, corpus: str, segmenter: str) -> dict:
 
     imports = preimport(segmenter)
     out = Path(out)
-    t = time.perf_counter()                                       # the package run's outputs: not timed
+    t = time.perf_counter()  # the package run's outputs: not timed
     info = json.loads((out / "bench_run.json").read_text(encoding="utf-8"))
     run_dir = Path(info["run_dir"])
     vocab = info["vocab"]
@@ -650,8 +775,14 @@ def bare(out: str, corpus: str, segmenter: str) -> dict:
     arrays = run_dir / "result" / "arrays"
     theta = np.load(arrays / "model.doc_topic.npy")
     phi = np.load(arrays / "model.topic_term.npy")
-    counts = sp.csr_matrix((np.load(arrays / "dtm.counts.data.npy"), np.load(arrays / "dtm.counts.indices.npy"),
-                            np.load(arrays / "dtm.counts.indptr.npy")), shape=(len(units), len(vocab)))
+    counts = sp.csr_matrix(
+        (
+            np.load(arrays / "dtm.counts.data.npy"),
+            np.load(arrays / "dtm.counts.indices.npy"),
+            np.load(arrays / "dtm.counts.indptr.npy"),
+        ),
+        shape=(len(units), len(vocab)),
+    )
     written = write_inputs(run_dir)
     inputs = time.perf_counter() - t
     stages, checks = {}, {}
@@ -667,7 +798,7 @@ def bare(out: str, corpus: str, segmenter: str) -> dict:
     stages["split units"] = time.perf_counter() - t
     checks["units split (bare / package)"] = [len(bare_units), info.get("units_split")]
 
-    t = time.perf_counter()           # the stage: stopwords, lexicon, load the dictionary, add the lexicon, cut
+    t = time.perf_counter()  # the stage: stopwords, lexicon, load the dictionary, add the lexicon, cut
     stop = set(stopwordsiso.stopwords("zh"))
     terms = [row[0].replace("/", "") for row in tsv_rows(LEXICON / "formulations.tsv")]
     cut = bare_cutter(segmenter, terms)
@@ -675,16 +806,20 @@ def bare(out: str, corpus: str, segmenter: str) -> dict:
     tokens = [[w for w in cut(s) if len(w) > 1 and w not in stop] for s in texts]
     stages["segment"] = time.perf_counter() - t
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
     t = time.perf_counter()
-    bare_counts = CountVectorizer(analyzer=lambda x: x, lowercase=False, min_df=2, max_df=0.5,
-                                  dtype=np.int32).fit_transform(tokens)
+    bare_counts = CountVectorizer(
+        analyzer=lambda x: x, lowercase=False, min_df=2, max_df=0.5, dtype=np.int32
+    ).fit_transform(tokens)
     stages["vectorize"] = time.perf_counter() - t
     from sklearn.decomposition import NMF
     from threadpoolctl import threadpool_limits
-    t = time.perf_counter()            # the package's seed, and one BLAS thread as the package fits (its manifest)
+
+    t = time.perf_counter()  # the package's seed, and one BLAS thread as the package fits (its manifest)
     with threadpool_limits(limits=info["blas_threads"]):
         NMF(n_components=K, init="nndsvda", max_iter=400, random_state=info["seed"]).fit_transform(
-            TfidfTransformer().fit_transform(bare_counts))
+            TfidfTransformer().fit_transform(bare_counts)
+        )
     stages["fit model"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -706,8 +841,9 @@ def bare(out: str, corpus: str, segmenter: str) -> dict:
     low, high, _, _ = twin_uncertainty(theta, n_tok, year_idx, doc_idx, years)
     stages["uncertainty"] = time.perf_counter() - t
     checks["band width median (bare, package)"] = [
-        float(np.median(high - low)), float(np.median(written["arrays"]["findings.bands.high.npy"]
-                                                      - written["arrays"]["findings.bands.low.npy"]))]
+        float(np.median(high - low)),
+        float(np.median(written["arrays"]["findings.bands.high.npy"] - written["arrays"]["findings.bands.low.npy"])),
+    ]
 
     t = time.perf_counter()
     tops, _, _ = twin_theme_words(theta, phi, counts, year_idx, len(years))
@@ -716,8 +852,12 @@ def bare(out: str, corpus: str, segmenter: str) -> dict:
     pkg_top = {(int(r.topic), int(r.year)): set() for r in tw.itertuples()}
     for r in tw.itertuples():
         pkg_top[(int(r.topic), int(r.year))].add(r.term)
-    same = [len(pkg_top[(k + 1, y)] & {vocab[j] for j in tops[yi][k]}) / max(len(pkg_top[(k + 1, y)]), 1)
-            for yi, y in enumerate(years) for k in range(phi.shape[0]) if (k + 1, y) in pkg_top]
+    same = [
+        len(pkg_top[(k + 1, y)] & {vocab[j] for j in tops[yi][k]}) / max(len(pkg_top[(k + 1, y)]), 1)
+        for yi, y in enumerate(years)
+        for k in range(phi.shape[0])
+        if (k + 1, y) in pkg_top
+    ]
     checks["theme words: share of the package's top words"] = float(np.mean(same))
 
     t = time.perf_counter()
@@ -731,14 +871,24 @@ def bare(out: str, corpus: str, segmenter: str) -> dict:
     checks["date cue hits (bare / package evidence rows)"] = [len(found), len(written["csvs"]["date_audit.csv"])]
 
     import shutil
+
     shutil.rmtree(out / "bare-run", ignore_errors=True)
     t = time.perf_counter()
     parts = twin_write_run(written, out / "bare-run" / "bench")
     stages["write run"] = time.perf_counter() - t
     checks["dashboard bytes (bare / package)"] = [parts.pop("dashboard_bytes"), written["dashboard"]["bytes"]]
-    return {"imports": imports, "inputs_seconds": inputs, "stages": stages, "write_parts": parts,
-            "segment_setup": setup, "peak_rss_mb": rss_mb(), "chars": sum(map(len, texts)), "units": len(texts),
-            "fingerprint": fingerprint, "checks": checks}
+    return {
+        "imports": imports,
+        "inputs_seconds": inputs,
+        "stages": stages,
+        "write_parts": parts,
+        "segment_setup": setup,
+        "peak_rss_mb": rss_mb(),
+        "chars": sum(map(len, texts)),
+        "units": len(texts),
+        "fingerprint": fingerprint,
+        "checks": checks,
+    }
 
 
 # ---------------------------------------------------------------------- the dashboard in headless Chromium
@@ -774,12 +924,29 @@ def _render_once(path: Path, timeout: float = 180.0) -> dict:
         a, b = os.dup(to_r), os.dup(from_w)
         os.dup2(a, 3)
         os.dup2(b, 4)
+
     proc = subprocess.Popen(
-        ["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-         "--remote-debugging-pipe", f"--user-data-dir={profile}", "--window-size=1300,2400", "about:blank"],
-        pass_fds=(3, 4, to_r, from_w), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=wire,
-        start_new_session=True)                  # its own process group: its helpers end with it
+        [
+            "/usr/bin/chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-extensions",
+            "--remote-debugging-pipe",
+            f"--user-data-dir={profile}",
+            "--window-size=1300,2400",
+            "about:blank",
+        ],
+        pass_fds=(3, 4, to_r, from_w),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=wire,
+        start_new_session=True,
+    )  # its own process group: its helpers end with it
     os.close(to_r)
     os.close(from_w)
     buf, ids = b"", [0]
@@ -804,6 +971,7 @@ def _render_once(path: Path, timeout: float = 180.0) -> dict:
                             raise RuntimeError(reply["error"])
                         return reply.get("result", {})
         raise TimeoutError(method)
+
     try:
         target = send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
@@ -815,8 +983,11 @@ def _render_once(path: Path, timeout: float = 180.0) -> dict:
         end = time.time() + timeout
         value = {}
         while time.time() < end:
-            value = send("Runtime.evaluate", {"expression": "JSON.stringify(window.__bench || null)",
-                                               "returnByValue": True}, session=session)["result"].get("value")
+            value = send(
+                "Runtime.evaluate",
+                {"expression": "JSON.stringify(window.__bench || null)", "returnByValue": True},
+                session=session,
+            )["result"].get("value")
             value = json.loads(value) if value else {}
             if value.get("done"):
                 break
@@ -825,22 +996,32 @@ def _render_once(path: Path, timeout: float = 180.0) -> dict:
         if not value.get("done"):
             raise TimeoutError(f"the dashboard did not render within {timeout} s")
         time.sleep(0.3)
-        nav = json.loads(send("Runtime.evaluate", {"expression": (
-            "JSON.stringify({dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd, "
-            "load: performance.getEntriesByType('navigation')[0].loadEventEnd, "
-            "fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null})"),
-            "returnByValue": True}, session=session)["result"]["value"])
+        nav = json.loads(
+            send(
+                "Runtime.evaluate",
+                {
+                    "expression": (
+                        "JSON.stringify({dcl: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd, "
+                        "load: performance.getEntriesByType('navigation')[0].loadEventEnd, "
+                        "fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null})"
+                    ),
+                    "returnByValue": True,
+                },
+                session=session,
+            )["result"]["value"]
+        )
         return {"render_ms": value["render_ms"], "divs": value["divs"], "wall_s": wall, **nav}
     finally:
         import signal
+
         try:
-            os.killpg(proc.pid, signal.SIGKILL)        # the browser and the helpers it started, not others
+            os.killpg(proc.pid, signal.SIGKILL)  # the browser and the helpers it started, not others
         except ProcessLookupError:
             pass
         proc.wait()
         os.close(to_w)
         os.close(from_r)
-        for _ in range(10):                            # a helper may still be writing the profile
+        for _ in range(10):  # a helper may still be writing the profile
             shutil.rmtree(profile, ignore_errors=True)
             if not os.path.exists(profile):
                 break
@@ -850,12 +1031,19 @@ def _render_once(path: Path, timeout: float = 180.0) -> dict:
 def render(dashboard: str, rounds: int = 3) -> dict:
     """The dashboard's first render, in ``rounds`` fresh Chromium processes and profiles; medians."""
     import statistics
+
     path = Path(dashboard)
     runs = [_render_once(path) for _ in range(rounds)]
-    return {"rounds": rounds, "bytes": path.stat().st_size, "divs": runs[0]["divs"],
-            **{k: statistics.median(r[k] for r in runs if r[k] is not None) for k in ("render_ms", "dcl", "load", "wall_s")},
-            "fcp": statistics.median([r["fcp"] for r in runs if r["fcp"]] or [0]),
-            "all_render_ms": [r["render_ms"] for r in runs]}
+    return {
+        "rounds": rounds,
+        "bytes": path.stat().st_size,
+        "divs": runs[0]["divs"],
+        **{
+            k: statistics.median(r[k] for r in runs if r[k] is not None) for k in ("render_ms", "dcl", "load", "wall_s")
+        },
+        "fcp": statistics.median([r["fcp"] for r in runs if r["fcp"]] or [0]),
+        "all_render_ms": [r["render_ms"] for r in runs],
+    }
 
 
 def _dtm(corpus: str):
@@ -864,8 +1052,9 @@ def _dtm(corpus: str):
     from topics.text.segment import segment
     from topics.text.vectorize import vectorize
 
-    config = load_experiment(ROOT / "experiments" / "baseline.toml",
-                             [f"corpus.path={corpus}", "corpus.years=[]", "segment.engine=rjieba"])
+    config = load_experiment(
+        ROOT / "experiments" / "baseline.toml", [f"corpus.path={corpus}", "corpus.years=[]", "segment.engine=rjieba"]
+    )
     units = check(config).units
     return vectorize(segment(units, config.segment), config.vectorize), config
 
@@ -888,13 +1077,26 @@ def fits(corpus: str, repeats: int = 3) -> dict:
     x = dtm.counts
 
     def model(engine, **params):
-        return replace(config.model, engine=engine, n_topics=20,
-                       params=tuple(sorted({**ENGINES[engine].defaults, **params}.items())))
+        return replace(
+            config.model,
+            engine=engine,
+            n_topics=20,
+            params=tuple(sorted({**ENGINES[engine].defaults, **params}.items())),
+        )
 
     def gensim_bare():
         bow = list(Sparse2Corpus(x, documents_columns=False))
-        lda = LdaModel(bow, num_topics=20, id2word={i: str(i) for i in range(x.shape[1])}, random_state=1,
-                       passes=10, iterations=50, chunksize=len(bow), eval_every=None, dtype=np.float64)
+        lda = LdaModel(
+            bow,
+            num_topics=20,
+            id2word={i: str(i) for i in range(x.shape[1])},
+            random_state=1,
+            passes=10,
+            iterations=50,
+            chunksize=len(bow),
+            eval_every=None,
+            dtype=np.float64,
+        )
         lda.inference(bow)
 
     def tomotopy_bare(workers):
@@ -906,14 +1108,38 @@ def fits(corpus: str, repeats: int = 3) -> dict:
         return [d.get_topic_dist() for d in mdl.docs]
 
     pairs = [
-        ("nmf", "max_iter 400", lambda: fit(dtm, model("nmf"), 1),
-         lambda: NMF(20, init="nndsvda", max_iter=400, random_state=1).fit_transform(TfidfTransformer().fit_transform(x))),
-        ("sklearn-lda", "batch, 10 iterations, 1 start", lambda: fit(dtm, model("sklearn-lda", max_iter=10, n_init=1), 1),
-         lambda: LatentDirichletAllocation(20, learning_method="batch", max_iter=10, random_state=1).fit(x).transform(x)),
-        ("gensim-lda", "10 passes, 50 iterations, 1 start",
-         lambda: fit(dtm, model("gensim-lda", passes=10, iterations=50, n_init=1), 1), gensim_bare),
-        *[("tomotopy-lda", f"500 iterations, {w} worker(s)", lambda w=w: fit(dtm, model("tomotopy-lda", workers=w), 1),
-           lambda w=w: tomotopy_bare(w)) for w in (1, 2)]]
+        (
+            "nmf",
+            "max_iter 400",
+            lambda: fit(dtm, model("nmf"), 1),
+            lambda: NMF(20, init="nndsvda", max_iter=400, random_state=1).fit_transform(
+                TfidfTransformer().fit_transform(x)
+            ),
+        ),
+        (
+            "sklearn-lda",
+            "batch, 10 iterations, 1 start",
+            lambda: fit(dtm, model("sklearn-lda", max_iter=10, n_init=1), 1),
+            lambda: (
+                LatentDirichletAllocation(20, learning_method="batch", max_iter=10, random_state=1).fit(x).transform(x)
+            ),
+        ),
+        (
+            "gensim-lda",
+            "10 passes, 50 iterations, 1 start",
+            lambda: fit(dtm, model("gensim-lda", passes=10, iterations=50, n_init=1), 1),
+            gensim_bare,
+        ),
+        *[
+            (
+                "tomotopy-lda",
+                f"500 iterations, {w} worker(s)",
+                lambda w=w: fit(dtm, model("tomotopy-lda", workers=w), 1),
+                lambda w=w: tomotopy_bare(w),
+            )
+            for w in (1, 2)
+        ],
+    ]
     times: dict = {}
     outputs: dict = {}
     for _ in range(repeats):
@@ -926,8 +1152,12 @@ def fits(corpus: str, repeats: int = 3) -> dict:
                     outputs.setdefault(settings, []).append(out.doc_topic)
     rows = []
     for engine, settings, _, _ in pairs:
-        row = {"engine": engine, "settings": settings, "repeats": repeats,
-               **{side: statistics.median(times[(engine, settings, side)]) for side in ("package", "bare")}}
+        row = {
+            "engine": engine,
+            "settings": settings,
+            "repeats": repeats,
+            **{side: statistics.median(times[(engine, settings, side)]) for side in ("package", "bare")},
+        }
         if settings in outputs:
             row["deterministic"] = all(np.array_equal(outputs[settings][0], o) for o in outputs[settings][1:])
         rows.append(row)
@@ -942,22 +1172,34 @@ def sweep_speed(corpus: str) -> dict:
     from topics.analysis.sweep import sweep
 
     dtm, config = _dtm(corpus)
-    config = replace(config, model=replace(config.model, params=tuple(sorted(
-        {**dict(config.model.params), "passes": 5, "iterations": 50, "n_init": 1}.items()))),
-        sweep=replace(config.sweep, k=(5, 10, 15, 20), seeds=2, n_init=0))
+    config = replace(
+        config,
+        model=replace(
+            config.model,
+            params=tuple(sorted({**dict(config.model.params), "passes": 5, "iterations": 50, "n_init": 1}.items())),
+        ),
+        sweep=replace(config.sweep, k=(5, 10, 15, 20), seeds=2, n_init=0),
+    )
     workers = os.cpu_count() or 1
 
     def run(par):
         t = time.perf_counter()
         result = sweep(dtm, replace(config, parallel=par))
         return time.perf_counter() - t, result
+
     one, r1 = run(replace(config.parallel, workers=1, scheduler=""))
     many, r2 = run(replace(config.parallel, workers=workers, scheduler=""))
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         dask, r3 = run(replace(config.parallel, workers=0, scheduler=cluster.scheduler_address))
-    return {"what": "gensim LDA (5 passes, 1 start), K = 5, 10, 15, 20, 2 seeds: 8 fits", "workers": workers,
-            "one": one, "many": many, "dask": dask, "same_pool": r1.rows == r2.rows and r1.runs == r2.runs,
-            "same_dask": r1.rows == r3.rows and r1.runs == r3.runs}
+    return {
+        "what": "gensim LDA (5 passes, 1 start), K = 5, 10, 15, 20, 2 seeds: 8 fits",
+        "workers": workers,
+        "one": one,
+        "many": many,
+        "dask": dask,
+        "same_pool": r1.rows == r2.rows and r1.runs == r2.runs,
+        "same_dask": r1.rows == r3.rows and r1.runs == r3.runs,
+    }
 
 
 def segmentation(corpus: str, variant: str, cache: Path) -> dict:
@@ -986,14 +1228,21 @@ def segmentation(corpus: str, variant: str, cache: Path) -> dict:
     else:
         engine, workers = variant.split(" x")
         for f in cache.glob("segment-*"):
-            f.unlink()                                      # a cold segmentation cache
+            f.unlink()  # a cold segmentation cache
         t = time.perf_counter()
         seg = segment(units, dataclasses.replace(cfg.segment, engine=engine), cache_dir=cache, workers=int(workers))
         stage = time.perf_counter() - t
         seconds, load = seg.info["cut_seconds"], seg.info["setup_seconds"]
     from topics.text.segment import PARALLEL_CHARS
-    return {"chars": sum(map(len, texts)), "units": len(units), "seconds": seconds, "stage": stage, "load": load,
-            "fork_from_chars": PARALLEL_CHARS}
+
+    return {
+        "chars": sum(map(len, texts)),
+        "units": len(units),
+        "seconds": seconds,
+        "stage": stage,
+        "load": load,
+        "fork_from_chars": PARALLEL_CHARS,
+    }
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ open_page(url) loads a page in headless Chromium and records what the page itsel
 network request it starts, console errors, uncaught exceptions and security (CSP) reports. The
 browser's own background traffic (updates, accounts) is not the page's and is not recorded.
 """
+
 from __future__ import annotations
 
 import base64
@@ -28,9 +29,9 @@ def find_chromium() -> str | None:
 
 @dataclass
 class PageReport:
-    requests: list = field(default_factory=list)      # URLs the page asked for
-    errors: list = field(default_factory=list)        # console errors, exceptions, CSP reports
-    values: dict = field(default_factory=dict)        # results of the expressions evaluated
+    requests: list = field(default_factory=list)  # URLs the page asked for
+    errors: list = field(default_factory=list)  # console errors, exceptions, CSP reports
+    values: dict = field(default_factory=dict)  # results of the expressions evaluated
     screenshot: bytes = b""
 
 
@@ -49,6 +50,7 @@ class _Pipe:
 
     def _read(self, timeout):
         import select
+
         ready, _, _ = select.select([self.r], [], [], timeout)
         if not ready:
             return None
@@ -79,25 +81,47 @@ class _Pipe:
             self.events += self._read(0.2) or []
 
 
-def open_page(url: str, expressions: dict[str, str], ready: str = "document.readyState === 'complete'",
-              timeout: float = 60.0, width: int = 1300, height: int = 2400) -> PageReport:
+def open_page(
+    url: str,
+    expressions: dict[str, str],
+    ready: str = "document.readyState === 'complete'",
+    timeout: float = 60.0,
+    width: int = 1300,
+    height: int = 2400,
+) -> PageReport:
     """Load ``url``, wait until the JavaScript expression ``ready`` is true (or ``timeout``), then
     evaluate ``expressions`` and take a screenshot."""
     chrome = find_chromium()
     profile = tempfile.mkdtemp(prefix="topics-chromium-")
     to_chrome_r, to_chrome_w = os.pipe()
     from_chrome_r, from_chrome_w = os.pipe()
-    def wire():                       # in the child: Chromium reads fd 3 and writes fd 4
+
+    def wire():  # in the child: Chromium reads fd 3 and writes fd 4
         a, b = os.dup(to_chrome_r), os.dup(from_chrome_w)
         os.dup2(a, 3)
         os.dup2(b, 4)
 
     proc = subprocess.Popen(
-        [chrome, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe", f"--user-data-dir={profile}",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-extensions", f"--window-size={width},{height}", "about:blank"],
-        pass_fds=(3, 4, to_chrome_r, from_chrome_w), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        preexec_fn=wire)
+        [
+            chrome,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--remote-debugging-pipe",
+            f"--user-data-dir={profile}",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            f"--window-size={width},{height}",
+            "about:blank",
+        ],
+        pass_fds=(3, 4, to_chrome_r, from_chrome_w),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=wire,
+    )
     os.close(to_chrome_r)
     os.close(from_chrome_w)
     pipe = _Pipe(proc, to_chrome_w, from_chrome_r)
@@ -114,7 +138,7 @@ def open_page(url: str, expressions: dict[str, str], ready: str = "document.read
             if res.get("result", {}).get("value") is True:
                 break
             pipe.pump(0.5)
-        pipe.pump(1.0)                                   # late console messages and requests
+        pipe.pump(1.0)  # late console messages and requests
         for name, expr in expressions.items():
             res = pipe.send("Runtime.evaluate", {"expression": expr, "returnByValue": True}, session=session)
             report.values[name] = res.get("result", {}).get("value")
@@ -130,8 +154,11 @@ def open_page(url: str, expressions: dict[str, str], ready: str = "document.read
                 report.errors.append(params["exceptionDetails"].get("text", "exception"))
             elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
                 report.errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params["args"]))
-            elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning") \
-                    and params["entry"].get("source") in ("security", "violation", "javascript", "network"):
+            elif (
+                method == "Log.entryAdded"
+                and params["entry"]["level"] in ("error", "warning")
+                and params["entry"].get("source") in ("security", "violation", "javascript", "network")
+            ):
                 report.errors.append(params["entry"]["text"])
     finally:
         proc.kill()

@@ -5,6 +5,7 @@ the 10 MB document, the government reports, the second full run in another proce
 simultaneous and offline runs) are left out of the default run (addopts in pyproject.toml), which
 stays under three minutes on two cores; ``pytest -m slow`` runs them, and .ci/run runs them after
 the default suite."""
+
 from __future__ import annotations
 
 import shutil
@@ -30,7 +31,7 @@ def write_corpus(folder: Path, docs: dict[str, tuple[int | str, str]], extra_row
     return folder
 
 
-DYNAMIC_ENGINES = ("gensim-ldaseq", "tomotopy-dtm")     # one topic-word matrix per year: slow to fit
+DYNAMIC_ENGINES = ("gensim-ldaseq", "tomotopy-dtm")  # one topic-word matrix per year: slow to fit
 
 
 def engine_params(engines, slow=DYNAMIC_ENGINES):
@@ -38,8 +39,8 @@ def engine_params(engines, slow=DYNAMIC_ENGINES):
     return [pytest.param(e, marks=pytest.mark.slow) if e in slow else e for e in engines]
 
 
-K_TRUE = 4          # topics planted in planted_corpus()
-WORDS = 25          # words in each planted topic's word set
+K_TRUE = 4  # topics planted in planted_corpus()
+WORDS = 25  # words in each planted topic's word set
 
 
 def planted_corpus(n_units=200, length=60, purity=0.85, seed=0):
@@ -61,9 +62,8 @@ def planted_corpus(n_units=200, length=60, purity=0.85, seed=0):
         for _ in range(length):
             k = main if rng.random() < purity else int(rng.integers(K_TRUE))
             toks.append(vocab[k][rng.choice(WORDS, p=zipf)])
-        year = 2005 + u * 10 // n_units        # units in year order, as corpora give them
-        units.append(Unit(unit_id=f"s:{u:04d}", doc_id=f"doc{year}", year=year, position=u,
-                          original="", text=""))
+        year = 2005 + u * 10 // n_units  # units in year order, as corpora give them
+        units.append(Unit(unit_id=f"s:{u:04d}", doc_id=f"doc{year}", year=year, position=u, original="", text=""))
         tokens.append(tuple(toks))
         truth.append(main)
     dtm = vectorize(Segmented.from_tokens(units, tokens), VectorizeConfig(min_df=1, max_df=1.0))

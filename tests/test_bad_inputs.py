@@ -1,6 +1,7 @@
 """The table of bad inputs (docs/troubleshooting.md): each gives one clear message naming the file
 or key, its exit code, and leaves no run folder behind; the inputs the package can read safely
 (byte-order marks, Excel's CSV, a declared GB18030 corpus) run through."""
+
 import shutil
 from pathlib import Path
 
@@ -10,21 +11,42 @@ from topics.cli import main
 
 from .conftest import EXPERIMENTS, ROOT
 
-FAST = ["--set", "sweep.k=[]", "--set", "compare.engines=[]", "--set", "stability.seeds=1",
-        "--set", "uncertainty.resamples=50", "--set", "export.static=false", "--set", "model.n_topics=3",
-        "--set", "evaluate.coherence=[\"u_mass\"]"]
-PARAS = ["加强基层党组织建设，推进干部队伍建设，做好新时代人才工作，落实全面从严治党要求。",
-         "坚持党管干部原则，完善干部考核评价机制，激励干部担当作为，推动高质量发展。",
-         "深化党史学习教育成果，巩固主题教育成果，筑牢基层战斗堡垒，服务乡村振兴大局。",
-         "抓好换届选举工作，严肃换届纪律，营造风清气正的政治生态，确保换届平稳有序。"]
+FAST = [
+    "--set",
+    "sweep.k=[]",
+    "--set",
+    "compare.engines=[]",
+    "--set",
+    "stability.seeds=1",
+    "--set",
+    "uncertainty.resamples=50",
+    "--set",
+    "export.static=false",
+    "--set",
+    "model.n_topics=3",
+    "--set",
+    "evaluate.coherence=[\"u_mass\"]",
+]
+PARAS = [
+    "加强基层党组织建设，推进干部队伍建设，做好新时代人才工作，落实全面从严治党要求。",
+    "坚持党管干部原则，完善干部考核评价机制，激励干部担当作为，推动高质量发展。",
+    "深化党史学习教育成果，巩固主题教育成果，筑牢基层战斗堡垒，服务乡村振兴大局。",
+    "抓好换届选举工作，严肃换届纪律，营造风清气正的政治生态，确保换届平稳有序。",
+]
 
 
 def text(i: int) -> str:
     return "\n".join(f"第{i}篇第{j}段：{PARAS[(i + j) % 4]}{PARAS[(i + 2 * j) % 4]}" for j in range(6)) + "\n"
 
 
-def make_corpus(folder: Path, n: int = 6, encoding: str = "utf-8", sheet_encoding: str = "utf-8",
-                sheet_extra: str = "", newline: str = "\n") -> Path:
+def make_corpus(
+    folder: Path,
+    n: int = 6,
+    encoding: str = "utf-8",
+    sheet_encoding: str = "utf-8",
+    sheet_extra: str = "",
+    newline: str = "\n",
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     rows = ["file,year,title"]
     for i in range(n):
@@ -54,8 +76,9 @@ def binary(c):
 
 
 def only_boilerplate(c):
-    (c / "d0.txt").write_text("仅供学习 禁止外传\n会员群：123456\nQQ群：654321\n本DOCX文档由 某软件 生成\n",
-                              encoding="utf-8")
+    (c / "d0.txt").write_text(
+        "仅供学习 禁止外传\n会员群：123456\nQQ群：654321\n本DOCX文档由 某软件 生成\n", encoding="utf-8"
+    )
 
 
 def row_without_file(c):
@@ -76,7 +99,7 @@ def no_chinese(c):
 
 def stopwords_only(c):
     fillers = ["我们", "这个", "那个", "就是", "也都", "的是", "在和", "了吗"]
-    for i, p in enumerate(sorted(c.glob("*.txt"))):        # distinct texts, every word a stopword
+    for i, p in enumerate(sorted(c.glob("*.txt"))):  # distinct texts, every word a stopword
         p.write_text("，".join(fillers[i:] + fillers[:i]) + "。\n", encoding="utf-8")
 
 
@@ -96,10 +119,20 @@ BAD = [  # (id, change to a valid corpus, extra args, exit code, message fragmen
     ("year-not-a-number", lambda c: set_row(c, "d0.txt", "二〇一〇"), [], 3, "is not a four-digit year"),
     ("all-years-outside", lambda c: None, ["--set", "corpus.years=[1990, 1999]"], 3, "no document has a year in"),
     ("duplicate-texts", duplicate, [], 3, "same text as d0.txt"),
-    ("metadata-gbk", lambda c: (c / "metadata.csv").write_bytes("file,year,title\nd0.txt,2010,讲话\n".encode("gbk")),
-     [], 3, "In Excel, save it as 'CSV UTF-8'"),
-    ("metadata-missing-column", lambda c: (c / "metadata.csv").write_text("file,title\nd0.txt,x\n", encoding="utf-8"),
-     [], 3, "missing column(s) year"),
+    (
+        "metadata-gbk",
+        lambda c: (c / "metadata.csv").write_bytes("file,year,title\nd0.txt,2010,讲话\n".encode("gbk")),
+        [],
+        3,
+        "In Excel, save it as 'CSV UTF-8'",
+    ),
+    (
+        "metadata-missing-column",
+        lambda c: (c / "metadata.csv").write_text("file,title\nd0.txt,x\n", encoding="utf-8"),
+        [],
+        3,
+        "missing column(s) year",
+    ),
     ("no-metadata", lambda c: (c / "metadata.csv").unlink(), [], 3, "metadata sheet"),
     ("no-chinese", no_chinese, [], 3, "no Chinese characters"),
     ("stopwords-only", stopwords_only, [], 4, "no tokens left after segmentation"),
@@ -115,8 +148,19 @@ def test_bad_input_gives_one_clear_message_and_no_run_folder(tmp_path, capsys, n
     corpus = make_corpus(tmp_path / "corpus")
     change(corpus)
     out = tmp_path / "out"
-    got = main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet",
-                "--set", f"corpus.path={corpus}", *FAST, *args])
+    got = main(
+        [
+            "run",
+            str(EXPERIMENTS / "baseline.toml"),
+            "--out",
+            str(out),
+            "--quiet",
+            "--set",
+            f"corpus.path={corpus}",
+            *FAST,
+            *args,
+        ]
+    )
     err = capsys.readouterr().err
     assert got == code, err
     assert message in err and "Traceback" not in err
@@ -129,7 +173,11 @@ GOOD = [  # (id, how the corpus is written, extra args)
     ("utf8-bom", dict(encoding="utf-8-sig"), []),
     ("utf16-bom", dict(encoding="utf-16"), []),
     ("excel-sheet-bom-crlf", dict(sheet_encoding="utf-8-sig", newline="\r\n"), []),
-    ("gb18030-corpus-declared", dict(encoding="gb18030", sheet_encoding="gb18030"), ["--set", "corpus.encoding=gb18030"]),
+    (
+        "gb18030-corpus-declared",
+        dict(encoding="gb18030", sheet_encoding="gb18030"),
+        ["--set", "corpus.encoding=gb18030"],
+    ),
 ]
 
 
@@ -137,19 +185,49 @@ GOOD = [  # (id, how the corpus is written, extra args)
 def test_readable_encodings_run_through(tmp_path, capsys, name, how, args):
     corpus = make_corpus(tmp_path / "corpus", **how)
     out = tmp_path / "out"
-    assert main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet",
-                 "--set", f"corpus.path={corpus}", *FAST, *args]) == 0, capsys.readouterr().err
+    assert (
+        main(
+            [
+                "run",
+                str(EXPERIMENTS / "baseline.toml"),
+                "--out",
+                str(out),
+                "--quiet",
+                "--set",
+                f"corpus.path={corpus}",
+                *FAST,
+                *args,
+            ]
+        )
+        == 0
+    ), capsys.readouterr().err
     import csv
+
     with open(out / "baseline" / "doc_topics.csv", encoding="utf-8", newline="") as f:
         texts = [r["text"] for r in csv.DictReader(f)]
-    assert any("基层党组织" in t for t in texts)                   # decoded, not mojibake
+    assert any("基层党组织" in t for t in texts)  # decoded, not mojibake
 
 
 def test_year_outside_the_range_is_left_out_with_a_warning(tmp_path, capsys):
     corpus = make_corpus(tmp_path / "corpus")
     set_row(corpus, "d0.txt", "1999")
-    assert main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(tmp_path / "out"), "--quiet",
-                 "--set", f"corpus.path={corpus}", *FAST, "--set", "corpus.years=[2005, 2024]"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(EXPERIMENTS / "baseline.toml"),
+                "--out",
+                str(tmp_path / "out"),
+                "--quiet",
+                "--set",
+                f"corpus.path={corpus}",
+                *FAST,
+                "--set",
+                "corpus.years=[2005, 2024]",
+            ]
+        )
+        == 0
+    )
     assert "1 document(s) outside [corpus] years were left out" in capsys.readouterr().err
 
 
@@ -159,6 +237,20 @@ def test_a_ten_megabyte_document_runs(tmp_path, capsys):
     big = "".join(f"第{i}节。{PARAS[i % 4]}{PARAS[(i * 7) % 4]}\n" for i in range(80_000))
     (corpus / "d0.txt").write_text(big, encoding="utf-8")
     assert (corpus / "d0.txt").stat().st_size > 10_000_000
-    assert main(["run", str(EXPERIMENTS / "nmf.toml"), "--out", str(tmp_path / "out"), "--quiet",
-                 "--set", f"corpus.path={corpus}", *FAST, "--set", "segment.engine=rjieba"]) == 0, \
-        capsys.readouterr().err
+    assert (
+        main(
+            [
+                "run",
+                str(EXPERIMENTS / "nmf.toml"),
+                "--out",
+                str(tmp_path / "out"),
+                "--quiet",
+                "--set",
+                f"corpus.path={corpus}",
+                *FAST,
+                "--set",
+                "segment.engine=rjieba",
+            ]
+        )
+        == 0
+    ), capsys.readouterr().err

@@ -1,5 +1,6 @@
 """The dashboard in a real browser: headless Chromium opens it from disk and reports what the page
 does. Skipped only where no Chromium is installed (.ci/run installs Debian's chromium)."""
+
 import csv
 import os
 import re
@@ -36,6 +37,7 @@ PROBES = {
 def hostile_run(tmp_path_factory):
     import shutil
     from .conftest import SEEDS
+
     tmp = tmp_path_factory.mktemp("browser")
     corpus = tmp / "seeds"
     shutil.copytree(SEEDS, corpus)
@@ -46,12 +48,29 @@ def hostile_run(tmp_path_factory):
     with open(corpus / "metadata.csv", "a", encoding="utf-8", newline="") as f:
         csv.writer(f, lineterminator="\n").writerow(["999_hostile.txt", 2012, title, "x", "city", "speech", "x", "x"])
     label = HOSTILE["quote"].replace('"', "'")
-    args = ["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(tmp / "out"), "--quiet",
-            "--set", f"corpus.path={corpus}", "--set", "sweep.k=[4,6]", "--set", "stability.seeds=2",
-            "--set", "uncertainty.resamples=100", "--set", "compare.engines=[\"nmf\"]",
-            "--set", f'report.labels={{"1" = "{label}", "2" = "{HOSTILE["script"].replace(chr(34), "")}"}}',
-            "--set", f'uncertainty.eras={{"{title}" = [2005, 2012], "later" = [2013, 2024]}}',
-            "--set", f'formulations.chart=["组织工作", "{HOSTILE["link"].replace(chr(34), "")}"]']
+    args = [
+        "run",
+        str(EXPERIMENTS / "baseline.toml"),
+        "--out",
+        str(tmp / "out"),
+        "--quiet",
+        "--set",
+        f"corpus.path={corpus}",
+        "--set",
+        "sweep.k=[4,6]",
+        "--set",
+        "stability.seeds=2",
+        "--set",
+        "uncertainty.resamples=100",
+        "--set",
+        "compare.engines=[\"nmf\"]",
+        "--set",
+        f'report.labels={{"1" = "{label}", "2" = "{HOSTILE["script"].replace(chr(34), "")}"}}',
+        "--set",
+        f'uncertainty.eras={{"{title}" = [2005, 2012], "later" = [2013, 2024]}}',
+        "--set",
+        f'formulations.chart=["组织工作", "{HOSTILE["link"].replace(chr(34), "")}"]',
+    ]
     assert main(args) == 0
     return tmp / "out" / "baseline"
 
@@ -59,22 +78,25 @@ def hostile_run(tmp_path_factory):
 def test_dashboard_in_headless_chromium(hostile_run):
     html_file = hostile_run / "dashboard.html"
     n_figures = len(re.findall(r'id="fig-[a-z]+"', html_file.read_text(encoding="utf-8")))
-    page = open_page(html_file.as_uri(), PROBES,
-                     ready=f"document.readyState === 'complete' && "
-                           f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n_figures}")
+    page = open_page(
+        html_file.as_uri(),
+        PROBES,
+        ready=f"document.readyState === 'complete' && "
+        f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n_figures}",
+    )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "dashboard.png").write_bytes(page.screenshot)
-    assert page.errors == []                                          # no console errors, no CSP reports
-    assert page.values["figures"] == n_figures >= 12                  # every chart rendered
+    assert page.errors == []  # no console errors, no CSP reports
+    assert page.values["figures"] == n_figures >= 12  # every chart rendered
     assert page.values["svgs"] >= n_figures
     assert page.values["chinese"] is True
-    assert page.values["pwned"] is None                               # no hostile string ran
-    assert page.values["scripts"] == 1 + n_figures                    # plotly.js and one per figure
+    assert page.values["pwned"] is None  # no hostile string ran
+    assert page.values["scripts"] == 1 + n_figures  # plotly.js and one per figure
     assert not [a for a in page.values["anchors"] if a and a.lower().startswith("javascript")]
     network = [u for u in page.requests if not u.startswith(("file:", "data:", "blob:", "about:"))]
-    assert network == []                                              # no network request attempted
+    assert network == []  # no network request attempted
     shown = page.values["shown"]
-    assert "<img src=x onerror=" in shown and "<script>" in shown     # the payloads are shown as text
+    assert "<img src=x onerror=" in shown and "<script>" in shown  # the payloads are shown as text
     assert len(page.screenshot) > 50_000
 
 
@@ -85,4 +107,4 @@ def test_hostile_values_are_kept_exactly_in_tables(hostile_run):
     with open(hostile_run / "doc_topics.csv", encoding="utf-8", newline="") as f:
         assert any(HOSTILE["img"] in r["text"] for r in csv.DictReader(f))
     tex = (hostile_run / "tables" / "topics.tex").read_text(encoding="utf-8")
-    assert "<svg onload=" in tex                                        # LaTeX escapes only its own specials
+    assert "<svg onload=" in tex  # LaTeX escapes only its own specials

@@ -1,4 +1,5 @@
 """Cleaning: each kind of noise in the seeds is handled in code; the original wording is kept."""
+
 import pytest
 
 from topics.text.clean import clean_corpus, normalise
@@ -23,7 +24,7 @@ def body(cd, form="text"):
 def test_advertising_header_block_removed(cleaned):
     cd = cleaned["003"]
     assert "仅供学习" not in body(cd, "original") and "QQ群" not in body(cd, "original")
-    assert "酷乐文行" not in body(cd, "original")          # an unmarked line inside the block
+    assert "酷乐文行" not in body(cd, "original")  # an unmarked line inside the block
     assert cd.paragraphs[0].original == "在全县组织工作会议上的讲话"
     assert cd.log.count("boilerplate_lines") == 8
 
@@ -46,7 +47,7 @@ def test_ascii_punctuation_and_spaces_in_numbers(cleaned):
     text = body(cleaned["001"])
     assert "95周年" in text and "“420”" in text and "63%，" in text
     assert "," not in text and " " not in text
-    assert "95 周年" in body(cleaned["001"], "original")      # the original keeps its wording
+    assert "95 周年" in body(cleaned["001"], "original")  # the original keeps its wording
 
 
 def test_placeholders_and_lost_characters(cleaned):
@@ -70,15 +71,18 @@ def test_original_span_maps_back_exactly(cleaned):
             assert len(p.text) == len(p.original) - len(p.removed)
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("增长 63% ,推动", "增长63%，推动"),
-    ("召开,?河镇", "召开，□河镇"),
-    ("怎么办?我们", "怎么办？我们"),          # a real question mark is not a lost character
-    ("X月X日,县委书记X同志", "某月某日，县委书记某同志"),
-    ("Windows XP 系统", "Windows XP系统"),    # Latin words keep their space, no placeholder
-    ("１２３ＡＢＣ", "123ABC"),
-    ("1.坚定政治信仰", "1.坚定政治信仰"),      # list numbering keeps its dot
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("增长 63% ,推动", "增长63%，推动"),
+        ("召开,?河镇", "召开，□河镇"),
+        ("怎么办?我们", "怎么办？我们"),  # a real question mark is not a lost character
+        ("X月X日,县委书记X同志", "某月某日，县委书记某同志"),
+        ("Windows XP 系统", "Windows XP系统"),  # Latin words keep their space, no placeholder
+        ("１２３ＡＢＣ", "123ABC"),
+        ("1.坚定政治信仰", "1.坚定政治信仰"),  # list numbering keeps its dot
+    ],
+)
 def test_normalise_rules(raw, expected):
     para, _ = normalise(raw, ON)
     assert para.text == expected

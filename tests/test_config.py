@@ -1,4 +1,5 @@
 """Experiment files: every file in experiments/ loads; mistakes are named with the valid choices."""
+
 import sys
 
 import pytest
@@ -26,7 +27,7 @@ def test_every_experiment_file_loads(path):
     config = load_experiment(path)
     assert config.name == path.stem
     root = config.corpus.root
-    if ROOT not in root.parents and not root.is_dir():        # a corpus beside the project, e.g. ../shared
+    if ROOT not in root.parents and not root.is_dir():  # a corpus beside the project, e.g. ../shared
         pytest.skip(f"{path.name}: its corpus {root} lies outside the project and is absent here")
     assert root.is_dir(), f"{path.name}: corpus folder {root} missing"
 
@@ -39,8 +40,15 @@ def test_required_experiments_exist():
 def test_defaults_filled_and_recorded():
     config = build(MINIMAL)
     d = config.to_dict()
-    assert d["model"] == {"alpha": "symmetric", "engine": "gensim-lda", "eta": "symmetric",
-                          "iterations": 400, "n_init": 4, "n_topics": 8, "passes": 20}
+    assert d["model"] == {
+        "alpha": "symmetric",
+        "engine": "gensim-lda",
+        "eta": "symmetric",
+        "iterations": 400,
+        "n_init": 4,
+        "n_topics": 8,
+        "passes": 20,
+    }
     assert d["units"]["kind"] == "paragraph" and d["segment"]["engine"] == "jieba"
     assert all(list(sec) == sorted(sec) for sec in d.values())
 
@@ -68,8 +76,15 @@ def test_engine_specific_keys_are_checked_against_the_engine():
 
 
 def test_wrong_types_are_named():
-    probs = problems_of({**MINIMAL, "model": {"n_topics": "8"}, "units": {"min_chars": 2.5},
-                         "segment": {"hmm": "no"}, "vectorize": {"max_df": 1.5}})
+    probs = problems_of(
+        {
+            **MINIMAL,
+            "model": {"n_topics": "8"},
+            "units": {"min_chars": 2.5},
+            "segment": {"hmm": "no"},
+            "vectorize": {"max_df": 1.5},
+        }
+    )
     text = "\n".join(probs)
     assert len(probs) == 4
     for key in ("model.n_topics", "units.min_chars", "segment.hmm", "vectorize.max_df"):
@@ -84,13 +99,11 @@ def test_all_problems_reported_at_once():
 
 
 def test_override_sets_typed_values_and_is_recorded():
-    config = build(MINIMAL, ["model.n_topics=12", "experiment.description=hello world",
-                             "corpus.years=[2005, 2010]"])
+    config = build(MINIMAL, ["model.n_topics=12", "experiment.description=hello world", "corpus.years=[2005, 2010]"])
     assert config.model.n_topics == 12
     assert config.experiment.description == "hello world"
     assert config.corpus.years == (2005, 2010)
-    assert config.overrides == ("model.n_topics=12", "experiment.description=hello world",
-                                "corpus.years=[2005, 2010]")
+    assert config.overrides == ("model.n_topics=12", "experiment.description=hello world", "corpus.years=[2005, 2010]")
 
 
 def test_override_errors_are_named():
@@ -113,7 +126,7 @@ def test_relative_paths(tmp_path, monkeypatch):
     assert load_experiment(exp / "a.toml").corpus.root == (tmp_path / "data").resolve()
     monkeypatch.chdir(tmp_path)
     cfg = load_experiment(exp / "a.toml", ["corpus.path=other"])
-    assert cfg.corpus.root == (tmp_path / "other").resolve()      # --set is relative to the cwd
+    assert cfg.corpus.root == (tmp_path / "other").resolve()  # --set is relative to the cwd
 
 
 def test_bad_toml_and_missing_file(tmp_path):

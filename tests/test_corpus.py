@@ -1,4 +1,5 @@
 """Loading a corpus: the seeds load; every problem is reported at once, naming the file."""
+
 import pytest
 
 from topics.config import CorpusConfig
@@ -30,12 +31,16 @@ def test_seed_files_are_the_shared_originals_byte_for_byte():
 
 
 def test_every_problem_reported_at_once(tmp_path):
-    folder = write_corpus(tmp_path / "c", {
-        "a.txt": (2005, TEXT),
-        "b.txt": ("二〇〇五", TEXT + "不同"),
-        "c.txt": (2006, "   \n\n"),
-        "d.txt": (2007, TEXT),               # same text as a.txt
-    }, extra_rows="missing.txt,2008,x\n,2009,no file\n")
+    folder = write_corpus(
+        tmp_path / "c",
+        {
+            "a.txt": (2005, TEXT),
+            "b.txt": ("二〇〇五", TEXT + "不同"),
+            "c.txt": (2006, "   \n\n"),
+            "d.txt": (2007, TEXT),  # same text as a.txt
+        },
+        extra_rows="missing.txt,2008,x\n,2009,no file\n",
+    )
     (folder / "stray.txt").write_text(TEXT + "多余", encoding="utf-8")
     with pytest.raises(CorpusError) as info:
         load(folder)

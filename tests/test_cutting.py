@@ -1,4 +1,5 @@
 """Cutting in chunks and in forked processes gives exactly the tokens of cutting text by text."""
+
 import os
 import struct
 import threading
@@ -25,8 +26,10 @@ def _texts(path, years="[2005, 2024]"):
     from topics.config import load_experiment
     from topics.pipeline import check
     from .conftest import EXPERIMENTS
-    units = check(load_experiment(EXPERIMENTS / "baseline.toml",
-                                  [f"corpus.path={path}", f"corpus.years={years}"])).units
+
+    units = check(
+        load_experiment(EXPERIMENTS / "baseline.toml", [f"corpus.path={path}", f"corpus.years={years}"])
+    ).units
     return [u.text for u in units]
 
 
@@ -62,7 +65,7 @@ def test_edge_texts_empty_whitespace_latin_and_nul(lexicon, engine):
     segmenter = ENGINES[engine](lexicon)
     edge = ["", "  ", "\n", "\r\n", "GDP增长6.5%左右。 ", "", "不忘初心、牢记使命", "a\tb", "。"]
     assert _unpack(*cutting.cut_chunk(segmenter.cut, edge)) == _per_text(segmenter, edge)
-    with_nul = ["干部\x00队伍建设", "全面从严治党"]                  # NUL in a text: cut one by one
+    with_nul = ["干部\x00队伍建设", "全面从严治党"]  # NUL in a text: cut one by one
     assert _unpack(*cutting.cut_chunk(segmenter.cut, with_nul)) == _per_text(segmenter, with_nul)
     assert _unpack(*cutting.cut_chunk(segmenter.cut, ["只有一段"])) == _per_text(segmenter, ["只有一段"])
     vocab, ids, lengths = cutting.cut_chunk(segmenter.cut, [])
@@ -80,14 +83,14 @@ def test_chunks_and_shares_keep_order_and_cover_every_text():
 
 
 def test_share_results_survive_the_trip_through_bytes():
-    vocab = ["干部", "\n", "a\x00b", "", "😀", "\r\n", "\ud800", "𠀀字"]    # lone surrogate, astral
+    vocab = ["干部", "\n", "a\x00b", "", "😀", "\r\n", "\ud800", "𠀀字"]  # lone surrogate, astral
     ids = np.array([0, 1, 2, 3, 4, 5, 0, 7, 6], np.int32)
     v, i, lengths = cutting._decode(b"\x00" + cutting._encode(vocab, ids, [3, 0, 4]), 1)
     assert v == vocab and i.tolist() == ids.tolist() and lengths == [3, 0, 4]
     v, i, lengths = cutting._decode(cutting._encode([], ids[:0], [0]))
     assert v == [] and len(i) == 0 and lengths == [0]
     whole = cutting._encode(vocab, ids, [3, 0, 6])
-    for cut_at in (3, 30, len(whole) - 7, len(whole) - 1):             # a child that died while sending
+    for cut_at in (3, 30, len(whole) - 7, len(whole) - 1):  # a child that died while sending
         with pytest.raises((ValueError, struct.error)):
             cutting._decode(whole[:cut_at])
 
@@ -117,24 +120,25 @@ def test_any_number_of_workers_gives_the_same_tokens_vocabulary_and_ids(monkeypa
     units = _units()
     cfg = SegmentConfig(engine=engine)
     one = segment(units, cfg, cache_dir=None, workers=1)
-    monkeypatch.setattr(seg_mod, "PARALLEL_CHARS", {})            # fork even for the small seeds
-    monkeypatch.setattr(cutting, "CHUNK_CHARS", 997)              # many chunks ...
-    monkeypatch.setattr(cutting, "ROUND_CHARS", 4001)             # ... and several rounds of forks
+    monkeypatch.setattr(seg_mod, "PARALLEL_CHARS", {})  # fork even for the small seeds
+    monkeypatch.setattr(cutting, "CHUNK_CHARS", 997)  # many chunks ...
+    monkeypatch.setattr(cutting, "ROUND_CHARS", 4001)  # ... and several rounds of forks
     threads = threading.active_count()
     for workers in (2, 3):
         many = segment(units, cfg, cache_dir=None, workers=workers)
-        assert threading.active_count() == threads                # no thread beside a fork (deprecated, 3.12)
+        assert threading.active_count() == threads  # no thread beside a fork (deprecated, 3.12)
         assert many.tokens == one.tokens
         assert many.vocab == one.vocab and np.array_equal(many.ids, one.ids)
         assert np.array_equal(many.offsets, one.offsets)
         assert many.info["cut_processes"] == workers
-    _no_child_left()                                              # every child reaped by the run
+    _no_child_left()  # every child reaped by the run
 
 
 def _units():
     from topics.config import load_experiment
     from topics.pipeline import check
     from .conftest import EXPERIMENTS
+
     return check(load_experiment(EXPERIMENTS / "baseline.toml", [f"corpus.path={SEEDS}"])).units
 
 
@@ -160,13 +164,17 @@ def test_a_failing_or_dying_child_is_reported_and_reaped(lexicon, monkeypatch, h
             if how == "raises":
                 raise MemoryError("planted in the child")
         return real(text)
+
     monkeypatch.setattr(segmenter, "cut", cut)
     encode = cutting._encode
-    if how == "cut short":                                        # sends part of its result, exits 0
+    if how == "cut short":  # sends part of its result, exits 0
         monkeypatch.setattr(cutting, "_encode", lambda *a: encode(*a)[:-3])
     texts = _texts(SEEDS)
     from topics.errors import WorkerError
-    with pytest.raises(WorkerError, match={"raises": "planted in the child", "dies": "died", "cut short": "incomplete"}[how]) as caught:
+
+    with pytest.raises(
+        WorkerError, match={"raises": "planted in the child", "dies": "died", "cut short": "incomplete"}[how]
+    ) as caught:
         list(cutting.cut_rounds(segmenter, texts, 2))
     assert caught.value.exit_code == 7 and "parallel.workers = 1" in str(caught.value)
     _no_child_left()
@@ -177,7 +185,7 @@ def test_stopping_early_ends_the_children(lexicon):
     segmenter = ENGINES["jieba"](lexicon)
     gen = cutting.cut_rounds(segmenter, _texts(SEEDS), 2)
     next(gen)
-    gen.close()                                                   # the consumer stopped: children killed
+    gen.close()  # the consumer stopped: children killed
     _no_child_left()
 
 

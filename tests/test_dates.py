@@ -1,4 +1,5 @@
 """The date audit: seeds, and cues whose answer is known."""
+
 import pytest
 
 from topics.config import load_experiment
@@ -27,26 +28,37 @@ def test_other_seeds_agree_with_their_cues(seeds_audit, seed):
     assert a.evidence and not a.conflicts and a.stated_year in a.best_years
 
 
-@pytest.mark.parametrize("text, stated, conflict", [
-    ("今年是建党100周年，我们要总结经验。", 2021, False),
-    ("今年是建党100周年，我们要总结经验。", 2019, True),
-    ("2016年是“十三五”开局之年。", 2016, False),
-    ("明年是“十四五”开局之年。", 2012, True),
-    ("深入学习贯彻党的十九届二中、三中、四中全会精神。", 2018, True),     # 四中全会: 2019
-    ("深入学习贯彻党的十九届二中、三中、四中全会精神。", 2020, False),
-    ("以优异成绩迎接党的十九大胜利召开。", 2017, False),
-    ("以优异成绩迎接党的十九大胜利召开。", 2019, True),
-    ("深入开展党的群众路线教育实践活动。", 2010, True),
-    ("纪念改革开放四十周年。", 2018, False),
-    ("没有任何日期线索的一段话。", 1990, False),
-])
+@pytest.mark.parametrize(
+    "text, stated, conflict",
+    [
+        ("今年是建党100周年，我们要总结经验。", 2021, False),
+        ("今年是建党100周年，我们要总结经验。", 2019, True),
+        ("2016年是“十三五”开局之年。", 2016, False),
+        ("明年是“十四五”开局之年。", 2012, True),
+        ("深入学习贯彻党的十九届二中、三中、四中全会精神。", 2018, True),  # 四中全会: 2019
+        ("深入学习贯彻党的十九届二中、三中、四中全会精神。", 2020, False),
+        ("以优异成绩迎接党的十九大胜利召开。", 2017, False),
+        ("以优异成绩迎接党的十九大胜利召开。", 2019, True),
+        ("深入开展党的群众路线教育实践活动。", 2010, True),
+        ("纪念改革开放四十周年。", 2018, False),
+        ("没有任何日期线索的一段话。", 1990, False),
+    ],
+)
 def test_known_cues(text, stated, conflict):
     a = audit_document("d", "d.txt", stated, text)
     assert bool(a.conflicts) == conflict, [(e.cue, e.span()) for e in a.evidence]
 
 
 def test_chinese_numerals_and_cue_tables():
-    assert [_number(x) for x in ("95", "九十五", "一百", "四十", "十", "二十", "一百零")] == [95, 95, 100, 40, 10, 20, None]
+    assert [_number(x) for x in ("95", "九十五", "一百", "四十", "十", "二十", "一百零")] == [
+        95,
+        95,
+        100,
+        40,
+        10,
+        20,
+        None,
+    ]
     cues = load_cues()
     assert len(cues) > 60 and all(c.source and c.first >= 2002 for c in cues)
     assert all(c.last is None or c.last >= c.first for c in cues)

@@ -1,5 +1,6 @@
 """Theme words by year: the weighting checked by hand, shifts between years, dynamic-model input;
 model comparison on a planted corpus."""
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -13,10 +14,14 @@ VOCAB = ("a", "b", "c")
 
 def dtm_and_model(years=(2020, 2020)):
     units = tuple(Unit(f"u{i}", f"d{i}", y, 0, "", "") for i, y in enumerate(years))
-    counts = sp.csr_matrix(np.array([[2, 2, 2], [1, 0, 0]][:len(years)]))
+    counts = sp.csr_matrix(np.array([[2, 2, 2], [1, 0, 0]][: len(years)]))
     dtm = DocTermMatrix(counts=counts, vocab=VOCAB, units=units)
-    model = FittedModel(engine="x", doc_topic=np.array([[0.5, 0.5], [1.0, 0.0]]),
-                        topic_term=np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]]), vocab=VOCAB)
+    model = FittedModel(
+        engine="x",
+        doc_topic=np.array([[0.5, 0.5], [1.0, 0.0]]),
+        topic_term=np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]]),
+        vocab=VOCAB,
+    )
     return dtm, model
 
 
@@ -30,7 +35,7 @@ def test_assignment_weighting_by_hand():
     # topic 1 is credited a: 2 + 1, b: 1, c: 0 -> 0.75, 0.25; topic 2: b 1, c 2 -> 1/3, 2/3
     assert weights(evo, 1, 2020) == pytest.approx({"a": 0.75, "b": 0.25})
     assert weights(evo, 2, 2020) == pytest.approx({"b": 1 / 3, "c": 2 / 3})
-    assert [r[3] for r in evo.rows if r[0] == 2] == ["c", "b"]          # ranked by weight
+    assert [r[3] for r in evo.rows if r[0] == 2] == ["c", "b"]  # ranked by weight
 
 
 def test_share_weighting_by_hand():
@@ -50,13 +55,21 @@ def test_words_entering_and_leaving():
 
 def test_dynamic_model_words_are_used_as_given():
     dtm, model = dtm_and_model(years=(2019, 2020))
-    per_year = ((2019, np.array([[0.7, 0.2, 0.1], [0.1, 0.2, 0.7]])), (2020, np.array([[0.1, 0.2, 0.7], [0.7, 0.2, 0.1]])))
-    dyn = FittedModel(engine="gensim-ldaseq", doc_topic=model.doc_topic, topic_term=model.topic_term, vocab=VOCAB,
-                      topic_term_by_year=per_year)
+    per_year = (
+        (2019, np.array([[0.7, 0.2, 0.1], [0.1, 0.2, 0.7]])),
+        (2020, np.array([[0.1, 0.2, 0.7], [0.7, 0.2, 0.1]])),
+    )
+    dyn = FittedModel(
+        engine="gensim-ldaseq",
+        doc_topic=model.doc_topic,
+        topic_term=model.topic_term,
+        vocab=VOCAB,
+        topic_term_by_year=per_year,
+    )
     evo = theme_words(dyn, dtm, EvolutionConfig(top_n=1))
     assert [(t, y, w) for t, y, _, w, _ in evo.rows] == [(1, 2019, "a"), (1, 2020, "c"), (2, 2019, "c"), (2, 2020, "a")]
     assert "dynamic" in evo.method
-    assert ((1, 2020, ("c",), ("a",)) in evo.shifts)
+    assert (1, 2020, ("c",), ("a",)) in evo.shifts
 
 
 def test_engines_agree_on_a_planted_corpus():
@@ -67,8 +80,12 @@ def test_engines_agree_on_a_planted_corpus():
     from .conftest import K_TRUE, SEEDS, planted_corpus
 
     dtm = planted_corpus(n_units=120)[0]
-    raw = {"experiment": {"name": "t", "seed": 5}, "corpus": {"path": str(SEEDS)},
-           "model": {"engine": "gensim-lda", "n_topics": K_TRUE}, "compare": {"engines": ["sklearn-lda", "nmf"]}}
+    raw = {
+        "experiment": {"name": "t", "seed": 5},
+        "corpus": {"path": str(SEEDS)},
+        "model": {"engine": "gensim-lda", "n_topics": K_TRUE},
+        "compare": {"engines": ["sklearn-lda", "nmf"]},
+    }
     config = build_experiment(raw, base_dir=SEEDS)
     main = fit(dtm, config.model, config.seed)
     result = compare_models(main, dtm, config)
@@ -76,5 +93,6 @@ def test_engines_agree_on_a_planted_corpus():
     for c in result:
         assert c.agreement > 0.9 and sorted(c.own_topic) == [1, 2, 3, 4]
         from topics.analysis.stability import cosine
-        assert np.allclose(np.diag(cosine(main.topic_term, c.model.topic_term)), c.similarity)   # aligned
+
+        assert np.allclose(np.diag(cosine(main.topic_term, c.model.topic_term)), c.similarity)  # aligned
         assert c.trends.matrix.shape == (10, K_TRUE)

@@ -1,5 +1,6 @@
 """The package on real data beyond the seeds: the government work reports in ../shared (skipped when
 ../shared is absent, as in a user's fresh clone)."""
+
 import csv
 import json
 import re
@@ -24,12 +25,31 @@ def test_every_report_loads_and_cleans():
     assert all(u.text for u in result.units)
 
 
-@pytest.mark.slow                    # a whole run on the 20 reports of 2005-2024
+@pytest.mark.slow  # a whole run on the 20 reports of 2005-2024
 def test_run_gives_a_point_for_every_year_2005_2024(tmp_path, cache_dir):
-    args = ["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(tmp_path), "--cache", str(cache_dir),
-            "--quiet", "--set", f"corpus.path={GOV_REPORTS}", "--set", "model.passes=3",
-            "--set", "model.n_init=1", "--set", "sweep.k=[]", "--set", "compare.engines=[]",
-            "--set", "stability.seeds=1", "--set", "uncertainty.resamples=200"]
+    args = [
+        "run",
+        str(EXPERIMENTS / "baseline.toml"),
+        "--out",
+        str(tmp_path),
+        "--cache",
+        str(cache_dir),
+        "--quiet",
+        "--set",
+        f"corpus.path={GOV_REPORTS}",
+        "--set",
+        "model.passes=3",
+        "--set",
+        "model.n_init=1",
+        "--set",
+        "sweep.k=[]",
+        "--set",
+        "compare.engines=[]",
+        "--set",
+        "stability.seeds=1",
+        "--set",
+        "uncertainty.resamples=200",
+    ]
     assert main(args) == 0
     run_dir = tmp_path / "baseline"
     with open(run_dir / "trends.csv", encoding="utf-8", newline="") as f:
@@ -38,6 +58,6 @@ def test_run_gives_a_point_for_every_year_2005_2024(tmp_path, cache_dir):
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["corpus"]["excluded"]) == 57 - 20
     html = (run_dir / "dashboard.html").read_text(encoding="utf-8")
-    lines = html[html.index('id="fig-lines"'):]
-    xs = [m.split(",") for m in re.findall(r'"x":\[([0-9,]+)\]', lines[:lines.index("</section>")])]
-    assert [str(y) for y in range(2005, 2025)] in xs             # a point for every year, in order
+    lines = html[html.index('id="fig-lines"') :]
+    xs = [m.split(",") for m in re.findall(r'"x":\[([0-9,]+)\]', lines[: lines.index("</section>")])]
+    assert [str(y) for y in range(2005, 2025)] in xs  # a point for every year, in order

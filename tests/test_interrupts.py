@@ -1,6 +1,7 @@
 """Killed, repeated and simultaneous runs; a run with the network blocked. Each test is a run in
 another process and one here: the default run kills one while it segments; the other kills, two
 runs at once and the offline run are slow tests."""
+
 import json
 import shutil
 import signal
@@ -70,8 +71,7 @@ print("done", flush=True)
 
 
 def runner(how, out, *extra, wait=True):
-    args = [sys.executable, "-c", RUNNER, how, str(out), str(EXPERIMENTS / "baseline.toml"), str(SEEDS),
-            *FAST, *extra]
+    args = [sys.executable, "-c", RUNNER, how, str(out), str(EXPERIMENTS / "baseline.toml"), str(SEEDS), *FAST, *extra]
     if not wait:
         return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return subprocess.run(args, capture_output=True, text=True, timeout=300)
@@ -81,28 +81,55 @@ def looks_complete(out):
     return [p.name for p in out.iterdir() if not p.name.startswith(".") and (p / "manifest.json").exists()]
 
 
-@pytest.mark.parametrize("how", ["segment", *[pytest.param(h, marks=pytest.mark.slow) for h in ("cache", "fit", "write")]])
+@pytest.mark.parametrize(
+    "how", ["segment", *[pytest.param(h, marks=pytest.mark.slow) for h in ("cache", "fit", "write")]]
+)
 def test_a_killed_run_leaves_nothing_that_looks_complete_and_the_next_run_succeeds(tmp_path, capsys, how):
     out = tmp_path / "out"
     done = runner(how, out)
     assert done.returncode == -signal.SIGKILL, done.stderr
     assert looks_complete(out) == [] and not (out / "baseline").exists()
-    assert main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet",
-                 *[a for kv in FAST for a in ("--set", kv)]]) == 0, capsys.readouterr().err
+    assert (
+        main(
+            [
+                "run",
+                str(EXPERIMENTS / "baseline.toml"),
+                "--out",
+                str(out),
+                "--quiet",
+                *[a for kv in FAST for a in ("--set", kv)],
+            ]
+        )
+        == 0
+    ), capsys.readouterr().err
     assert looks_complete(out) == ["baseline"]
-    assert not list(out.glob(".baseline~staging-*"))                   # the killed run's staging removed
+    assert not list(out.glob(".baseline~staging-*"))  # the killed run's staging removed
     manifest = json.loads((out / "baseline" / "manifest.json").read_text(encoding="utf-8"))
-    if how == "cache":                     # the killed writer's temporary file, once stale, is removed
+    if how == "cache":  # the killed writer's temporary file, once stale, is removed
         import os
+
         (stale,) = (out / ".cache").glob(".segment-*.tmp.npz")
         os.utime(stale, (time.time() - 7200, time.time() - 7200))
         shutil.rmtree(out / "baseline")
-        assert main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet",
-                     "--set", "segment.drop_latin=true", *[a for kv in FAST for a in ("--set", kv)]]) == 0
+        assert (
+            main(
+                [
+                    "run",
+                    str(EXPERIMENTS / "baseline.toml"),
+                    "--out",
+                    str(out),
+                    "--quiet",
+                    "--set",
+                    "segment.drop_latin=true",
+                    *[a for kv in FAST for a in ("--set", kv)],
+                ]
+            )
+            == 0
+        )
         assert not stale.exists()
-    if how in ("fit", "write"):                                        # the cache was complete: used
+    if how in ("fit", "write"):  # the cache was complete: used
         assert manifest["segment"]["cache_hits"] == manifest["segment"]["units"]
-    else:                                                              # none, or half-written: rebuilt
+    else:  # none, or half-written: rebuilt
         assert manifest["segment"]["cache_hits"] == 0
 
 
@@ -111,8 +138,16 @@ def test_two_runs_at_once_do_not_race(tmp_path, capsys):
     out = tmp_path / "out"
     first = runner("hold", out, wait=False)
     assert first.stdout.readline().strip() == "holding"
-    got = main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet",
-                *[a for kv in FAST for a in ("--set", kv)]])
+    got = main(
+        [
+            "run",
+            str(EXPERIMENTS / "baseline.toml"),
+            "--out",
+            str(out),
+            "--quiet",
+            *[a for kv in FAST for a in ("--set", kv)],
+        ]
+    )
     err = capsys.readouterr().err
     assert got == 6 and "another run of experiment 'baseline'" in err and str(first.pid) in err
     assert first.wait(timeout=120) == 0
@@ -121,15 +156,36 @@ def test_two_runs_at_once_do_not_race(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_a_run_with_the_network_blocked(tmp_path):
-    prelude = ("import socket\n"
-               "def blocked(*a, **k):\n    raise OSError('network blocked by the test')\n"
-               "socket.socket.connect = blocked\nsocket.socket.connect_ex = blocked\n"
-               "socket.create_connection = blocked\nsocket.getaddrinfo = blocked\n"
-               "import sys\nfrom topics.cli import main\nsys.exit(main(sys.argv[1:]))\n")
-    done = subprocess.run([sys.executable, "-c", prelude, "run", str(EXPERIMENTS / "baseline.toml"), "--out",
-                           str(tmp_path), "--quiet", "--set", "sweep.k=[4,6]", "--set", "compare.engines=[\"nmf\"]",
-                           "--set", "stability.seeds=2", "--set", "uncertainty.resamples=100"],
-                          capture_output=True, text=True, timeout=300)
+    prelude = (
+        "import socket\n"
+        "def blocked(*a, **k):\n    raise OSError('network blocked by the test')\n"
+        "socket.socket.connect = blocked\nsocket.socket.connect_ex = blocked\n"
+        "socket.create_connection = blocked\nsocket.getaddrinfo = blocked\n"
+        "import sys\nfrom topics.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            prelude,
+            "run",
+            str(EXPERIMENTS / "baseline.toml"),
+            "--out",
+            str(tmp_path),
+            "--quiet",
+            "--set",
+            "sweep.k=[4,6]",
+            "--set",
+            "compare.engines=[\"nmf\"]",
+            "--set",
+            "stability.seeds=2",
+            "--set",
+            "uncertainty.resamples=100",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "baseline" / "dashboard.html").is_file()
 
@@ -154,9 +210,22 @@ def start_holding_in_workers(out):
     """A run whose fit workers (2 processes, 3 seeds) are busy: (process, pids of its workers)."""
     import psutil
 
-    proc = subprocess.Popen([sys.executable, "-c", HOLD_IN_WORKERS, str(out), str(EXPERIMENTS / "baseline.toml"),
-                             str(SEEDS), *FAST, "stability.seeds=3", "parallel.workers=2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            HOLD_IN_WORKERS,
+            str(out),
+            str(EXPERIMENTS / "baseline.toml"),
+            str(SEEDS),
+            *FAST,
+            "stability.seeds=3",
+            "parallel.workers=2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     workers = {int(proc.stdout.readline().split()[1]) for _ in range(2)}
     assert workers <= {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
     return proc, workers
@@ -186,8 +255,19 @@ def test_workers_end_with_a_killed_run_and_the_next_run_goes_ahead(tmp_path, cap
     while alive(workers) and time.time() < deadline:
         time.sleep(0.1)
     assert alive(workers) == [], f"fit workers {alive(workers)} outlived the run killed by {sig.name}"
-    assert main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet",
-                 *[a for kv in FAST for a in ("--set", kv)]]) == 0, capsys.readouterr().err
+    assert (
+        main(
+            [
+                "run",
+                str(EXPERIMENTS / "baseline.toml"),
+                "--out",
+                str(out),
+                "--quiet",
+                *[a for kv in FAST for a in ("--set", kv)],
+            ]
+        )
+        == 0
+    ), capsys.readouterr().err
     assert looks_complete(out) == ["baseline"] and not list(out.glob(".baseline~*"))
 
 
@@ -197,8 +277,17 @@ def test_removing_the_cache_does_not_bypass_the_lock(tmp_path, capsys):
     proc, workers = start_holding_in_workers(out)
     try:
         shutil.rmtree(out / ".cache")
-        got = main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet", "--force",
-                    *[a for kv in FAST for a in ("--set", kv)]])
+        got = main(
+            [
+                "run",
+                str(EXPERIMENTS / "baseline.toml"),
+                "--out",
+                str(out),
+                "--quiet",
+                "--force",
+                *[a for kv in FAST for a in ("--set", kv)],
+            ]
+        )
         assert got == 6 and str(proc.pid) in capsys.readouterr().err
         assert not (out / "baseline").exists()
     finally:

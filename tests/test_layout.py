@@ -1,5 +1,6 @@
 """The package's layout: dependencies run one way between stage folders, no import cycle, and no
 module takes a private name from another."""
+
 from __future__ import annotations
 
 import ast
@@ -44,7 +45,7 @@ def imports(name: str, path: Path):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
-                base = base[:len(base) - node.level + 1]
+                base = base[: len(base) - node.level + 1]
                 target = ".".join([*base, *([node.module] if node.module else [])])
             else:
                 target = node.module or ""
@@ -66,7 +67,7 @@ def graph():
     edges: dict[str, set[str]] = {m: set() for m in mods}
     for name, path in mods.items():
         for target, names in imports(name, path):
-            for n in names or [""]:          # `from .pkg import module` imports the module
+            for n in names or [""]:  # `from .pkg import module` imports the module
                 sub = f"{target}.{n}"
                 edges[name].add(sub if sub in mods else target)
     return mods, edges
@@ -74,9 +75,12 @@ def graph():
 
 def test_every_part_imports_only_the_parts_below_it():
     mods, edges = graph()
-    wrong = [f"{a} imports {b}" for a, targets in edges.items() for b in sorted(targets)
-             if part(b) != part(a) and part(b) not in ALLOWED[part(a)] | {"lexicon", "cues"}
-             and b != "topics"]
+    wrong = [
+        f"{a} imports {b}"
+        for a, targets in edges.items()
+        for b in sorted(targets)
+        if part(b) != part(a) and part(b) not in ALLOWED[part(a)] | {"lexicon", "cues"} and b != "topics"
+    ]
     assert not wrong, "\n".join(wrong)
 
 
@@ -92,7 +96,7 @@ def test_no_import_cycle():
             if n not in mods or n == m or mods[n].name == "__init__.py" and m.startswith(n + "."):
                 continue
             if state.get(n) == 1:
-                cycles.append(" -> ".join(stack[stack.index(n):] + [n]))
+                cycles.append(" -> ".join(stack[stack.index(n) :] + [n]))
             elif not state.get(n):
                 visit(n, stack)
         stack.pop()
@@ -106,9 +110,13 @@ def test_no_import_cycle():
 
 def test_no_module_takes_a_private_name_from_another():
     mods = modules()
-    wrong = [f"{name} takes {n} from {target}" for name, path in mods.items()
-             for target, names in imports(name, path) for n in names
-             if n.startswith("_") and not n.startswith("__") and target != name]
+    wrong = [
+        f"{name} takes {n} from {target}"
+        for name, path in mods.items()
+        for target, names in imports(name, path)
+        for n in names
+        if n.startswith("_") and not n.startswith("__") and target != name
+    ]
     assert not wrong, "\n".join(wrong)
 
 

@@ -2,6 +2,7 @@
 
 Each is run as its own process from the project root (so pyproject.toml's [tool.ruff] and
 [tool.mypy] apply) and skipped when it is not installed (both are in the `test` extra)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -19,6 +20,7 @@ def _ruff() -> str | None:
     """The ruff executable: the one beside this Python (pip's `ruff` package), else one on PATH."""
     try:
         from ruff.__main__ import find_ruff_bin
+
         return str(find_ruff_bin())
     except (ImportError, FileNotFoundError):
         return shutil.which("ruff")
@@ -36,9 +38,17 @@ def test_ruff_check_passes():
     assert done.returncode == 0, f"ruff check found problems:\n{done.stdout}{done.stderr}"
 
 
+def test_ruff_format_leaves_the_code_as_it_is():
+    ruff = _ruff()
+    if ruff is None:
+        pytest.skip("ruff is not installed (pip install ruff, or install the package with its `test` extra)")
+    done = _run([ruff, "format", "--check", "--no-cache", "topics", "tests", "benchmarks"], timeout=120)
+    assert done.returncode == 0, f"ruff format would change files (run `ruff format`):\n{done.stdout}{done.stderr}"
+
+
 def test_mypy_passes(tmp_path_factory):
     if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed (pip install mypy, or install the package with its `test` extra)")
-    cache = Path(tmp_path_factory.mktemp("mypy-cache"))      # not .mypy_cache in the working tree
+    cache = Path(tmp_path_factory.mktemp("mypy-cache"))  # not .mypy_cache in the working tree
     done = _run([sys.executable, "-m", "mypy", "--cache-dir", str(cache)], timeout=600)
     assert done.returncode == 0, f"mypy found problems:\n{done.stdout}{done.stderr}"

@@ -1,5 +1,6 @@
 """Every engine recovers planted topics and honours the contract (shapes, rows summing to 1,
 sorted vocabulary, topics ordered by prevalence, same seed -> same result)."""
+
 import numpy as np
 import pytest
 from scipy.optimize import linear_sum_assignment
@@ -12,8 +13,11 @@ from .conftest import DYNAMIC_ENGINES, K_TRUE, SEEDS, engine_params, planted_cor
 
 
 def model_config(engine, k=K_TRUE):
-    raw = {"experiment": {"name": "t", "seed": 1}, "corpus": {"path": str(SEEDS)},
-           "model": {"engine": engine, "n_topics": k}}
+    raw = {
+        "experiment": {"name": "t", "seed": 1},
+        "corpus": {"path": str(SEEDS)},
+        "model": {"engine": engine, "n_topics": k},
+    }
     return build_experiment(raw, base_dir=SEEDS).model
 
 
@@ -27,11 +31,12 @@ def planted():
 @pytest.mark.parametrize("engine", engine_params(sorted(ENGINES), slow=(*DYNAMIC_ENGINES, "sklearn-lda")))
 def test_engine_recovers_planted_topics(planted, engine):
     dtm, truth, vocab = planted
-    light = {"gensim-ldaseq": {"n_init": 2, "em_min_iter": 1, "em_max_iter": 2}}   # slow engine, lighter run
+    light = {"gensim-ldaseq": {"n_init": 2, "em_min_iter": 1, "em_max_iter": 2}}  # slow engine, lighter run
     model = fit(dtm, model_config_with(engine, **light[engine]) if engine in light else model_config(engine), seed=7)
     # overlap of each fitted topic's top 10 words with each true word set
-    overlap = np.array([[len({w for w, _ in model.top_terms(j, 10)} & set(vocab[k])) for k in range(K_TRUE)]
-                        for j in range(K_TRUE)])
+    overlap = np.array(
+        [[len({w for w, _ in model.top_terms(j, 10)} & set(vocab[k])) for k in range(K_TRUE)] for j in range(K_TRUE)]
+    )
     rows, cols = linear_sum_assignment(-overlap)
     assert overlap[rows, cols].min() >= 9, overlap
     mapping = dict(zip(rows, cols))
@@ -42,8 +47,12 @@ def test_engine_recovers_planted_topics(planted, engine):
 @pytest.mark.parametrize("engine", engine_params(sorted(ENGINES)))
 def test_contract_and_determinism(planted, engine):
     dtm, _, _ = planted
-    fast = {"nmf": {}, "gensim-ldaseq": {"n_init": 1, "passes": 5, "em_min_iter": 1, "em_max_iter": 1},
-            "tomotopy-lda": {}, "tomotopy-dtm": {"n_init": 1, "iterations": 200}}
+    fast = {
+        "nmf": {},
+        "gensim-ldaseq": {"n_init": 1, "passes": 5, "em_min_iter": 1, "em_max_iter": 1},
+        "tomotopy-lda": {},
+        "tomotopy-dtm": {"n_init": 1, "iterations": 200},
+    }
     config = model_config_with(engine, **fast.get(engine, {"n_init": 1}))
     a = fit(dtm, config, seed=3)
     b = fit(dtm, config, seed=3)
@@ -53,9 +62,9 @@ def test_contract_and_determinism(planted, engine):
     assert list(a.vocab) == sorted(a.vocab)
     assert np.array_equal(a.doc_topic, b.doc_topic) and np.array_equal(a.topic_term, b.topic_term)
     share = dtm.n_tokens @ a.doc_topic
-    assert list(share) == sorted(share, reverse=True)         # topic 1 is the largest
+    assert list(share) == sorted(share, reverse=True)  # topic 1 is the largest
     assert a.params["seed"] == 3 and not a.doc_topic.flags.writeable
-    if engine in ("gensim-ldaseq", "tomotopy-dtm"):           # one topic-word matrix per year
+    if engine in ("gensim-ldaseq", "tomotopy-dtm"):  # one topic-word matrix per year
         assert [y for y, _ in a.topic_term_by_year] == sorted({u.year for u in dtm.units})
         assert all(m.shape == a.topic_term.shape for _, m in a.topic_term_by_year)
 
@@ -63,8 +72,13 @@ def test_contract_and_determinism(planted, engine):
 def test_too_many_topics_is_a_clear_error(planted):
     dtm, _, _ = planted
     with pytest.raises(ModelError, match="cannot support 500 topics"):
-        fit(dtm, ModelConfig(engine="nmf", n_topics=500, params=(("init", "nndsvda"), ("max_iter", 50),
-                                                                   ("sublinear_tf", False))), seed=1)
+        fit(
+            dtm,
+            ModelConfig(
+                engine="nmf", n_topics=500, params=(("init", "nndsvda"), ("max_iter", 50), ("sublinear_tf", False))
+            ),
+            seed=1,
+        )
 
 
 @pytest.mark.parametrize("engine", engine_params(["gensim-lda", "sklearn-lda"], slow=("sklearn-lda",)))
@@ -74,12 +88,15 @@ def test_best_of_several_starts_is_kept_and_recorded(planted, engine):
     bounds = many.info["bounds"]
     assert len(bounds) == 4 and many.info["chosen_start"] == int(np.argmax(bounds))
     single = fit(dtm, model_config_with(engine, n_init=1), seed=7)
-    assert single.info["bounds"] == [bounds[0]]          # start 0 is the experiment seed itself
+    assert single.info["bounds"] == [bounds[0]]  # start 0 is the experiment seed itself
 
 
 def model_config_with(engine, **params):
-    raw = {"experiment": {"name": "t", "seed": 1}, "corpus": {"path": str(SEEDS)},
-           "model": {"engine": engine, "n_topics": K_TRUE, **params}}
+    raw = {
+        "experiment": {"name": "t", "seed": 1},
+        "corpus": {"path": str(SEEDS)},
+        "model": {"engine": engine, "n_topics": K_TRUE, **params},
+    }
     return build_experiment(raw, base_dir=SEEDS).model
 
 
@@ -87,7 +104,9 @@ def model_config_with(engine, **params):
 @pytest.mark.parametrize("engine", engine_params(["tomotopy-lda", "tomotopy-dtm"]))
 def test_tomotopy_is_deterministic_for_its_recorded_worker_count(planted, workers, engine):
     dtm, _, _ = planted
-    config = model_config_with(engine, workers=workers, iterations=200, **({"n_init": 1} if engine == "tomotopy-dtm" else {}))
+    config = model_config_with(
+        engine, workers=workers, iterations=200, **({"n_init": 1} if engine == "tomotopy-dtm" else {})
+    )
     a, b = fit(dtm, config, seed=11), fit(dtm, config, seed=11)
     assert np.array_equal(a.doc_topic, b.doc_topic) and np.array_equal(a.topic_term, b.topic_term)
     assert a.params["workers"] == workers and a.info["workers"] == workers
@@ -101,7 +120,11 @@ def test_tomotopy_dtm_keeps_its_best_start_and_recovers_planted_topics_on_other_
     for seed in (1,):
         model = fit(dtm, model_config("tomotopy-dtm"), seed=seed)
         assert len(model.info["bounds"]) == 4 and model.info["chosen_start"] == int(np.argmax(model.info["bounds"]))
-        overlap = np.array([[len({w for w, _ in model.top_terms(j, 10)} & set(vocab[k])) for k in range(K_TRUE)]
-                            for j in range(K_TRUE)])
+        overlap = np.array(
+            [
+                [len({w for w, _ in model.top_terms(j, 10)} & set(vocab[k])) for k in range(K_TRUE)]
+                for j in range(K_TRUE)
+            ]
+        )
         rows, cols = linear_sum_assignment(-overlap)
         assert overlap[rows, cols].min() >= 9, (seed, overlap)

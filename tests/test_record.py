@@ -1,6 +1,7 @@
 """The run folder as a data product: the saved result reads back equal, `topics report` re-renders it
 byte for byte or with new labels and merged topics (the fit id unchanged), `topics compare` matches
 two runs, reports/index.html lists every run, and `topics.load_run` gives DataFrames and arrays."""
+
 import csv
 import json
 import shutil
@@ -15,8 +16,16 @@ from topics.record.folder import Run
 
 from .conftest import EXPERIMENTS
 
-FAST = ("--set", "sweep.k=[]", "--set", "compare.engines=[]", "--set", "stability.seeds=2",
-        "--set", "uncertainty.resamples=100")
+FAST = (
+    "--set",
+    "sweep.k=[]",
+    "--set",
+    "compare.engines=[]",
+    "--set",
+    "stability.seeds=2",
+    "--set",
+    "uncertainty.resamples=100",
+)
 
 
 def rows(path):
@@ -31,8 +40,12 @@ def tree(folder):
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory, cache_dir):
     out = tmp_path_factory.mktemp("record")
-    assert main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--cache", str(cache_dir),
-                 "--quiet", *FAST]) == 0
+    assert (
+        main(
+            ["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--cache", str(cache_dir), "--quiet", *FAST]
+        )
+        == 0
+    )
     return out / "baseline"
 
 
@@ -59,10 +72,12 @@ def test_report_with_unchanged_settings_reproduces_the_run_byte_for_byte(seeds_r
     assert main(["report", str(copy)]) == 0
     after = tree(copy)
     assert sorted(after) == sorted(before)
-    assert any(name.startswith("figures/") for name in after) or "static figures" in json.loads(
-        before["manifest.json"])["static_figures"]
+    assert (
+        any(name.startswith("figures/") for name in after)
+        or "static figures" in json.loads(before["manifest.json"])["static_figures"]
+    )
     changed = [name for name in before if before[name] != after[name]]
-    assert changed == [], changed          # dashboard, every table, figure, LaTeX file, methods.md, manifest
+    assert changed == [], changed  # dashboard, every table, figure, LaTeX file, methods.md, manifest
 
 
 def test_relabel_and_merge_keep_the_fit_id_and_record_the_curation(small_run, tmp_path, capsys):
@@ -70,17 +85,32 @@ def test_relabel_and_merge_keep_the_fit_id_and_record_the_curation(small_run, tm
     shutil.copytree(small_run, copy)
     before_trends = rows(copy / "trends.csv")
     before = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
-    assert main(["report", str(copy), "--set", 'report.labels={"1" = "干部能力", "5" = "学习教育"}',
-                 "--set", "report.merge=[[2, 5]]", "--set", "report.curator=A. Researcher"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                str(copy),
+                "--set",
+                'report.labels={"1" = "干部能力", "5" = "学习教育"}',
+                "--set",
+                "report.merge=[[2, 5]]",
+                "--set",
+                "report.curator=A. Researcher",
+            ]
+        )
+        == 0
+    )
     m = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
     assert m["fit_id"] == before["fit_id"] == m["run_id"] and m["report_id"] != before["report_id"]
     assert {"action": "merge", "topics": [2, 5], "value": "2", "by": "A. Researcher"} in m["curation"]
     assert {"action": "label", "topics": [1], "value": "干部能力", "by": "A. Researcher"} in m["curation"]
     assert m["reported_utc"] and m["report_command"][:2] == ["topics", "report"]
     trends = rows(copy / "trends.csv")
-    assert len(trends) == len(before_trends) // 8 * 7          # 8 topics became 7
+    assert len(trends) == len(before_trends) // 8 * 7  # 8 topics became 7
     labels = {r["topic"]: r["label"] for r in rows(copy / "topics.csv")}
-    assert labels["1"] == "干部能力" and labels["2"] == "学习教育"   # a merged topic takes the first label given to its parts
+    assert (
+        labels["1"] == "干部能力" and labels["2"] == "学习教育"
+    )  # a merged topic takes the first label given to its parts
     old = {(r["year"], r["topic"]): float(r["prevalence"]) for r in before_trends}
     new = {(r["year"], r["topic"]): r for r in trends}
     for year in {r["year"] for r in trends}:
@@ -111,12 +141,29 @@ def test_report_refuses_settings_that_need_a_new_fit(small_run, capsys):
 
 def test_compare_matches_topics_of_two_runs(small_run, tmp_path, cache_dir, capsys):
     out = small_run.parent
-    assert main(["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--cache", str(cache_dir), "--quiet",
-                 *FAST, "--set", "experiment.name=k6", "--set", "model.n_topics=6"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(EXPERIMENTS / "baseline.toml"),
+                "--out",
+                str(out),
+                "--cache",
+                str(cache_dir),
+                "--quiet",
+                *FAST,
+                "--set",
+                "experiment.name=k6",
+                "--set",
+                "model.n_topics=6",
+            ]
+        )
+        == 0
+    )
     assert main(["compare", str(small_run), str(out / "k6")]) == 0
     folder = out / "compare-baseline-k6"
     matches = rows(folder / "compare_runs.csv")
-    assert len(matches) == 8                        # every topic of A; B has fewer, so none is left over
+    assert len(matches) == 8  # every topic of A; B has fewer, so none is left over
     paired = [r for r in matches if r["topic_b"]]
     assert len(paired) == 6 and len({r["topic_b"] for r in paired}) == 6
     assert sum(r["matched"] == "true" for r in matches) >= 4

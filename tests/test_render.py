@@ -1,6 +1,7 @@
 """The pure builders of topics.render, checked on what they build (not on file sizes): plotly figures,
 the CSV tables and their registry, LaTeX, the small HTML pages. Small hand-made inputs where values
 can be checked by hand; the session's baseline run (``seeds_run``) where a whole run is at stake."""
+
 import csv
 import html
 import re
@@ -19,10 +20,14 @@ from topics.record.provenance import fmt
 from topics.render import figures, latex, pages, tables
 
 YEARS = (2001, 2003, 2010)
-SHARES = np.array([[0.5, 0.3, 0.2],          # (years, topics): each year's shares sum to 1
-                   [0.2, 0.2, 0.6],
-                   [0.1, 0.6, 0.3]])
-DOCS = {2001: 1, 2003: 2, 2010: 3}           # documents behind each year
+SHARES = np.array(
+    [
+        [0.5, 0.3, 0.2],  # (years, topics): each year's shares sum to 1
+        [0.2, 0.2, 0.6],
+        [0.1, 0.6, 0.3],
+    ]
+)
+DOCS = {2001: 1, 2003: 2, 2010: 3}  # documents behind each year
 HOSTILE = "<b>x</b>"
 LABELS = {1: "甲", 2: HOSTILE, 3: "丙"}
 SPAN = (2000, 2012)
@@ -34,44 +39,67 @@ def name(t, labels=LABELS):
 
 
 def small_trends(reverse=False):
-    rows = [YearShare(y, t + 1, float(SHARES[i, t]), DOCS[y], 10 * DOCS[y], 100 * (i + 1))
-            for i, y in enumerate(YEARS) for t in range(3)]
+    rows = [
+        YearShare(y, t + 1, float(SHARES[i, t]), DOCS[y], 10 * DOCS[y], 100 * (i + 1))
+        for i, y in enumerate(YEARS)
+        for t in range(3)
+    ]
     return Trends(years=YEARS, by_year=tuple(rows[::-1] if reverse else rows), by_doc=(), matrix=SHARES)
 
 
 def small_bands():
-    return Bands(years=YEARS, point=SHARES, reps=np.stack([SHARES, SHARES]), low=SHARES * 0.5, high=SHARES * 1.5,
-                 seed_points=np.stack([SHARES, SHARES * 0.9, SHARES * 1.2]), level=0.9, resamples=2, seed=1,
-                 scheme="units", n_seeds=3)
+    return Bands(
+        years=YEARS,
+        point=SHARES,
+        reps=np.stack([SHARES, SHARES]),
+        low=SHARES * 0.5,
+        high=SHARES * 1.5,
+        seed_points=np.stack([SHARES, SHARES * 0.9, SHARES * 1.2]),
+        level=0.9,
+        resamples=2,
+        seed=1,
+        scheme="units",
+        n_seeds=3,
+    )
 
 
 def small_model():
     """Three topics on four words; the top words of each are known by hand (ties by vocabulary)."""
     topic_term = np.array([[0.6, 0.3, 0.1, 0.0], [0.1, 0.1, 0.4, 0.4], [0.25, 0.25, 0.25, 0.25]])
-    return FittedModel(engine="nmf", doc_topic=np.full((2, 3), 1 / 3), topic_term=topic_term,
-                       vocab=("a", "b", "c", "d"))
+    return FittedModel(
+        engine="nmf", doc_topic=np.full((2, 3), 1 / 3), topic_term=topic_term, vocab=("a", "b", "c", "d")
+    )
 
 
 def small_ensemble():
     """Topic 2 recurs in no other seed (unstable); topic 3 in one of two (not unstable)."""
     m = small_model()
-    return Ensemble(models=(m, m, m), seeds=(1, 2, 3), similarity=np.array([[0.9, 0.2, 0.8], [0.95, 0.1, 0.3]]),
-                    threshold=0.5)
+    return Ensemble(
+        models=(m, m, m), seeds=(1, 2, 3), similarity=np.array([[0.9, 0.2, 0.8], [0.95, 0.1, 0.3]]), threshold=0.5
+    )
 
 
 def small_contrasts():
-    return [Contrast(2, "late", "early", (2010,), (2001,), 0.6, 0.3, 0.3, 0.1, 0.45),
-            Contrast(1, "mid", "early", (2003,), (2001,), 0.2, 0.5, -0.3, -0.35, -0.2),
-            Contrast(1, "late", "early", (2010,), (2001,), 0.1, 0.5, -0.4, -0.5, -0.3)]
+    return [
+        Contrast(2, "late", "early", (2010,), (2001,), 0.6, 0.3, 0.3, 0.1, 0.45),
+        Contrast(1, "mid", "early", (2003,), (2001,), 0.2, 0.5, -0.3, -0.35, -0.2),
+        Contrast(1, "late", "early", (2010,), (2001,), 0.1, 0.5, -0.4, -0.5, -0.3),
+    ]
 
 
 def small_comparison(differences=(ConfigDifference("model.n_topics", "2", "3"),)):
     nan = np.nan
     return RunComparison(
-        name_a="<i>a</i>", name_b="b", threshold=0.5, years=YEARS, similarity=np.zeros((2, 3)),
+        name_a="<i>a</i>",
+        name_b="b",
+        threshold=0.5,
+        years=YEARS,
+        similarity=np.zeros((2, 3)),
         matches=(TopicMatch(1, 2, 0.9, True), TopicMatch(2, 1, 0.4, False), TopicMatch(0, 3, 0.0, False)),
         trends_a=np.array([[0.6, 0.4], [nan, nan], [0.3, 0.7]]),
-        trends_b=np.array([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8], [nan, nan, nan]]), differences=differences)
+        trends_b=np.array([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8], [nan, nan, nan]]),
+        differences=differences,
+    )
 
 
 def strings(obj):
@@ -94,6 +122,7 @@ def lines_of(fig):
 
 # ------------------------------------------------------------------ figures
 
+
 def test_trend_bands_draw_one_band_and_one_line_per_topic_on_the_data_years():
     bands = small_bands()
     grid, fitted = np.array([2001.0, 2005.0, 2010.0]), np.array([0.25, 0.3, 0.55])
@@ -109,12 +138,14 @@ def test_trend_bands_draw_one_band_and_one_line_per_topic_on_the_data_years():
         # the band runs along the interval's top, then back along its bottom
         assert list(band[t].x) == [*YEARS, *YEARS[::-1]]
         assert np.allclose(band[t].y, [*bands.high[:, t], *bands.low[::-1, t]])
-        assert (band[t].xaxis, band[t].yaxis) == (line[t].xaxis, line[t].yaxis)      # in the topic's panel
-        assert np.allclose(np.asarray(line[t].customdata, dtype=float),
-                           np.column_stack([bands.low[:, t], bands.high[:, t], [DOCS[y] for y in YEARS]]))
-    assert len({t.xaxis for t in line}) == 3                                         # one panel per topic
-    assert list(dotted[0].x) == list(grid) and dotted[0].xaxis == line[1].xaxis      # topic 2's spline only
-    assert [c == "white" for c in line[0].marker.color] == [DOCS[y] == 1 for y in YEARS]   # open: one document
+        assert (band[t].xaxis, band[t].yaxis) == (line[t].xaxis, line[t].yaxis)  # in the topic's panel
+        assert np.allclose(
+            np.asarray(line[t].customdata, dtype=float),
+            np.column_stack([bands.low[:, t], bands.high[:, t], [DOCS[y] for y in YEARS]]),
+        )
+    assert len({t.xaxis for t in line}) == 3  # one panel per topic
+    assert list(dotted[0].x) == list(grid) and dotted[0].xaxis == line[1].xaxis  # topic 2's spline only
+    assert [c == "white" for c in line[0].marker.color] == [DOCS[y] == 1 for y in YEARS]  # open: one document
     assert [a.text for a in fig.layout.annotations] == [name(t) for t in (1, 2, 3)]
     assert list(fig.layout.xaxis.range) == [SPAN[0] - 0.5, SPAN[1] + 0.5]
     assert "90% intervals" in fig.layout.title.text
@@ -151,19 +182,23 @@ def test_corpus_overview_counts_documents_and_tokens_per_year():
     docs, tokens = fig.data
     assert list(docs.x) == list(tokens.x) == list(YEARS)
     assert list(docs.y) == [1, 2, 3] and list(tokens.y) == [100, 200, 300]
-    assert [list(c) for c in docs.customdata] == [[10], [20], [30]]                 # units, in the hover
-    assert docs.yaxis != tokens.yaxis                                                # two panels
+    assert [list(c) for c in docs.customdata] == [[10], [20], [30]]  # units, in the hover
+    assert docs.yaxis != tokens.yaxis  # two panels
 
 
-@pytest.mark.parametrize("build", [
-    lambda: figures.trend_bands(small_bands(), TrendFits((), {}), LABELS, DOCS, SPAN),
-    lambda: figures.prevalence_area(small_trends(), LABELS, SPAN),
-    lambda: figures.heatmap(small_trends(), LABELS),
-    lambda: figures.top_words(small_model(), LABELS, 3),
-    lambda: figures.stability(small_ensemble(), LABELS),
-    lambda: figures.contrasts(small_contrasts(), LABELS),
-    lambda: figures.run_comparison(small_comparison(), {1: "甲", 2: HOSTILE}, {1: "乙", 2: "丙", 3: "丁"}),
-], ids=["trend_bands", "prevalence_area", "heatmap", "top_words", "stability", "contrasts", "run_comparison"])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: figures.trend_bands(small_bands(), TrendFits((), {}), LABELS, DOCS, SPAN),
+        lambda: figures.prevalence_area(small_trends(), LABELS, SPAN),
+        lambda: figures.heatmap(small_trends(), LABELS),
+        lambda: figures.top_words(small_model(), LABELS, 3),
+        lambda: figures.stability(small_ensemble(), LABELS),
+        lambda: figures.contrasts(small_contrasts(), LABELS),
+        lambda: figures.run_comparison(small_comparison(), {1: "甲", 2: HOSTILE}, {1: "乙", 2: "丙", 3: "丁"}),
+    ],
+    ids=["trend_bands", "prevalence_area", "heatmap", "top_words", "stability", "contrasts", "run_comparison"],
+)
 def test_topic_names_are_escaped_and_shown_as_text(build):
     texts = list(strings(build().to_plotly_json()))
     assert not [s for s in texts if "<b>" in s or "<i>" in s]
@@ -177,8 +212,8 @@ def test_stability_marks_the_topics_that_do_not_recur():
     assert np.allclose(bars.x, [0.925, 0.15, 0.55]) and list(bars.y) == [name(t) for t in (1, 2, 3)]
     assert list(bars.marker.color) == [figures.color(1), "#d62728", figures.color(3)]
     assert [t.endswith("does not recur") for t in bars.text] == [False, True, False]
-    assert list(bars.customdata) == [2, 0, 1]                                        # other seeds it recurs in
-    assert [s.x0 for s in fig.layout.shapes] == [0.5]                                # the threshold
+    assert list(bars.customdata) == [2, 0, 1]  # other seeds it recurs in
+    assert [s.x0 for s in fig.layout.shapes] == [0.5]  # the threshold
     assert "of 2 other seeds" in bars.hovertemplate
 
 
@@ -189,16 +224,39 @@ def test_contrasts_have_one_panel_per_pair_of_eras_with_the_intervals():
     assert late.xaxis != mid.xaxis
     assert np.allclose(late.x, [0.3, -0.4]) and list(late.y) == [name(2), name(1)]
     assert np.allclose(late.error_x.array, [0.15, 0.1]) and np.allclose(late.error_x.arrayminus, [0.2, 0.1])
-    assert np.allclose(mid.x, [-0.3]) and np.allclose(mid.error_x.array, [0.1]) \
+    assert (
+        np.allclose(mid.x, [-0.3])
+        and np.allclose(mid.error_x.array, [0.1])
         and np.allclose(mid.error_x.arrayminus, [0.05])
-    assert [s.x0 for s in fig.layout.shapes] == [0, 0]                               # zero line in each panel
+    )
+    assert [s.x0 for s in fig.layout.shapes] == [0, 0]  # zero line in each panel
 
 
 def test_sweep_has_a_panel_per_measure_and_marks_the_chosen_k():
-    rows = tuple(SweepRow(k=k, c_v=0.3 + k / 100, c_npmi=-0.1 + k / 1000, u_mass=-k / 4, diversity=1 - k / 20,
-                          heldout=900 - 10 * k, stability=1 - k / 12, unstable_topics=k // 4) for k in (4, 6, 8))
-    sw = SweepResult(rows=rows, runs=(), chosen_k=6, reason="", heldout_name="held-out perplexity",
-                     criterion="c_v", n_train=90, n_heldout=10, seeds=(1, 2))
+    rows = tuple(
+        SweepRow(
+            k=k,
+            c_v=0.3 + k / 100,
+            c_npmi=-0.1 + k / 1000,
+            u_mass=-k / 4,
+            diversity=1 - k / 20,
+            heldout=900 - 10 * k,
+            stability=1 - k / 12,
+            unstable_topics=k // 4,
+        )
+        for k in (4, 6, 8)
+    )
+    sw = SweepResult(
+        rows=rows,
+        runs=(),
+        chosen_k=6,
+        reason="",
+        heldout_name="held-out perplexity",
+        criterion="c_v",
+        n_train=90,
+        n_heldout=10,
+        seeds=(1, 2),
+    )
     fig = figures.sweep(sw)
     measures = sw.measures()
     assert len(fig.data) == len(measures) and [a.text for a in fig.layout.annotations] == [t for _, t in measures]
@@ -213,7 +271,7 @@ def test_sweep_has_a_panel_per_measure_and_marks_the_chosen_k():
 def test_run_comparison_draws_matched_pairs_with_gaps_where_a_run_has_no_document():
     cmp = small_comparison()
     fig = figures.run_comparison(cmp, {1: "甲", 2: "乙"}, {1: "丙", 2: "丁", 3: "戊"})
-    assert len(fig.data) == 4                                  # two pairs (B's topic 3 has no partner), A and B each
+    assert len(fig.data) == 4  # two pairs (B's topic 3 has no partner), A and B each
     assert all(list(t.x) == list(YEARS) for t in fig.data)
     a1, b2, a2, b1 = fig.data
     assert list(a1.y) == [0.6, None, 0.3] and list(b2.y) == [0.5, 0.1, None]
@@ -226,13 +284,21 @@ def test_run_comparison_draws_matched_pairs_with_gaps_where_a_run_has_no_documen
 
 # ------------------------------------------------------------------ tables
 
+
 def test_topics_table_lists_each_topics_top_words_by_rank():
     header, rows = tables.topics_table(small_model(), LABELS, 3)
     assert header == ["topic", "label", "rank", "term", "weight"]
     assert [(t, lab, r, w) for t, lab, r, w, _ in rows] == [
-        (1, "甲", 1, "a"), (1, "甲", 2, "b"), (1, "甲", 3, "c"),
-        (2, HOSTILE, 1, "c"), (2, HOSTILE, 2, "d"), (2, HOSTILE, 3, "a"),   # tables keep labels exactly
-        (3, "丙", 1, "a"), (3, "丙", 2, "b"), (3, "丙", 3, "c")]
+        (1, "甲", 1, "a"),
+        (1, "甲", 2, "b"),
+        (1, "甲", 3, "c"),
+        (2, HOSTILE, 1, "c"),
+        (2, HOSTILE, 2, "d"),
+        (2, HOSTILE, 3, "a"),  # tables keep labels exactly
+        (3, "丙", 1, "a"),
+        (3, "丙", 2, "b"),
+        (3, "丙", 3, "c"),
+    ]
     assert [x for *_, x in rows][:3] == [0.6, 0.3, 0.1]
 
 
@@ -251,7 +317,7 @@ def test_topics_table_of_the_baseline(seeds_run):
 def test_trends_table_carries_the_interval_and_the_seed_range():
     bands = small_bands()
     header, rows = tables.trends_table(small_trends(reverse=True), LABELS, bands)
-    assert [(r[0], r[1]) for r in rows] == [(y, t) for y in YEARS for t in (1, 2, 3)]    # sorted
+    assert [(r[0], r[1]) for r in rows] == [(y, t) for y in YEARS for t in (1, 2, 3)]  # sorted
     for r in rows:
         row = dict(zip(header, r))
         i, t = YEARS.index(row["year"]), row["topic"] - 1
@@ -260,7 +326,7 @@ def test_trends_table_carries_the_interval_and_the_seed_range():
         assert (row["seed_min"], row["seed_max"]) == (SHARES[i, t] * 0.9, SHARES[i, t] * 1.2)
         assert row["n_docs"] == DOCS[row["year"]] and row["single_document"] is (DOCS[row["year"]] == 1)
     _, bare = tables.trends_table(small_trends(), LABELS)
-    assert {r[4:8] for r in bare} == {("", "", "", "")}                 # no bands: empty interval columns
+    assert {r[4:8] for r in bare} == {("", "", "", "")}  # no bands: empty interval columns
 
 
 def test_trends_table_of_the_baseline_holds_each_share_inside_its_interval(seeds_run):
@@ -276,11 +342,14 @@ def test_trends_table_of_the_baseline_holds_each_share_inside_its_interval(seeds
 def test_cleaning_table_counts_per_document_in_year_and_file_order():
     Doc = namedtuple("Doc", "doc_id file year")
     documents = [Doc("b", "b.txt", 2010), Doc("a", "z.txt", 2001), Doc("c", "c.txt", 2001)]
-    logs = (CleanLog("a", (("lines_raw", 5), ("boilerplate_lines", 2)), ("仅供学习", "禁止外传")),
-            CleanLog("b", (("lines_raw", 3),)), CleanLog("c", ()))
+    logs = (
+        CleanLog("a", (("lines_raw", 5), ("boilerplate_lines", 2)), ("仅供学习", "禁止外传")),
+        CleanLog("b", (("lines_raw", 3),)),
+        CleanLog("c", ()),
+    )
     header, rows = tables.cleaning_table(documents, logs, {"a": 4, "b": 2})
     assert header == ["doc_id", "file", "year", *tables.CLEANING_COUNTS, "units", "removed_lines"]
-    assert [r[0] for r in rows] == ["c", "a", "b"]                      # by year, then file (not doc id)
+    assert [r[0] for r in rows] == ["c", "a", "b"]  # by year, then file (not doc id)
     c, a, b = (dict(zip(header, r)) for r in rows)
     assert (a["lines_raw"], a["boilerplate_lines"], a["chars_raw"], a["units"]) == (5, 2, 0, 4)
     assert a["removed_lines"] == "仅供学习 | 禁止外传" and b["removed_lines"] == ""
@@ -288,17 +357,18 @@ def test_cleaning_table_counts_per_document_in_year_and_file_order():
 
 
 def test_every_table_in_the_registry_is_written_by_a_run_as_built(seeds_run):
-    built = tables.run_tables(seeds_run)          # the baseline has a sweep and comparisons: every table
+    built = tables.run_tables(seeds_run)  # the baseline has a sweep and comparisons: every table
     registered = sorted(f"{name}.csv" for name, t in tables.TABLES.items() if t.csv is not None)
     assert sorted(built) == registered == sorted(p.name for p in seeds_run.run_dir.glob("*.csv"))
-    assert sorted(t.latex for t in tables.TABLES.values() if t.latex) == \
-        sorted(p.name for p in (seeds_run.run_dir / "tables").glob("*.tex"))
+    assert sorted(t.latex for t in tables.TABLES.values() if t.latex) == sorted(
+        p.name for p in (seeds_run.run_dir / "tables").glob("*.tex")
+    )
     for file, (header, rows) in built.items():
         with open(seeds_run.run_dir / file, encoding="utf-8", newline="") as f:
             written = list(csv.reader(f))
         assert written[0] == list(header), file
         assert written[1:] == [[fmt(v) for v in row] for row in rows], file
-    assert len({tuple(header) for header, _ in built.values()}) == len(built)      # each table its own builder
+    assert len({tuple(header) for header, _ in built.values()}) == len(built)  # each table its own builder
 
 
 def test_tables_of_a_run_without_sweep_or_comparisons_are_left_out(seeds_run):
@@ -309,9 +379,12 @@ def test_tables_of_a_run_without_sweep_or_comparisons_are_left_out(seeds_run):
 
 # ------------------------------------------------------------------ LaTeX
 
+
 def test_latex_escape_of_every_special_character():
-    assert latex.escape("&%$#_{}~^\\") == (r"\&\%\$\#\_\{\}\textasciitilde{}\textasciicircum{}"
-                                           r"\textbackslash{}")
+    assert latex.escape("&%$#_{}~^\\") == (
+        r"\&\%\$\#\_\{\}\textasciitilde{}\textasciicircum{}"
+        r"\textbackslash{}"
+    )
     assert latex.escape("组织工作 50%") == r"组织工作 50\%" and latex.escape(0.5) == "0.5"
 
 
@@ -319,29 +392,41 @@ def test_latex_table_escapes_header_cells_and_caption():
     tex = latex.table(["a_b", "T"], [("x&y", 1), ("50%", "{z}")], "Caption #1", "tab:x")
     lines = tex.splitlines()
     assert r"\caption{Caption \#1}" in lines and r"\label{tab:x}" in lines and r"\begin{tabular}{ll}" in lines
-    assert lines[lines.index(r"\toprule") + 1:lines.index(r"\bottomrule")] == [
-        r"a\_b & T \\", r"\midrule", r"x\&y & 1 \\", r"50\% & \{z\} \\"]
+    assert lines[lines.index(r"\toprule") + 1 : lines.index(r"\bottomrule")] == [
+        r"a\_b & T \\",
+        r"\midrule",
+        r"x\&y & 1 \\",
+        r"50\% & \{z\} \\",
+    ]
     assert lines[-3:] == [r"\bottomrule", r"\end{tabular}", r"\end{table}"] and tex.endswith("\n")
     assert r"\begin{tabular}{rl}" in latex.table(["a", "b"], [], "c", "tab:y", align="rl")
 
 
 # ------------------------------------------------------------------ pages
 
+
 def run_manifest(documents=5, engine="gensim-lda", k=8):
-    return {"created_utc": "2024-05-01T00:00:00Z", "model": {"engine": engine, "params": {"n_topics": k}},
-            "corpus": {"documents": documents, "years": [2005, 2008, 2024], "fingerprint": "abcdef0123456789"}}
+    return {
+        "created_utc": "2024-05-01T00:00:00Z",
+        "model": {"engine": engine, "params": {"n_topics": k}},
+        "corpus": {"documents": documents, "years": [2005, 2008, 2024], "fingerprint": "abcdef0123456789"},
+    }
 
 
 def test_index_page_escapes_run_names_and_links_each_runs_dashboard():
     hostile = '<script>alert(1)</script>" onmouseover="x'
     metrics = {"coherence": {"u_mass": {"mean": -1.5}, "c_v": {"mean": 0.41234}}}
     sweep = {"kind": "sweep", "created_utc": "", "corpus": {"documents": 5}, "sweep": {"k": [4, 6, 8], "chosen_k": 6}}
-    page = pages.index_page([("base&line", run_manifest(), metrics), (hostile, run_manifest(engine="nmf"), None),
-                             ("k-sweep", sweep, None)])
+    page = pages.index_page(
+        [("base&line", run_manifest(), metrics), (hostile, run_manifest(engine="nmf"), None), ("k-sweep", sweep, None)]
+    )
     assert "<script" not in page and '" onmouseover="' not in page
     escaped = html.escape(hostile, quote=True)
-    assert re.findall(r'<a href="([^"]*)">', page) == ["base&amp;line/dashboard.html", f"{escaped}/dashboard.html",
-                                                       "k-sweep/sweep.html"]
+    assert re.findall(r'<a href="([^"]*)">', page) == [
+        "base&amp;line/dashboard.html",
+        f"{escaped}/dashboard.html",
+        "k-sweep/sweep.html",
+    ]
     assert f">{escaped}</a>" in page
     assert "5 documents, 2005–2024 (abcdef012345)" in page and "c_v 0.412" in page and "<td>nmf</td>" in page
     assert "4–8 (chooses 6)" in page
@@ -355,6 +440,6 @@ def test_comparison_page_escapes_names_and_labels():
     assert f"T1 {html.escape(bad)}" in page
     assert "1 of 2 topics of &lt;i&gt;a&lt;/i&gt; have a partner in b" in page
     assert 'id="fig-compare"' in page and "<td>model.n_topics</td><td>2</td><td>3</td>" in page
-    assert "<td>–</td><td>T3 戊</td>" in page                          # B's topic without a partner
+    assert "<td>–</td><td>T3 戊</td>" in page  # B's topic without a partner
     same = pages.comparison_page(small_comparison(differences=()), {1: "甲", 2: "乙"}, {1: "丙", 2: "丁", 3: "戊"})
     assert "Nothing: the same configuration." in same

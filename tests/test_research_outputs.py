@@ -1,5 +1,6 @@
 """One run of the baseline writes every research output: intervals, stability, contrasts, theme
 words, formulations, comparison, sweep, date audit, static figures, LaTeX, methods.md, citation."""
+
 import csv
 import json
 import struct
@@ -32,8 +33,10 @@ def test_stability_contrasts_comparison_and_sweep(seeds_run):
     d = seeds_run.run_dir
     stab = rows(d, "stability.csv")
     assert len(stab) == 8 and all(0 < float(r["stability"]) <= 1 for r in stab)
-    assert [k for k in stab[0] if k.startswith("similarity_seed_")] == ["similarity_seed_20248420",
-                                                                         "similarity_seed_20256339"]
+    assert [k for k in stab[0] if k.startswith("similarity_seed_")] == [
+        "similarity_seed_20248420",
+        "similarity_seed_20256339",
+    ]
     contrasts = rows(d, "contrasts.csv")
     assert {(r["later_era"], r["earlier_era"]) for r in contrasts} == {("2013-2024", "2005-2012")}
     assert all(r["earlier_years"] == "2005 2008" for r in contrasts)
@@ -52,8 +55,9 @@ def test_stability_contrasts_comparison_and_sweep(seeds_run):
 def test_theme_words_formulations_and_date_audit(seeds_run):
     d = seeds_run.run_dir
     words = rows(d, "theme_words.csv")
-    assert {(int(r["topic"]), int(r["year"])) for r in words} == {(t, y) for t in range(1, 9)
-                                                                   for y in (2005, 2008, 2016, 2020, 2024)}
+    assert {(int(r["topic"]), int(r["year"])) for r in words} == {
+        (t, y) for t in range(1, 9) for y in (2005, 2008, 2016, 2020, 2024)
+    }
     years = rows(d, "formulations_by_year.csv")
     by = {(r["term"], int(r["year"])): r for r in years}
     assert int(by[("两学一做", 2016)]["substring_count"]) > 0 and by[("两学一做", 2005)]["substring_count"] == "0"
@@ -66,8 +70,16 @@ def test_theme_words_formulations_and_date_audit(seeds_run):
 def test_methods_latex_and_citation(seeds_run, capsys):
     d = seeds_run.run_dir
     methods = (d / "methods.md").read_text(encoding="utf-8")
-    for phrase in (seeds_run.run_id, "5 of 5 years rest on a single document", "K = 8", "1000 bootstrap",
-                   "117 units", "325 political formulations", "seed 20240501", "The sweep favours K ="):
+    for phrase in (
+        seeds_run.run_id,
+        "5 of 5 years rest on a single document",
+        "K = 8",
+        "1000 bootstrap",
+        "117 units",
+        "325 political formulations",
+        "seed 20240501",
+        "The sweep favours K =",
+    ):
         assert phrase in methods, phrase
     for name in ("topics.tex", "trends.tex", "contrasts.tex", "sweep.tex", "trend_fits.tex"):
         tex = (d / "tables" / name).read_text(encoding="utf-8")
@@ -75,7 +87,7 @@ def test_methods_latex_and_citation(seeds_run, capsys):
     assert main(["cite", str(d)]) == 0
     out = capsys.readouterr().out
     assert "@misc{" in out and "@software{" in out and seeds_run.run_id in out
-    assert main(["cite", str(d / "nope")]) == 8          # RunFolderError
+    assert main(["cite", str(d / "nope")]) == 8  # RunFolderError
 
 
 def test_static_figures_are_written_at_300_dpi(seeds_run):
@@ -88,8 +100,8 @@ def test_static_figures_are_written_at_300_dpi(seeds_run):
             assert (figures / f"{stem}.{ext}").stat().st_size > 5000, (stem, ext)
     data = (figures / "trend_bands.png").read_bytes()
     i = data.index(b"pHYs")
-    x, y, unit = struct.unpack(">IIB", data[i + 4:i + 13])
-    assert unit == 1 and round(x * 0.0254) == 300                   # 300 dots per inch
+    x, y, unit = struct.unpack(">IIB", data[i + 4 : i + 13])
+    assert unit == 1 and round(x * 0.0254) == 300  # 300 dots per inch
     assert (figures / "trend_bands.pdf").read_bytes().startswith(b"%PDF")
 
 
@@ -102,8 +114,10 @@ def test_without_a_cjk_font_no_static_figure_is_written(tmp_path):
 
 
 def test_latex_escapes_every_special_character():
-    assert escape("50% of $x_1 & {a} #2 ~^\\") == (r"50\% of \$x\_1 \& \{a\} \#2 \textasciitilde{}"
-                                                   r"\textasciicircum{}\textbackslash{}")
+    assert escape("50% of $x_1 & {a} #2 ~^\\") == (
+        r"50\% of \$x\_1 \& \{a\} \#2 \textasciitilde{}"
+        r"\textasciicircum{}\textbackslash{}"
+    )
 
 
 def test_package_citation_agrees_with_citation_cff():
@@ -111,6 +125,7 @@ def test_package_citation_agrees_with_citation_cff():
     from topics.record.cite import PACKAGE
 
     from .conftest import ROOT
+
     cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
     assert f"version: {__version__}" in cff and f'title: "{PACKAGE["title"]}"' in cff
     assert f'name: "{PACKAGE["author"]}"' in cff and f"license: {PACKAGE['license']}" in cff

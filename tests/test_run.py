@@ -1,6 +1,7 @@
 """End to end: the CLI run in-process on the seeds writes every output; two runs give identical
 tables (in two processes with different hash seeds: with FAST settings in the default run, the full
 baseline as a slow test); errors are one message and an exit code, and leave no run folder behind."""
+
 import csv
 import json
 import os
@@ -14,14 +15,52 @@ from topics.cli import main
 
 from .conftest import EXPERIMENTS, write_corpus
 
-TABLES = ("topics.csv", "doc_topics.csv", "trends.csv", "documents.csv", "cleaning.csv", "stability.csv",
-          "trend_fits.csv", "trend_smooth.csv", "contrasts.csv", "theme_words.csv", "theme_shifts.csv",
-          "formulations_by_doc.csv", "formulations_by_year.csv", "kwic.csv", "compare.csv", "compare_trends.csv",
-          "sweep.csv", "sweep_runs.csv", "date_audit.csv", "date_audit_summary.csv", "metrics.json", "config.json")
-OUTPUTS = (*TABLES, "config.toml", "manifest.json", "dashboard.html", "methods.md", "tables/topics.tex",
-           "tables/trends.tex", "tables/contrasts.tex", "tables/sweep.tex", "tables/trend_fits.tex")
-FAST = ("--set", "sweep.k=[]", "--set", "compare.engines=[]", "--set", "stability.seeds=1",
-        "--set", "uncertainty.resamples=100")
+TABLES = (
+    "topics.csv",
+    "doc_topics.csv",
+    "trends.csv",
+    "documents.csv",
+    "cleaning.csv",
+    "stability.csv",
+    "trend_fits.csv",
+    "trend_smooth.csv",
+    "contrasts.csv",
+    "theme_words.csv",
+    "theme_shifts.csv",
+    "formulations_by_doc.csv",
+    "formulations_by_year.csv",
+    "kwic.csv",
+    "compare.csv",
+    "compare_trends.csv",
+    "sweep.csv",
+    "sweep_runs.csv",
+    "date_audit.csv",
+    "date_audit_summary.csv",
+    "metrics.json",
+    "config.json",
+)
+OUTPUTS = (
+    *TABLES,
+    "config.toml",
+    "manifest.json",
+    "dashboard.html",
+    "methods.md",
+    "tables/topics.tex",
+    "tables/trends.tex",
+    "tables/contrasts.tex",
+    "tables/sweep.tex",
+    "tables/trend_fits.tex",
+)
+FAST = (
+    "--set",
+    "sweep.k=[]",
+    "--set",
+    "compare.engines=[]",
+    "--set",
+    "stability.seeds=1",
+    "--set",
+    "uncertainty.resamples=100",
+)
 
 
 def read_csv(path):
@@ -37,9 +76,25 @@ def cli_run_in_another_process(out, cache_dir, *args):
     """A CLI run of the baseline in another process with another hash seed (set order must not leak
     into outputs); returns its run folder."""
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    done = subprocess.run([sys.executable, "-m", "topics", "run", str(EXPERIMENTS / "baseline.toml"),
-                           "--out", str(out), "--cache", str(cache_dir), "--quiet", *args], env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "topics",
+            "run",
+            str(EXPERIMENTS / "baseline.toml"),
+            "--out",
+            str(out),
+            "--cache",
+            str(cache_dir),
+            "--quiet",
+            *args,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     return out / "baseline"
 
@@ -49,7 +104,7 @@ def assert_same_files(a, b):
     aside) and the same run id; returns the files' names and both manifests."""
     files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file() and p.name != "manifest.json")
     assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file() and p.name != "manifest.json")
-    for name in files:        # every table, figure (SVG, PDF, PNG), LaTeX file, methods.md and the dashboard
+    for name in files:  # every table, figure (SVG, PDF, PNG), LaTeX file, methods.md and the dashboard
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     ma = json.loads((a / "manifest.json").read_text(encoding="utf-8"))
     mb = json.loads((b / "manifest.json").read_text(encoding="utf-8"))
@@ -75,7 +130,9 @@ def test_run_writes_every_output(seeds_run):
     run_dir = seeds_run.run_dir
     for name in OUTPUTS:
         assert (run_dir / name).is_file(), name
-    assert not [p for p in run_dir.parent.iterdir() if p.name.startswith((".baseline~", ".baseline."))]   # no staging, no lock left
+    assert not [
+        p for p in run_dir.parent.iterdir() if p.name.startswith((".baseline~", ".baseline."))
+    ]  # no staging, no lock left
 
 
 @pytest.mark.slow
@@ -84,7 +141,7 @@ def test_two_runs_give_byte_identical_tables(two_runs):
     files, ma, mb = assert_same_files(a, b)
     assert len(files) >= len(OUTPUTS) - 1
     assert ma["segment"]["cache_hits"] == 0 or ma["segment"]["cache_hits"] == ma["segment"]["units"]
-    assert mb["segment"]["cache_hits"] == mb["segment"]["units"]       # second run: no segmenting
+    assert mb["segment"]["cache_hits"] == mb["segment"]["units"]  # second run: no segmenting
 
 
 def test_manifest_records_provenance(seeds_run):
@@ -120,13 +177,25 @@ def test_tables_agree_with_each_other(seeds_run):
 
 def test_dashboard_is_self_contained(seeds_run):
     html = (seeds_run.run_dir / "dashboard.html").read_text(encoding="utf-8")
-    assert html.count("plotly.js v") == 1                      # plotly.js embedded once
+    assert html.count("plotly.js v") == 1  # plotly.js embedded once
     start = html.index("<script>")
-    page = html[:start] + html[html.index("</script>", start):]  # the page minus the plotly.js bundle
+    page = html[:start] + html[html.index("</script>", start) :]  # the page minus the plotly.js bundle
     assert "<script src" not in page and "http://" not in page and "https://" not in page
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
-    for fig in ("fig-overview", "fig-area", "fig-lines", "fig-heatmap", "fig-documents", "fig-words",
-                "fig-stability", "fig-evolution", "fig-contrasts", "fig-formulations", "fig-compare", "fig-sweep"):
+    for fig in (
+        "fig-overview",
+        "fig-area",
+        "fig-lines",
+        "fig-heatmap",
+        "fig-documents",
+        "fig-words",
+        "fig-stability",
+        "fig-evolution",
+        "fig-contrasts",
+        "fig-formulations",
+        "fig-compare",
+        "fig-sweep",
+    ):
         assert f'id="{fig}"' in html
     assert "Representative passages" in html and "组织工作" in html
 
@@ -135,7 +204,7 @@ def test_existing_run_needs_force_and_a_forced_rerun_is_byte_identical(fast_cli_
     """An existing run is replaced only with --force. Forced, the same FAST settings in this process
     (another hash seed, its own segmentation cache) rewrite every file as the other process wrote it:
     the default run's end-to-end determinism check (the full baseline's is a slow test)."""
-    run_dir = tmp_path / "baseline"       # a copy of the CLI run; the library run stays as the other tests read it
+    run_dir = tmp_path / "baseline"  # a copy of the CLI run; the library run stays as the other tests read it
     shutil.copytree(fast_cli_run, run_dir)
     before = (run_dir / "manifest.json").read_bytes()
     assert run_cli("--out", str(run_dir.parent), "--quiet") == 5
@@ -146,7 +215,7 @@ def test_existing_run_needs_force_and_a_forced_rerun_is_byte_identical(fast_cli_
     files, ma, _ = assert_same_files(run_dir, fast_cli_run)
     no_sweep_or_compare = {n for n in OUTPUTS if "sweep" not in n and "compare" not in n} - {"manifest.json"}
     assert no_sweep_or_compare <= set(files) and any(n.startswith("figures/") for n in files)
-    assert ma["segment"]["cache_hits"] == 0                                # segmented anew, the same tokens
+    assert ma["segment"]["cache_hits"] == 0  # segmented anew, the same tokens
 
 
 def test_failed_run_leaves_nothing(tmp_path, capsys):
@@ -177,14 +246,25 @@ def test_hostile_text_is_shown_as_text(tmp_path, seeds_copy):
     with open(seeds_copy / "metadata.csv", "a", encoding="utf-8") as f:
         f.write(f'999_hostile.txt,2012,"{hostile.replace(chr(34), "")}",x,city,speech,x,x\n')
     label = '{"1" = "<b onmouseover=alert(2)>标签</b>"}'
-    assert run_cli("--out", str(tmp_path), "--quiet", "--set", f"corpus.path={seeds_copy}",
-                   "--set", f"report.labels={label}", *FAST) == 0
+    assert (
+        run_cli(
+            "--out",
+            str(tmp_path),
+            "--quiet",
+            "--set",
+            f"corpus.path={seeds_copy}",
+            "--set",
+            f"report.labels={label}",
+            *FAST,
+        )
+        == 0
+    )
     html = (tmp_path / "baseline" / "dashboard.html").read_text(encoding="utf-8")
     for raw in ("<script>alert('x')", "<img src=x", "<b onmouseover"):
         assert raw not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html          # shown, escaped, in the documents table
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # shown, escaped, in the documents table
     units = read_csv(tmp_path / "baseline" / "doc_topics.csv")
-    assert any(hostile in u["text"] for u in units)               # tables keep values exactly
+    assert any(hostile in u["text"] for u in units)  # tables keep values exactly
     assert read_csv(tmp_path / "baseline" / "trends.csv")[0]["label"] == "<b onmouseover=alert(2)>标签</b>"
 
 
@@ -204,11 +284,31 @@ def test_library_run_returns_result_objects(seeds_run):
 
 
 def test_own_corpus_by_changing_one_value(tmp_path):
-    docs = {f"s{i}.txt": (2010 + i % 3, ("加强基层党组织建设，推进干部队伍建设，做好人才工作。\n" * 4
-                                          + f"第{i}篇讲话强调脱贫攻坚和乡村振兴的任务。\n") * 3)
-            for i in range(6)}
+    docs = {
+        f"s{i}.txt": (
+            2010 + i % 3,
+            (
+                "加强基层党组织建设，推进干部队伍建设，做好人才工作。\n" * 4
+                + f"第{i}篇讲话强调脱贫攻坚和乡村振兴的任务。\n"
+            )
+            * 3,
+        )
+        for i in range(6)
+    }
     folder = write_corpus(tmp_path / "mine", docs)
-    assert run_cli("--out", str(tmp_path / "out"), "--quiet", "--set", f"corpus.path={folder}",
-                   "--set", "model.n_topics=2", "--set", "vectorize.min_df=1") == 0
+    assert (
+        run_cli(
+            "--out",
+            str(tmp_path / "out"),
+            "--quiet",
+            "--set",
+            f"corpus.path={folder}",
+            "--set",
+            "model.n_topics=2",
+            "--set",
+            "vectorize.min_df=1",
+        )
+        == 0
+    )
     years = {r["year"] for r in read_csv(tmp_path / "out" / "baseline" / "trends.csv")}
     assert years == {"2010", "2011", "2012"}

@@ -1,4 +1,5 @@
 """Choosing K on a planted corpus; parallel fits equal sequential ones; the choice rule itself."""
+
 import math
 
 import numpy as np
@@ -12,9 +13,13 @@ from .conftest import K_TRUE, SEEDS, planted_corpus
 
 
 def config(engine="nmf", workers=0, **sweep_cfg):
-    raw = {"experiment": {"name": "t", "seed": 3}, "corpus": {"path": str(SEEDS)},
-           "model": {"engine": engine, "n_topics": K_TRUE}, "parallel": {"workers": workers},
-           "sweep": {"k": [2, 4, 6], "seeds": 3, **sweep_cfg}}
+    raw = {
+        "experiment": {"name": "t", "seed": 3},
+        "corpus": {"path": str(SEEDS)},
+        "model": {"engine": engine, "n_topics": K_TRUE},
+        "parallel": {"workers": workers},
+        "sweep": {"k": [2, 4, 6], "seeds": 3, **sweep_cfg},
+    }
     return build_experiment(raw, base_dir=SEEDS)
 
 
@@ -23,9 +28,11 @@ def planted():
     return planted_corpus(n_units=160)[0]
 
 
-@pytest.mark.parametrize("engine", ["nmf", pytest.param("gensim-lda", marks=pytest.mark.slow)])   # LDA: 9 fits of 4 starts
+@pytest.mark.parametrize(
+    "engine", ["nmf", pytest.param("gensim-lda", marks=pytest.mark.slow)]
+)  # LDA: 9 fits of 4 starts
 def test_sweep_finds_the_planted_number_of_topics(planted, engine):
-    result = sweep(planted, config(engine))      # LDA with its default 4 starts per fit
+    result = sweep(planted, config(engine))  # LDA with its default 4 starts per fit
     rows = {r.k: r for r in result.rows}
     assert result.chosen_k == K_TRUE, result.reason
     assert rows[4].stability > 0.9 and rows[4].stability > rows[6].stability
@@ -35,15 +42,17 @@ def test_sweep_finds_the_planted_number_of_topics(planted, engine):
 
 
 def test_parallel_sweep_equals_sequential(planted):
-    one = sweep(planted, config("nmf", workers=1))    # in this process
+    one = sweep(planted, config("nmf", workers=1))  # in this process
     two = sweep(planted, config("nmf", workers=2))
     assert one.rows == two.rows and one.runs == two.runs
 
 
 def test_choice_rule_prefers_stable_then_coherent():
     def row(k, c_v, stability):
-        return SweepRow(k=k, c_v=c_v, c_npmi=0.0, u_mass=0.0, diversity=0.0, heldout=0.0, stability=stability,
-                        unstable_topics=0)
+        return SweepRow(
+            k=k, c_v=c_v, c_npmi=0.0, u_mass=0.0, diversity=0.0, heldout=0.0, stability=stability, unstable_topics=0
+        )
+
     rows = [row(5, 0.50, 0.9), row(10, 0.60, 0.7), row(15, 0.70, 0.4)]
     assert choose_k(rows, "c_v", 0.6)[0] == 10
     assert choose_k(rows, "c_v", 0.95)[0] == 5 and "no K reached" in choose_k(rows, "c_v", 0.95)[1]
@@ -73,11 +82,11 @@ def test_completion_perplexity_by_hand():
     counts = sp.csr_matrix(np.array([[3, 1, 0], [0, 2, 2]]))
     shown, scored = completion_split(counts)
     assert (shown + scored - counts).nnz == 0
-    assert shown.toarray().tolist() == [[2, 0, 0], [0, 1, 1]]         # tokens a a a b / b b c c, alternate
+    assert shown.toarray().tolist() == [[2, 0, 0], [0, 1, 1]]  # tokens a a a b / b b c c, alternate
     phi = np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]])
     # shares inferred as given: unit 1 all topic 1, unit 2 all topic 2; scored tokens a, b | b, c
     value = completion_perplexity(lambda c: np.array([[1.0, 0.0], [0.0, 1.0]]), phi, counts)
-    assert value == pytest.approx(2.0)                              # every scored token has p = 0.5
+    assert value == pytest.approx(2.0)  # every scored token has p = 0.5
 
 
 @pytest.mark.slow
@@ -86,8 +95,9 @@ def test_dask_local_cluster_sweep_equals_the_local_one(planted):
     local = sweep(planted, config("nmf", workers=2))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         raw = config("nmf").to_dict()
-        cfg = build_experiment({**raw, "parallel": {"workers": 0, "scheduler": cluster.scheduler_address}},
-                               base_dir=SEEDS)
+        cfg = build_experiment(
+            {**raw, "parallel": {"workers": 0, "scheduler": cluster.scheduler_address}}, base_dir=SEEDS
+        )
         remote = sweep(planted, cfg)
     assert remote.rows == local.rows and remote.runs == local.runs and remote.chosen_k == local.chosen_k
 

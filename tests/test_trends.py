@@ -1,4 +1,5 @@
 """Trends: token-weighted prevalence against numbers worked out by hand."""
+
 import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
@@ -14,11 +15,10 @@ def unit(i, doc, year):
 @pytest.fixture
 def trends():
     units = (unit(0, "a", 2005), unit(1, "a", 2005), unit(0, "b", 2006), unit(0, "c", 2006))
-    counts = csr_matrix(np.array([[10, 0], [15, 15], [20, 0], [0, 20]]))     # 10, 30, 20, 20 tokens
+    counts = csr_matrix(np.array([[10, 0], [15, 15], [20, 0], [0, 20]]))  # 10, 30, 20, 20 tokens
     dtm = DocTermMatrix(counts=counts, vocab=("x", "y"), units=units)
     theta = np.array([[1.0, 0.0], [0.5, 0.5], [0.2, 0.8], [0.6, 0.4]])
-    model = FittedModel(engine="test", doc_topic=theta, topic_term=np.array([[0.5, 0.5], [0.5, 0.5]]),
-                        vocab=("x", "y"))
+    model = FittedModel(engine="test", doc_topic=theta, topic_term=np.array([[0.5, 0.5], [0.5, 0.5]]), vocab=("x", "y"))
     return prevalence_by_year(model, dtm)
 
 

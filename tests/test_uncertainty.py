@@ -1,4 +1,5 @@
 """The bootstrap, fitted trends and era contrasts on synthetic data where the answer is known."""
+
 import numpy as np
 import pytest
 
@@ -35,11 +36,11 @@ def test_planted_trend_lies_inside_the_bands():
     units, theta, n_tok, truth = planted()
     bands = bootstrap([theta], units, n_tok, config())
     inside = [bands.low[i, 0] <= truth[y] <= bands.high[i, 0] for i, y in enumerate(bands.years)]
-    assert sum(inside) >= 17                              # about 95% of 20 years; each year's band covers
+    assert sum(inside) >= 17  # about 95% of 20 years; each year's band covers
     assert np.all(bands.low <= bands.point + 1e-12) and np.all(bands.point <= bands.high + 1e-12)
     fits = fit_trends(bands, spline=True)
     _, slope, lo, hi, _ = fits.linear[0]
-    assert lo <= 0.1 <= hi                                # true change per decade: 10 points
+    assert lo <= 0.1 <= hi  # true change per decade: 10 points
     assert abs(slope - 0.1) < 0.02
     grid, fitted, s_lo, s_hi = fits.spline[1]
     true = np.array([truth[y] for y in grid])
@@ -66,7 +67,7 @@ def test_seed_spread_widens_the_pooled_band():
     both = bootstrap([theta, shifted], units, n_tok, config())
     assert both.reps.shape[0] == 2 * one.reps.shape[0]
     assert np.median(both.high - both.low) > 1.5 * np.median(one.high - one.low)
-    assert np.array_equal(both.point, one.point)                     # the reference fit is the estimate
+    assert np.array_equal(both.point, one.point)  # the reference fit is the estimate
     assert np.all(both.seed_max[:, 0] > both.seed_min[:, 0])
 
 
@@ -91,7 +92,7 @@ def test_era_contrast_recovers_a_planted_step():
     first = next(c for c in rows if c.topic == 1)
     assert (first.later, first.earlier) == ("late", "early") and not warnings
     assert first.low <= first.difference <= first.high
-    assert abs(first.difference - 0.2) < 0.02 and first.low > 0.15      # planted step: +20 points
+    assert abs(first.difference - 0.2) < 0.02 and first.low > 0.15  # planted step: +20 points
     assert first.high - first.low < 0.05
     assert first.later_years == tuple(range(2013, 2025))
 
@@ -120,6 +121,7 @@ def test_bad_uncertainty_settings_are_config_errors(bad):
     from topics.errors import ConfigError
 
     from .conftest import SEEDS
+
     raw = {"experiment": {"name": "t", "seed": 1}, "corpus": {"path": str(SEEDS)}, "uncertainty": bad}
     with pytest.raises(ConfigError, match="uncertainty"):
         build_experiment(raw, base_dir=SEEDS)

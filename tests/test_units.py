@@ -1,4 +1,5 @@
 """Units: paragraphs, short ones joined, long ones cut into runs of whole sentences."""
+
 import dataclasses
 
 import pytest
@@ -28,8 +29,11 @@ def seed_units():
 def test_short_paragraphs_join_the_next():
     cd = doc_of("一、总体要求", "同志们：", "这是一个足够长的段落，讲的是加强基层党组织建设和干部队伍建设的问题。")
     (unit,) = split_units((cd,), UnitsConfig(min_chars=20))
-    assert unit.original.split("\n") == ["一、总体要求", "同志们：",
-                                         "这是一个足够长的段落，讲的是加强基层党组织建设和干部队伍建设的问题。"]
+    assert unit.original.split("\n") == [
+        "一、总体要求",
+        "同志们：",
+        "这是一个足够长的段落，讲的是加强基层党组织建设和干部队伍建设的问题。",
+    ]
     assert unit.unit_id == "d:0000" and unit.position == 0 and unit.year == 2010
 
 
@@ -40,15 +44,15 @@ def test_trailing_short_paragraph_joins_the_previous():
 
 
 def test_long_paragraph_cut_into_whole_sentences_of_similar_length():
-    sentence = "要坚持把政治标准放在首位，选优配强各级领导班子。"   # 24 characters
-    text = sentence * 40                                          # 960 characters, no breaks
+    sentence = "要坚持把政治标准放在首位，选优配强各级领导班子。"  # 24 characters
+    text = sentence * 40  # 960 characters, no breaks
     spans = sentence_runs(text, run_chars=200, max_chars=300)
     assert len(spans) == 5
     assert spans[0][0] == 0 and spans[-1][1] == len(text)
-    assert all(b == c for (_, b), (c, _) in zip(spans, spans[1:]))      # contiguous
+    assert all(b == c for (_, b), (c, _) in zip(spans, spans[1:]))  # contiguous
     lengths = [b - a for a, b in spans]
     assert max(lengths) - min(lengths) <= len(sentence)
-    assert all(text[a:b].endswith("。") for a, b in spans)             # whole sentences
+    assert all(text[a:b].endswith("。") for a, b in spans)  # whole sentences
 
 
 def test_sentence_without_stop_is_cut_at_clauses_then_hard():
@@ -73,7 +77,7 @@ def test_units_cover_each_document_exactly(seed_units):
         mine = [u for u in units if u.doc_id == cd.document.doc_id]
         assert [u.position for u in mine] == list(range(len(mine)))
         assert "".join(u.text.replace("\n", "") for u in mine) == "".join(p.text for p in cd.paragraphs)
-        for u in mine:   # every unit's original wording is a piece of the raw file
+        for u in mine:  # every unit's original wording is a piece of the raw file
             assert all(line in cd.document.raw for line in u.original.split("\n"))
 
 

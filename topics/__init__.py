@@ -9,6 +9,7 @@ Public API::
 Names are imported on first use, so ``topics --help`` and ``topics check`` start without loading
 gensim, scikit-learn or plotly.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -16,14 +17,34 @@ import importlib
 __version__ = "0.2.0"
 
 _WHERE = {
-    "run": "pipeline", "check": "pipeline", "report": "pipeline", "compare": "pipeline",
-    "RunResult": "results", "CheckResult": "results", "load_run": "record.folder", "Run": "record.folder",
-    "load_experiment": "config", "Experiment": "config",
-    "Corpus": "data", "Document": "data", "CleanDocument": "data", "Unit": "data", "Segmented": "data",
-    "DocTermMatrix": "data", "FittedModel": "data", "Trends": "data",
-    "TopicsError": "errors", "ConfigError": "errors", "CorpusError": "errors", "ModelError": "errors",
-    "RunExistsError": "errors", "RunLockedError": "errors", "WorkerError": "errors", "RunFolderError": "errors",
-    "SchedulerError": "errors", "ExitStatus": "errors",
+    "run": "pipeline",
+    "check": "pipeline",
+    "report": "pipeline",
+    "compare": "pipeline",
+    "RunResult": "results",
+    "CheckResult": "results",
+    "load_run": "record.folder",
+    "Run": "record.folder",
+    "load_experiment": "config",
+    "Experiment": "config",
+    "Corpus": "data",
+    "Document": "data",
+    "CleanDocument": "data",
+    "Unit": "data",
+    "Segmented": "data",
+    "DocTermMatrix": "data",
+    "FittedModel": "data",
+    "Trends": "data",
+    "TopicsError": "errors",
+    "ConfigError": "errors",
+    "CorpusError": "errors",
+    "ModelError": "errors",
+    "RunExistsError": "errors",
+    "RunLockedError": "errors",
+    "WorkerError": "errors",
+    "RunFolderError": "errors",
+    "SchedulerError": "errors",
+    "ExitStatus": "errors",
 }
 __all__ = ["__version__", *_WHERE]
 

@@ -1,12 +1,13 @@
 """The command line: the only place that reads argv, prints, or exits.
 
-    topics run [CONFIG] [--set section.key=value ...] [--force] [--out DIR]
-    topics check [CONFIG] [--set ...]
-    topics sweep [CONFIG] --k 5:30:5 [--seeds N] [--set ...]
-    topics report RUN_DIR [--set report.labels=... --set report.merge=...] [--out DIR]
-    topics compare RUN_A RUN_B [--out DIR] [--force]
-    topics cite RUN_DIR
+topics run [CONFIG] [--set section.key=value ...] [--force] [--out DIR]
+topics check [CONFIG] [--set ...]
+topics sweep [CONFIG] --k 5:30:5 [--seeds N] [--set ...]
+topics report RUN_DIR [--set report.labels=... --set report.merge=...] [--out DIR]
+topics compare RUN_A RUN_B [--out DIR] [--force]
+topics cite RUN_DIR
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,10 +28,17 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(sp):
-        sp.add_argument("config", nargs="?", default=DEFAULT_CONFIG,
-                        help=f"experiment file (default: {DEFAULT_CONFIG})")
-        sp.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a config value, e.g. --set model.n_topics=12 (repeatable)")
+        sp.add_argument(
+            "config", nargs="?", default=DEFAULT_CONFIG, help=f"experiment file (default: {DEFAULT_CONFIG})"
+        )
+        sp.add_argument(
+            "--set",
+            dest="overrides",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="override a config value, e.g. --set model.n_topics=12 (repeatable)",
+        )
         sp.add_argument("--traceback", action="store_true", help="show the full traceback on errors")
 
     def writing(sp):
@@ -39,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--cache", default=None, help="segmentation cache folder (default: <out>/.cache)")
         sp.add_argument("--quiet", action="store_true", help="print only the result and errors")
         sp.add_argument("--workers", type=int, default=None, help="processes for independent fits (default: all cores)")
-        sp.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) for independent fits")
+        sp.add_argument(
+            "--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) for independent fits"
+        )
 
     r = sub.add_parser("run", help="run an experiment and write reports/<name>/")
     common(r)
@@ -48,16 +58,26 @@ def _parser() -> argparse.ArgumentParser:
     common(c)
     s = sub.add_parser("sweep", help="fit every K (and seed) and report coherence, stability, held-out fit")
     common(s)
-    s.add_argument("--k", default=None, help="K values: start:stop:step (5:30:5) or a list (4,8,12); "
-                                            "default: [sweep] k of the config")
+    s.add_argument(
+        "--k",
+        default=None,
+        help="K values: start:stop:step (5:30:5) or a list (4,8,12); default: [sweep] k of the config",
+    )
     s.add_argument("--seeds", type=int, default=None, help="seeds per K (default: [sweep] seeds)")
     writing(s)
-    rp = sub.add_parser("report", help="re-render a saved run with new labels, merged topics or export settings, "
-                                       "without refitting")
+    rp = sub.add_parser(
+        "report", help="re-render a saved run with new labels, merged topics or export settings, without refitting"
+    )
     rp.add_argument("run_dir", help="a run folder written by `topics run`, e.g. reports/baseline")
-    rp.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                    help='a [report] or [export] setting, e.g. --set \'report.labels={"1" = "干部队伍"}\' or '
-                         "--set 'report.merge=[[2, 5]]' (repeatable)")
+    rp.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help='a [report] or [export] setting, e.g. --set \'report.labels={"1" = "干部队伍"}\' or '
+        "--set 'report.merge=[[2, 5]]' (repeatable)",
+    )
     rp.add_argument("--out", default=None, help="write the report to OUT/<name>/ instead of into the run folder")
     rp.add_argument("--traceback", action="store_true", help="show the full traceback on errors")
     cp = sub.add_parser("compare", help="match the topics of two saved runs and write a comparison page")
@@ -87,7 +107,7 @@ def _overrides(args) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
-    args.command_line = ["topics", *argv]          # recorded in the manifest as the command that ran
+    args.command_line = ["topics", *argv]  # recorded in the manifest as the command that ran
     try:
         return _COMMANDS[args.command](args)
     except TopicsError as exc:
@@ -102,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.traceback:
             traceback.print_exc()
         else:
-            print(f"internal error: {type(exc).__name__}: {exc}\n"
-                  f"rerun with --traceback and report it with the output", file=sys.stderr)
+            print(
+                f"internal error: {type(exc).__name__}: {exc}\nrerun with --traceback and report it with the output",
+                file=sys.stderr,
+            )
         return ExitStatus.INTERNAL
 
 
@@ -122,14 +144,22 @@ def _cmd_run(args) -> int:
     if not args.quiet:
         print(f"topics {__version__}: experiment {config.name!r} from {args.config}", file=sys.stderr)
     start = time.perf_counter()
-    result = run(config, out_dir=args.out, force=args.force, cache_dir=args.cache,
-                 progress=None if args.quiet else _progress, command=args.command_line)
+    result = run(
+        config,
+        out_dir=args.out,
+        force=args.force,
+        cache_dir=args.cache,
+        progress=None if args.quiet else _progress,
+        command=args.command_line,
+    )
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     m = result.metrics["coherence"]
-    print(f"wrote {result.run_dir}/ (run {result.run_id}) in {time.perf_counter() - start:.1f} s: "
-          f"{len(result.dtm.units)} units, {result.model.n_topics} topics, "
-          + ", ".join(f"{k} {v['mean']:.3f}" for k, v in m.items()))
+    print(
+        f"wrote {result.run_dir}/ (run {result.run_id}) in {time.perf_counter() - start:.1f} s: "
+        f"{len(result.dtm.units)} units, {result.model.n_topics} topics, "
+        + ", ".join(f"{k} {v['mean']:.3f}" for k, v in m.items())
+    )
     print(f"open {Path(args.out) / config.name / 'dashboard.html'}")
     return 0
 
@@ -142,8 +172,10 @@ def _cmd_report(args) -> int:
         print(f"warning: {w}", file=sys.stderr)
     for c in result.curation:
         print(f"{c.action}: {' + '.join(f'T{t}' for t in c.topics)} -> {c.value}")
-    print(f"wrote {result.run_dir}/ (fit {result.provenance.fit_id}, report {result.provenance.report_id}): "
-          f"{result.model.n_topics} topics")
+    print(
+        f"wrote {result.run_dir}/ (fit {result.provenance.fit_id}, report {result.provenance.report_id}): "
+        f"{result.model.n_topics} topics"
+    )
     print(f"open {(Path(args.out) / result.config.name if args.out else Path(args.run_dir)) / 'dashboard.html'}")
     return 0
 
@@ -153,8 +185,10 @@ def _cmd_compare(args) -> int:
 
     target, cmp = compare(args.run_a, args.run_b, out_dir=args.out, force=args.force)
     matched = [m for m in cmp.matches if m.matched]
-    print(f"{len(matched)} of {sum(1 for m in cmp.matches if m.topic_a)} topics of {cmp.name_a} match a topic "
-          f"of {cmp.name_b} (cosine similarity >= {cmp.threshold}); {len(cmp.differences)} settings differ")
+    print(
+        f"{len(matched)} of {sum(1 for m in cmp.matches if m.topic_a)} topics of {cmp.name_a} match a topic "
+        f"of {cmp.name_b} (cosine similarity >= {cmp.threshold}); {len(cmp.differences)} settings differ"
+    )
     print(f"open {target / 'compare.html'}")
     return 0
 
@@ -170,11 +204,15 @@ def _cmd_check(args) -> int:
     units: dict[str, int] = {}
     for u in result.units:
         units[u.doc_id] = units.get(u.doc_id, 0) + 1
-    print(f"config {args.config}: valid (experiment {config.name!r}, {config.model.engine}, "
-          f"{config.model.n_topics} topics, seed {config.seed})")
+    print(
+        f"config {args.config}: valid (experiment {config.name!r}, {config.model.engine}, "
+        f"{config.model.n_topics} topics, seed {config.seed})"
+    )
     years = sorted({d.year for d in corpus.documents})
-    print(f"corpus {corpus.root}: {len(corpus.documents)} documents, {len(years)} years "
-          f"({years[0]}-{years[-1]}), {len(result.units)} units, fingerprint {corpus.fingerprint[:16]}")
+    print(
+        f"corpus {corpus.root}: {len(corpus.documents)} documents, {len(years)} years "
+        f"({years[0]}-{years[-1]}), {len(result.units)} units, fingerprint {corpus.fingerprint[:16]}"
+    )
     for f, y, reason in corpus.excluded:
         print(f"  left out: {f} ({y}): {reason}")
     cols = [c for c in CLEANING_COUNTS if c not in ("lines_raw",)]
@@ -182,9 +220,17 @@ def _cmd_check(args) -> int:
     print("  " + "  ".join(["year", "file".ljust(28), *cols, "units"]))
     for cd in result.cleaned:
         d = cd.document
-        print("  " + "  ".join([str(d.year), d.file[:28].ljust(28),
-                                *[str(cd.log.count(c)).rjust(len(c)) for c in cols],
-                                str(units.get(d.doc_id, 0)).rjust(5)]))
+        print(
+            "  "
+            + "  ".join(
+                [
+                    str(d.year),
+                    d.file[:28].ljust(28),
+                    *[str(cd.log.count(c)).rjust(len(c)) for c in cols],
+                    str(units.get(d.doc_id, 0)).rjust(5),
+                ]
+            )
+        )
         for line in cd.log.removed_lines:
             print(f"      removed: {line[:70]}")
     single = [y for y in years if sum(d.year == y for d in corpus.documents) == 1]
@@ -207,18 +253,33 @@ def _cmd_sweep(args) -> int:
     ks = parse_k(args.k) if args.k else config.sweep.k
     if not ks:
         from .errors import ConfigError
+
         raise ConfigError("no K values: give --k 5:30:5 or set [sweep] k = [5, 10, 15] in the experiment file")
     if not args.quiet:
-        print(f"topics {__version__}: sweeping K = {', '.join(map(str, ks))} with {config.sweep.seeds} seed(s) "
-              f"for {config.name!r}", file=sys.stderr)
+        print(
+            f"topics {__version__}: sweeping K = {', '.join(map(str, ks))} with {config.sweep.seeds} seed(s) "
+            f"for {config.name!r}",
+            file=sys.stderr,
+        )
     start = time.perf_counter()
-    run_dir, sw = run_sweep(config, ks, out_dir=args.out, force=args.force, cache_dir=args.cache,
-                            progress=None if args.quiet else _progress, command=args.command_line)
+    run_dir, sw = run_sweep(
+        config,
+        ks,
+        out_dir=args.out,
+        force=args.force,
+        cache_dir=args.cache,
+        progress=None if args.quiet else _progress,
+        command=args.command_line,
+    )
     shown = [m for m, _ in sw.measures() if m != "heldout"]
     print(f"{'K':>4} " + " ".join(f"{m[:7]:>7}" for m in shown) + f"  {sw.heldout_name}")
     for r in sw.rows:
-        print(f"{r.k:>4} " + " ".join(f"{getattr(r, m):7.3f}" for m in shown) + f"  {r.heldout:.4g}"
-              + ("   <- chosen" if r.k == sw.chosen_k else ""))
+        print(
+            f"{r.k:>4} "
+            + " ".join(f"{getattr(r, m):7.3f}" for m in shown)
+            + f"  {r.heldout:.4g}"
+            + ("   <- chosen" if r.k == sw.chosen_k else "")
+        )
     for note in sw.notes:
         print(f"warning: {note}", file=sys.stderr)
     print(f"K = {sw.chosen_k}: {sw.reason}")
@@ -236,8 +297,14 @@ def _cmd_cite(args) -> int:
     return 0
 
 
-_COMMANDS = {"run": _cmd_run, "check": _cmd_check, "sweep": _cmd_sweep, "report": _cmd_report,
-             "compare": _cmd_compare, "cite": _cmd_cite}
+_COMMANDS = {
+    "run": _cmd_run,
+    "check": _cmd_check,
+    "sweep": _cmd_sweep,
+    "report": _cmd_report,
+    "compare": _cmd_compare,
+    "cite": _cmd_cite,
+}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,7 @@
 Arrays are made read-only on creation and their shapes checked, so a stage can never change
 what an earlier stage handed it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,12 +23,12 @@ def _frozen(array, dtype=None) -> np.ndarray:
 class Document:
     """One text file of the corpus, as read from disk (``raw`` is never changed)."""
 
-    doc_id: str            # file name without extension, unique in the corpus
-    file: str              # file name relative to the corpus folder
+    doc_id: str  # file name without extension, unique in the corpus
+    file: str  # file name relative to the corpus folder
     year: int
-    raw: str               # decoded text exactly as in the file
-    sha256: str            # of the file's bytes
-    meta: tuple[tuple[str, str], ...] = ()   # the other metadata columns, in sheet order
+    raw: str  # decoded text exactly as in the file
+    sha256: str  # of the file's bytes
+    meta: tuple[tuple[str, str], ...] = ()  # the other metadata columns, in sheet order
 
     def get(self, key: str, default: str = "") -> str:
         return dict(self.meta).get(key, default)
@@ -39,9 +40,9 @@ class Corpus:
 
     root: Path
     documents: tuple[Document, ...]
-    fingerprint: str       # hash of metadata + every file's bytes; identifies the data
+    fingerprint: str  # hash of metadata + every file's bytes; identifies the data
     metadata_sha256: str
-    excluded: tuple[tuple[str, int, str], ...] = ()   # (file, year, reason) left out by the year range
+    excluded: tuple[tuple[str, int, str], ...] = ()  # (file, year, reason) left out by the year range
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Paragraph:
         """The original wording behind ``text[start:end]``."""
         if end <= start:
             return ""
-        return self.original[self.original_index(start):self.original_index(end - 1) + 1]
+        return self.original[self.original_index(start) : self.original_index(end - 1) + 1]
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,10 @@ class Unit:
     ``original`` is the source wording (for display and quotation); ``text`` is the normalised
     form that is segmented (punctuation, spaces, placeholders and lost characters normalised)."""
 
-    unit_id: str           # "<doc_id>:<position>"
+    unit_id: str  # "<doc_id>:<position>"
     doc_id: str
     year: int
-    position: int          # 0-based order of the unit inside its document
+    position: int  # 0-based order of the unit inside its document
     original: str
     text: str
 
@@ -113,7 +114,7 @@ class TokenArrays:
     Tens of millions of tokens take four bytes each instead of a Python string apiece."""
 
     def unit_ids(self, i: int) -> np.ndarray:
-        return self.ids[self.offsets[i]:self.offsets[i + 1]]
+        return self.ids[self.offsets[i] : self.offsets[i + 1]]
 
     def unit_tokens(self, i: int) -> tuple[str, ...]:
         return tuple(self.vocab[j] for j in self.unit_ids(i))
@@ -160,7 +161,7 @@ class Segmented(TokenArrays):
     offsets: np.ndarray
     vocab: tuple[str, ...]
     cache_hits: int = 0
-    info: dict = field(default_factory=dict)   # engine, lexicon and stopword sizes and hashes
+    info: dict = field(default_factory=dict)  # engine, lexicon and stopword sizes and hashes
 
     def __post_init__(self):
         self._check(len(self.units), "Segmented")
@@ -179,7 +180,7 @@ class DocTermMatrix(TokenArrays):
     ids of those that did not. ``ids``/``offsets`` hold each unit's pruned tokens in order, as
     indices into ``vocab`` (see TokenArrays); left out, there are none."""
 
-    counts: object          # scipy.sparse.csr_matrix of int, (n_units, n_terms)
+    counts: object  # scipy.sparse.csr_matrix of int, (n_units, n_terms)
     vocab: tuple[str, ...]
     units: tuple[Unit, ...]
     ids: np.ndarray = None
@@ -192,8 +193,10 @@ class DocTermMatrix(TokenArrays):
             object.__setattr__(self, "ids", np.zeros(0, np.int32))
             object.__setattr__(self, "offsets", np.zeros(n + 1, np.int64))
         if n != len(self.units) or v != len(self.vocab):
-            raise ValueError(f"DocTermMatrix: counts {self.counts.shape} do not match "
-                             f"{len(self.units)} units x {len(self.vocab)} terms")
+            raise ValueError(
+                f"DocTermMatrix: counts {self.counts.shape} do not match "
+                f"{len(self.units)} units x {len(self.vocab)} terms"
+            )
         if list(self.vocab) != sorted(self.vocab):
             raise ValueError("DocTermMatrix: vocabulary must be sorted")
         self._check(n, "DocTermMatrix")
@@ -220,7 +223,6 @@ class TokenTexts(TokenArrays):
         self._check(len(self.offsets) - 1, "TokenTexts")
 
 
-
 @dataclass(frozen=True)
 class FittedModel:
     """What every engine returns, in one orientation.
@@ -233,21 +235,24 @@ class FittedModel:
     doc_topic: np.ndarray
     topic_term: np.ndarray
     vocab: tuple[str, ...]
-    params: dict = field(default_factory=dict)   # effective settings, seed included
+    params: dict = field(default_factory=dict)  # effective settings, seed included
     notes: tuple[str, ...] = ()
-    info: dict = field(default_factory=dict)     # fit diagnostics (bounds of each start, errors)
-    topic_term_by_year: tuple = ()               # dynamic models only: ((year, (K, n_terms)), ...)
+    info: dict = field(default_factory=dict)  # fit diagnostics (bounds of each start, errors)
+    topic_term_by_year: tuple = ()  # dynamic models only: ((year, (K, n_terms)), ...)
 
     def __post_init__(self):
         object.__setattr__(self, "doc_topic", _frozen(self.doc_topic, float))
         object.__setattr__(self, "topic_term", _frozen(self.topic_term, float))
-        object.__setattr__(self, "topic_term_by_year",
-                           tuple((int(y), _frozen(a, float)) for y, a in self.topic_term_by_year))
+        object.__setattr__(
+            self, "topic_term_by_year", tuple((int(y), _frozen(a, float)) for y, a in self.topic_term_by_year)
+        )
         n, k = self.doc_topic.shape
         k2, v = self.topic_term.shape
         if k != k2 or v != len(self.vocab):
-            raise ValueError(f"FittedModel: doc_topic {self.doc_topic.shape} and topic_term "
-                             f"{self.topic_term.shape} do not agree with {len(self.vocab)} terms")
+            raise ValueError(
+                f"FittedModel: doc_topic {self.doc_topic.shape} and topic_term "
+                f"{self.topic_term.shape} do not agree with {len(self.vocab)} terms"
+            )
         for name, arr in (("doc_topic", self.doc_topic), ("topic_term", self.topic_term)):
             if not np.allclose(arr.sum(axis=1), 1.0, atol=1e-6):
                 raise ValueError(f"FittedModel: rows of {name} must sum to 1")
@@ -265,8 +270,9 @@ class FittedModel:
 
 class YearShare(NamedTuple):
     """One topic's prevalence in one year, with the documents, units and tokens behind it."""
+
     year: int
-    topic: int            # 1-based
+    topic: int  # 1-based
     prevalence: float
     n_docs: int
     n_units: int
@@ -275,6 +281,7 @@ class YearShare(NamedTuple):
 
 class DocShare(NamedTuple):
     """One topic's prevalence in one document."""
+
     doc_id: str
     year: int
     topic: int
@@ -293,7 +300,7 @@ class Trends:
     years: tuple[int, ...]
     by_year: tuple[YearShare, ...]
     by_doc: tuple[DocShare, ...]
-    matrix: np.ndarray        # (n_years, n_topics) prevalence, rows sum to 1
+    matrix: np.ndarray  # (n_years, n_topics) prevalence, rows sum to 1
     warnings: tuple[str, ...] = ()
 
     def __post_init__(self):

@@ -4,6 +4,7 @@ Every error a user can cause is a :class:`TopicsError`. It carries a list of pro
 loader can report all of them at once; the CLI prints ``str(error)`` and exits with ``exit_code``,
 one of the :class:`ExitStatus` values.
 """
+
 from __future__ import annotations
 
 import enum
@@ -13,17 +14,17 @@ class ExitStatus(enum.IntEnum):
     """Exit statuses of the ``topics`` command; each error class below maps to one of them."""
 
     OK = 0
-    ERROR = 1              # a TopicsError of no more specific kind
-    CONFIG = 2             # ConfigError
-    CORPUS = 3             # CorpusError
-    MODEL = 4              # ModelError
-    RUN_EXISTS = 5         # RunExistsError
-    RUN_LOCKED = 6         # RunLockedError
-    WORKER = 7             # WorkerError
-    RUN_FOLDER = 8         # RunFolderError
-    SCHEDULER = 9          # SchedulerError
-    INTERNAL = 70          # an unexpected exception: a bug (EX_SOFTWARE of sysexits.h)
-    INTERRUPTED = 130      # Ctrl-C (128 + SIGINT, as shells report it)
+    ERROR = 1  # a TopicsError of no more specific kind
+    CONFIG = 2  # ConfigError
+    CORPUS = 3  # CorpusError
+    MODEL = 4  # ModelError
+    RUN_EXISTS = 5  # RunExistsError
+    RUN_LOCKED = 6  # RunLockedError
+    WORKER = 7  # WorkerError
+    RUN_FOLDER = 8  # RunFolderError
+    SCHEDULER = 9  # SchedulerError
+    INTERNAL = 70  # an unexpected exception: a bug (EX_SOFTWARE of sysexits.h)
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 class TopicsError(Exception):
@@ -37,7 +38,7 @@ class TopicsError(Exception):
         self.source = source
         super().__init__(self._render())
 
-    def __reduce__(self):          # survive the trip back from a worker process unchanged
+    def __reduce__(self):  # survive the trip back from a worker process unchanged
         return _rebuild, (type(self), self.problems, self.source)
 
     def _render(self) -> str:

@@ -1,4 +1,5 @@
 """File helpers every stage may use (the segmentation cache as well as the run folder)."""
+
 from __future__ import annotations
 
 import os

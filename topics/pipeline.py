@@ -1,7 +1,8 @@
 """run(): the whole flow of an experiment, top to bottom. Read this first.
 
-    corpus -> cleaned -> units -> segmented -> counts -> model -> metrics, trends -> run folder
+corpus -> cleaned -> units -> segmented -> counts -> model -> metrics, trends -> run folder
 """
+
 from __future__ import annotations
 
 import time
@@ -23,8 +24,17 @@ from .errors import ModelError
 from .analysis.quality import evaluate
 from .analysis.evolution import theme_words
 from .record.manifest import now_utc
-from .results import (SEGMENT_RUN, CheckResult, CorpusRecord, Curation, Findings, Preparation, Provenance,
-                      RunResult, SweepRecord)
+from .results import (
+    SEGMENT_RUN,
+    CheckResult,
+    CorpusRecord,
+    Curation,
+    Findings,
+    Preparation,
+    Provenance,
+    RunResult,
+    SweepRecord,
+)
 from .analysis.formulations import count_formulations
 from .record.writer import write_index, write_run, write_sweep
 from .models.runner import n_workers
@@ -36,23 +46,29 @@ from .text.units import split_units
 from .text.vectorize import vectorize
 
 
-def run(config: Experiment, *, out_dir: str | Path = "reports", force: bool = False,
-        cache_dir: str | Path | None = None, progress=None, command=None) -> RunResult:
+def run(
+    config: Experiment,
+    *,
+    out_dir: str | Path = "reports",
+    force: bool = False,
+    cache_dir: str | Path | None = None,
+    progress=None,
+    command=None,
+) -> RunResult:
     """Run one experiment and write reports/<name>/. ``cache_dir`` defaults to <out_dir>/.cache.
 
     ``progress(stage, seconds)`` is called as each stage starts (seconds=None) and ends."""
     out_dir = Path(out_dir)
     run_dir = out_dir / config.name
-    staging.check_free(run_dir, force)          # fail before the work, not after it
+    staging.check_free(run_dir, force)  # fail before the work, not after it
     cache = Path(cache_dir) if cache_dir is not None else out_dir / ".cache"
     timer = _Timer(progress)
 
-    with staging.run_lock(out_dir, config.name):     # one run of an experiment at a time per folder
+    with staging.run_lock(out_dir, config.name):  # one run of an experiment at a time per folder
         corpus, cleaned, segmented, dtm = prepare(config, cache, timer)
-        with timer("fit model"):               # the experiment seed first, then the stability seeds
+        with timer("fit model"):  # the experiment seed first, then the stability seeds
             seeds = ensemble_seeds(config.seed, config.stability.seeds)
-            models = ensemble(fit_seeds(dtm, config.model, seeds, config.parallel), seeds,
-                              config.stability.threshold)
+            models = ensemble(fit_seeds(dtm, config.model, seeds, config.parallel), seeds, config.stability.threshold)
             model = models.reference
         with timer("evaluate"):
             metrics = evaluate(model, dtm, config.evaluate)
@@ -72,19 +88,32 @@ def run(config: Experiment, *, out_dir: str | Path = "reports", force: bool = Fa
             swept, sweep_notes = sweep_if_asked(dtm, config)
         with timer("date audit"):
             audit = audit_dates(cleaned)
-        findings = Findings(models, bands, fits, tuple(eras), evolution, forms, comparisons, swept, audit,
-                            (*era_warnings, *sweep_notes))
+        findings = Findings(
+            models, bands, fits, tuple(eras), evolution, forms, comparisons, swept, audit, (*era_warnings, *sweep_notes)
+        )
         result = RunResult(
-            config=config, corpus=CorpusRecord.of(corpus),
-            preparation=Preparation(cleaning=tuple(cd.log for cd in cleaned),
-                                    units_per_doc=dict(Counter(u.doc_id for u in segmented.units)),
-                                    segment={k: v for k, v in segmented.info.items() if k not in SEGMENT_RUN}
-                                    | {"units": len(segmented.units)}),
-            dtm=dtm, model=model, trends=trends, metrics=metrics, findings=findings,
+            config=config,
+            corpus=CorpusRecord.of(corpus),
+            preparation=Preparation(
+                cleaning=tuple(cd.log for cd in cleaned),
+                units_per_doc=dict(Counter(u.doc_id for u in segmented.units)),
+                segment={k: v for k, v in segmented.info.items() if k not in SEGMENT_RUN}
+                | {"units": len(segmented.units)},
+            ),
+            dtm=dtm,
+            model=model,
+            trends=trends,
+            metrics=metrics,
+            findings=findings,
             warnings=run_warnings(corpus, dtm, model, trends, findings),
-            provenance=_provenance(config, corpus, timer.seconds, command,
-                                   {k: v for k, v in segmented.info.items() if k in SEGMENT_RUN}
-                                   | {"cache_hits": segmented.cache_hits}))
+            provenance=_provenance(
+                config,
+                corpus,
+                timer.seconds,
+                command,
+                {k: v for k, v in segmented.info.items() if k in SEGMENT_RUN} | {"cache_hits": segmented.cache_hits},
+            ),
+        )
         with timer("write run"):
             written = write_run(result, run_dir, force)
     write_index(out_dir)
@@ -100,8 +129,10 @@ def run_warnings(corpus, dtm, model, trends, findings) -> tuple[str, ...]:
         warnings.append(f"{len(corpus.excluded)} document(s) outside [corpus] years were left out")
     unstable = findings.ensemble.unstable()
     if unstable:
-        warnings.append(f"topic(s) {', '.join(f'T{t}' for t in unstable)} do not recur in most other seeds "
-                        f"(matched similarity below {findings.ensemble.threshold}); read them with care")
+        warnings.append(
+            f"topic(s) {', '.join(f'T{t}' for t in unstable)} do not recur in most other seeds "
+            f"(matched similarity below {findings.ensemble.threshold}); read them with care"
+        )
     for a in findings.audit:
         if a.conflicts:
             warnings.append(f"date audit: {a.summary()}")
@@ -113,12 +144,19 @@ def _provenance(config: Experiment, corpus, timings: dict, command, segment_run:
     vers = provenance.versions()
     fit = provenance.fit_id(resolved, corpus.fingerprint, vers)
     return Provenance(
-        fit_id=fit, report_id=provenance.report_id(fit, resolved, []), created_utc=now_utc(),
-        command=tuple(command) if command is not None else None, config_file=config.source,
-        overrides=tuple(config.overrides), versions=vers,
+        fit_id=fit,
+        report_id=provenance.report_id(fit, resolved, []),
+        created_utc=now_utc(),
+        command=tuple(command) if command is not None else None,
+        config_file=config.source,
+        overrides=tuple(config.overrides),
+        versions=vers,
         platform={**provenance.platform_info(), "python": vers["python"]},
         git=provenance.git_state(Path(config.source).resolve().parent if config.source else Path.cwd()),
-        timings=dict(timings), peak_rss_mb=provenance.peak_rss_mb(), segment_run=segment_run)
+        timings=dict(timings),
+        peak_rss_mb=provenance.peak_rss_mb(),
+        segment_run=segment_run,
+    )
 
 
 def prepare(config: Experiment, cache: Path, timer):
@@ -148,8 +186,16 @@ def sweep_if_asked(dtm, config):
     return result, result.notes
 
 
-def run_sweep(config: Experiment, ks=None, *, out_dir: str | Path = "reports", force: bool = False,
-              cache_dir: str | Path | None = None, progress=None, command=None):
+def run_sweep(
+    config: Experiment,
+    ks=None,
+    *,
+    out_dir: str | Path = "reports",
+    force: bool = False,
+    cache_dir: str | Path | None = None,
+    progress=None,
+    command=None,
+):
     """Only the K sweep: write reports/<name>-sweep/ and return the SweepResult."""
     out_dir = Path(out_dir)
     run_dir = out_dir / f"{config.name}-sweep"
@@ -161,9 +207,20 @@ def run_sweep(config: Experiment, ks=None, *, out_dir: str | Path = "reports", f
         with timer("sweep"):
             swept = sweep(dtm, config, ks)
         with timer("write sweep"):
-            write_sweep(SweepRecord(config, corpus.fingerprint, len(corpus.documents), len(dtm.units), len(dtm.vocab),
-                                    swept, dict(timer.seconds), tuple(command) if command is not None else None),
-                        run_dir, force)
+            write_sweep(
+                SweepRecord(
+                    config,
+                    corpus.fingerprint,
+                    len(corpus.documents),
+                    len(dtm.units),
+                    len(dtm.vocab),
+                    swept,
+                    dict(timer.seconds),
+                    tuple(command) if command is not None else None,
+                ),
+                run_dir,
+                force,
+            )
     write_index(out_dir)
     return run_dir, swept
 
@@ -172,8 +229,9 @@ def check(config: Experiment) -> CheckResult:
     """Validate config and corpus, clean and split, and audit dates, without segmenting or fitting."""
     corpus = load_corpus(config.corpus)
     cleaned = clean_corpus(corpus, config.clean)
-    return CheckResult(corpus=corpus, cleaned=cleaned, units=split_units(cleaned, config.units),
-                       audit=audit_dates(cleaned))
+    return CheckResult(
+        corpus=corpus, cleaned=cleaned, units=split_units(cleaned, config.units), audit=audit_dates(cleaned)
+    )
 
 
 class _Timer:
@@ -210,22 +268,38 @@ def report(run_dir: str | Path, overrides=(), *, out_dir: str | Path | None = No
     if config.report.merge:
         plan = merge_plan(fit.model.n_topics, config.report.merge)
         findings, model = merge_findings(fit.findings, plan, fit.dtm, config)
-        labels = tuple((i + 1, next(given[t] for t in g if t in given)) for i, g in enumerate(plan)
-                       if any(t in given for t in g))    # a merged topic takes the first label given to its parts
+        labels = tuple(
+            (i + 1, next(given[t] for t in g if t in given)) for i, g in enumerate(plan) if any(t in given for t in g)
+        )  # a merged topic takes the first label given to its parts
         config = replace(config, report=replace(config.report, labels=labels))
         curation += [Curation("merge", g, str(i + 1), by) for i, g in enumerate(plan) if len(g) > 1]
-        result = replace(result, config=config, model=model, findings=findings,
-                         trends=prevalence_by_year(model, fit.dtm), metrics=evaluate(model, fit.dtm, config.evaluate))
-        result = replace(result, warnings=run_warnings(fit.corpus, fit.dtm, model, result.trends, findings)
-                         + ("model comparison left out: other engines were matched to the topics before merging",))
+        result = replace(
+            result,
+            config=config,
+            model=model,
+            findings=findings,
+            trends=prevalence_by_year(model, fit.dtm),
+            metrics=evaluate(model, fit.dtm, config.evaluate),
+        )
+        result = replace(
+            result,
+            warnings=run_warnings(fit.corpus, fit.dtm, model, result.trends, findings)
+            + ("model comparison left out: other engines were matched to the topics before merging",),
+        )
     old = fit.config.report.label_map()
     curation += [Curation("label", (t,), label, by) for t, label in sorted(given.items()) if old.get(t) != label]
     prov = fit.provenance
     rid = provenance.report_id(prov.fit_id, config.to_dict(), [asdict(c) for c in curation])
-    result = replace(result, curation=tuple(curation),
-                     provenance=replace(prov, report_id=rid, reported_utc=now_utc() if curation or overrides else "",
-                                        report_command=tuple(command) if command is not None and (curation or overrides)
-                                        else None))
+    result = replace(
+        result,
+        curation=tuple(curation),
+        provenance=replace(
+            prov,
+            report_id=rid,
+            reported_utc=now_utc() if curation or overrides else "",
+            report_command=tuple(command) if command is not None and (curation or overrides) else None,
+        ),
+    )
     target = Path(out_dir) / fit.config.name if out_dir is not None else run_dir
     with staging.run_lock(target.parent, target.name):
         written = write_run(result, target, force=True, saved=fit)

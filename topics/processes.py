@@ -1,4 +1,5 @@
 """Worker processes end with the process that started them, however it ends."""
+
 from __future__ import annotations
 
 import os
@@ -14,9 +15,10 @@ def die_with_parent(parent_pid: int) -> None:
     already gone, the child exits at once. Elsewhere the second check alone applies."""
     if sys.platform.startswith("linux"):
         import ctypes
+
         try:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):      # pragma: no cover - a libc without prctl
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
             pass
     if os.getppid() != parent_pid:
         os._exit(1)

@@ -4,6 +4,7 @@ The pipeline builds a RunResult; ``record`` writes it (and saves it whole in the
 ``topics.load_run`` gets it back without refitting); ``render`` turns it into views and computes no
 finding. Every row is a NamedTuple or a frozen dataclass; arrays are read-only.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -25,15 +26,15 @@ from .data import CleanLog, Corpus, DocTermMatrix, FittedModel, Trends
 class Findings:
     """The research outputs beside the model."""
 
-    ensemble: Ensemble                      # the reference model and the other seeds, topics aligned
-    bands: Bands                            # yearly prevalence with bootstrap intervals
-    fits: TrendFits                         # linear trends and smoothing splines
-    contrasts: tuple[Contrast, ...]         # era contrasts
-    evolution: Evolution                    # theme words by year
-    formulations: Formulations              # formulation counts and passages in context
-    comparisons: tuple[Comparison, ...]     # other engines matched to the model
-    sweep: SweepResult | None               # the K sweep, when [sweep] k asks for one
-    audit: tuple[DocumentAudit, ...]        # the date audit, per document
+    ensemble: Ensemble  # the reference model and the other seeds, topics aligned
+    bands: Bands  # yearly prevalence with bootstrap intervals
+    fits: TrendFits  # linear trends and smoothing splines
+    contrasts: tuple[Contrast, ...]  # era contrasts
+    evolution: Evolution  # theme words by year
+    formulations: Formulations  # formulation counts and passages in context
+    comparisons: tuple[Comparison, ...]  # other engines matched to the model
+    sweep: SweepResult | None  # the K sweep, when [sweep] k asks for one
+    audit: tuple[DocumentAudit, ...]  # the date audit, per document
     warnings: tuple[str, ...] = ()
 
 
@@ -63,10 +64,13 @@ class CorpusRecord:
 
     @classmethod
     def of(cls, corpus: Corpus) -> "CorpusRecord":
-        return cls(root=corpus.root, fingerprint=corpus.fingerprint, metadata_sha256=corpus.metadata_sha256,
-                   excluded=corpus.excluded,
-                   documents=tuple(DocumentRecord(d.doc_id, d.file, d.year, d.sha256, d.meta)
-                                   for d in corpus.documents))
+        return cls(
+            root=corpus.root,
+            fingerprint=corpus.fingerprint,
+            metadata_sha256=corpus.metadata_sha256,
+            excluded=corpus.excluded,
+            documents=tuple(DocumentRecord(d.doc_id, d.file, d.year, d.sha256, d.meta) for d in corpus.documents),
+        )
 
 
 @dataclass(frozen=True)
@@ -76,17 +80,17 @@ class Preparation:
 
     cleaning: tuple[CleanLog, ...]
     units_per_doc: dict[str, int]
-    segment: dict                           # engine, versions, lexicon and stopword hashes, cache key, units
+    segment: dict  # engine, versions, lexicon and stopword hashes, cache key, units
 
 
 @dataclass(frozen=True)
 class Curation:
     """One decision taken on a fitted run without refitting (``topics report``)."""
 
-    action: str                             # "label" or "merge"
-    topics: tuple[int, ...]                 # topic numbers of the fit (1-based)
-    value: str = ""                         # the label given, or the merged topic's number
-    by: str = ""                            # [report] curator, when the config says who
+    action: str  # "label" or "merge"
+    topics: tuple[int, ...]  # topic numbers of the fit (1-based)
+    value: str = ""  # the label given, or the merged topic's number
+    by: str = ""  # [report] curator, when the config says who
 
 
 SEGMENT_RUN = ("setup_seconds", "cut_seconds", "chars_cut", "cut_processes")  # how a run cut its text, not what
@@ -96,8 +100,8 @@ SEGMENT_RUN = ("setup_seconds", "cut_seconds", "chars_cut", "cut_processes")  # 
 class Provenance:
     """Where and how the run was made: ids, versions, platform, git, command, time stamp, timings."""
 
-    fit_id: str                             # hashes what changes the model (config minus [report], [export],
-    report_id: str                          # [parallel]; corpus; versions); report_id adds report settings
+    fit_id: str  # hashes what changes the model (config minus [report], [export],
+    report_id: str  # [parallel]; corpus; versions); report_id adds report settings
     created_utc: str
     command: tuple[str, ...] | None
     config_file: str
@@ -108,8 +112,8 @@ class Provenance:
     timings: dict
     peak_rss_mb: float | None
     static_figures: str = ""
-    segment_run: dict = field(default_factory=dict)   # this run's cutting: cache hits, seconds, processes
-    reported_utc: str = ""                  # set by ``topics report`` when it changes a saved run's report
+    segment_run: dict = field(default_factory=dict)  # this run's cutting: cache hits, seconds, processes
+    reported_utc: str = ""  # set by ``topics report`` when it changes a saved run's report
     report_command: tuple[str, ...] | None = None
 
 
@@ -124,7 +128,7 @@ class RunResult:
     dtm: DocTermMatrix
     model: FittedModel
     trends: Trends
-    metrics: dict                           # coherence per measure (mean, per topic) and diversity
+    metrics: dict  # coherence per measure (mean, per topic) and diversity
     findings: Findings
     warnings: tuple[str, ...]
     provenance: Provenance
@@ -141,8 +145,10 @@ class RunResult:
         """Label per topic 1..K: from [report] labels when given, else the top three words (computed
         once per result: every table row reads it)."""
         given = self.config.report.label_map()
-        return {k + 1: given.get(k + 1) or "·".join(w for w, _ in self.model.top_terms(k, 3))
-                for k in range(self.model.n_topics)}
+        return {
+            k + 1: given.get(k + 1) or "·".join(w for w, _ in self.model.top_terms(k, 3))
+            for k in range(self.model.n_topics)
+        }
 
     def placed(self, run_dir: Path) -> "RunResult":
         return replace(self, run_dir=run_dir)

@@ -1,5 +1,6 @@
 """Model comparison: other engines fitted to the same counts, their topics aligned to the main
 model's, with an agreement score and each matched topic's trend."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -38,13 +39,21 @@ def compare_models(main, dtm, config) -> tuple[Comparison, ...]:
     if not engines:
         return ()
     years = tuple(u.year for u in dtm.units)
-    tasks = [FitTask(dtm.counts, dtm.vocab, years,
-                     replace(config.model, engine=e, params=tuple(sorted(ENGINES[e].defaults.items()))),
-                     config.seed) for e in engines]
+    tasks = [
+        FitTask(
+            dtm.counts,
+            dtm.vocab,
+            years,
+            replace(config.model, engine=e, params=tuple(sorted(ENGINES[e].defaults.items()))),
+            config.seed,
+        )
+        for e in engines
+    ]
     out = []
     for engine, (model, _, _) in zip(engines, run_fits(tasks, config.parallel)):
         perm, sim = match(main.topic_term, model.topic_term)
         m = aligned(model, perm)
-        out.append(Comparison(engine=engine, model=m, similarity=sim, own_topic=perm + 1,
-                              trends=prevalence_by_year(m, dtm)))
+        out.append(
+            Comparison(engine=engine, model=m, similarity=sim, own_topic=perm + 1, trends=prevalence_by_year(m, dtm))
+        )
     return tuple(out)

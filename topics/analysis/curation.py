@@ -11,6 +11,7 @@ distribution and each other seed's, merged the same way (the seeds are aligned t
 
 Topics are renumbered 1..K' in the fit's order, a merged group standing where its first topic stood.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -43,7 +44,7 @@ def _columns(a: np.ndarray, plan) -> np.ndarray:
 
 def merge_model(model: FittedModel, plan, n_tokens: np.ndarray) -> FittedModel:
     """doc_topic (n_units, K) -> (n_units, K'); topic_term (K, V) -> (K', V) as token-weighted mixtures."""
-    weight = np.asarray(n_tokens, float) @ model.doc_topic            # (K,) tokens per topic
+    weight = np.asarray(n_tokens, float) @ model.doc_topic  # (K,) tokens per topic
 
     def rows(tt):
         out = []
@@ -54,18 +55,30 @@ def merge_model(model: FittedModel, plan, n_tokens: np.ndarray) -> FittedModel:
         m = np.vstack(out)
         return m / m.sum(axis=1, keepdims=True)
 
-    return FittedModel(engine=model.engine, doc_topic=_columns(model.doc_topic, plan),
-                       topic_term=rows(model.topic_term), vocab=model.vocab, params=model.params,
-                       notes=model.notes, info=model.info,
-                       topic_term_by_year=tuple((y, rows(a)) for y, a in model.topic_term_by_year))
+    return FittedModel(
+        engine=model.engine,
+        doc_topic=_columns(model.doc_topic, plan),
+        topic_term=rows(model.topic_term),
+        vocab=model.vocab,
+        params=model.params,
+        notes=model.notes,
+        info=model.info,
+        topic_term_by_year=tuple((y, rows(a)) for y, a in model.topic_term_by_year),
+    )
 
 
 def merge_bands(bands: Bands, plan) -> Bands:
     alpha = (1 - bands.level) / 2
     reps = _columns(bands.reps, plan)
     low, high = np.quantile(reps, [alpha, 1 - alpha], axis=0)
-    return replace(bands, point=_columns(bands.point, plan), reps=reps, low=low, high=high,
-                   seed_points=_columns(bands.seed_points, plan))
+    return replace(
+        bands,
+        point=_columns(bands.point, plan),
+        reps=reps,
+        low=low,
+        high=high,
+        seed_points=_columns(bands.seed_points, plan),
+    )
 
 
 def merge_ensemble(ens: Ensemble, plan, n_tokens: np.ndarray) -> Ensemble:
@@ -84,7 +97,13 @@ def merge_findings(findings, plan, dtm, config):
     n_tok = dtm.n_tokens
     ens = merge_ensemble(findings.ensemble, plan, n_tok)
     bands = merge_bands(findings.bands, plan)
-    eras, _ = contrasts(bands, config.uncertainty)     # its warnings concern the eras' years: unchanged
-    return replace(findings, ensemble=ens, bands=bands, fits=fit_trends(bands, config.uncertainty.spline),
-                   contrasts=tuple(eras), evolution=theme_words(ens.reference, dtm, config.evolution),
-                   comparisons=()), ens.reference
+    eras, _ = contrasts(bands, config.uncertainty)  # its warnings concern the eras' years: unchanged
+    return replace(
+        findings,
+        ensemble=ens,
+        bands=bands,
+        fits=fit_trends(bands, config.uncertainty.spline),
+        contrasts=tuple(eras),
+        evolution=theme_words(ens.reference, dtm, config.evolution),
+        comparisons=(),
+    ), ens.reference

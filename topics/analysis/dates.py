@@ -7,6 +7,7 @@ unambiguous frames (2020年是…, 在2020年…会议上的讲话, 2019年以�
 years; a stated year outside a cue's span is a conflict, reported with the words that raised it.
 The audit reads the cleaned text and never changes a year: it reports, the researcher decides.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,9 @@ from dataclasses import dataclass
 from importlib import resources
 
 CLAUSE = r"[^。；;！!？?\n]"
-PHRASE = r"[^。；;！!？?\n，,]"          # within a clause, up to the next comma
+PHRASE = r"[^。；;！!？?\n，,]"  # within a clause, up to the next comma
 _SEP = r"[、，,.。；;·・\s“”‘’\"']{0,3}"
-CONDITIONS = {      # condition -> (text required before the cue, text required after it)
+CONDITIONS = {  # condition -> (text required before the cue, text required after it)
     "mention": ("", ""),
     "final": ("", f"{PHRASE}{{0,12}}?(?:收官之年|最后一年)"),
     "closing": ("", f"{PHRASE}{{0,12}}?收官"),
@@ -55,7 +56,7 @@ class Evidence:
     last: int | None
     context: str
     source: str
-    position: int = 0           # character offset of the cue in the cleaned text
+    position: int = 0  # character offset of the cue in the cleaned text
 
     @property
     def conflict(self) -> bool:
@@ -73,7 +74,7 @@ class DocumentAudit:
     file: str
     stated_year: int
     evidence: tuple[Evidence, ...]
-    best_years: tuple[int, ...]     # the years that satisfy the most cues
+    best_years: tuple[int, ...]  # the years that satisfy the most cues
     best_support: int
 
     @property
@@ -87,14 +88,16 @@ class DocumentAudit:
         best = "/".join(map(str, self.best_years))
         if not c:
             return f"{self.file} ({self.stated_year}): consistent with all {n} dated cues"
-        return (f"{self.file}: stated {self.stated_year}, but {c} of {n} dated cues disagree; "
-                f"{best} fits the most cues ({self.best_support} of {n})")
+        return (
+            f"{self.file}: stated {self.stated_year}, but {c} of {n} dated cues disagree; "
+            f"{best} fits the most cues ({self.best_support} of {n})"
+        )
 
 
 def _read(name: str) -> list[list[str]]:
     text = resources.files("topics.cues").joinpath(name).read_text(encoding="utf-8")
     rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return rows[1:]                                        # the header line
+    return rows[1:]  # the header line
 
 
 def load_cues() -> tuple[Cue, ...]:
@@ -103,8 +106,17 @@ def load_cues() -> tuple[Cue, ...]:
     for cue, kind, cond, first, last, source in _read("cues.tsv"):
         before, after = CONDITIONS[cond]
         body = _SEP.join(re.escape(p) for p in cue.split("/"))
-        cues.append(Cue(cue.replace("/", ""), kind, cond, int(first), int(last) if last else None, source,
-                        re.compile(f"{before}{body}{after}")))
+        cues.append(
+            Cue(
+                cue.replace("/", ""),
+                kind,
+                cond,
+                int(first),
+                int(last) if last else None,
+                source,
+                re.compile(f"{before}{body}{after}"),
+            )
+        )
     return tuple(cues)
 
 
@@ -133,9 +145,22 @@ def audit_document(doc_id: str, file: str, stated_year: int, text: str, cues=Non
 
     def add(kind, cue, cond, first, last, m, source):
         s, e = m.span()
-        context = text[max(0, s - 12):e + 12].replace("\n", " ")
-        found.append(Evidence(doc_id, file, stated_year, kind, cue, cond, first, last, context, source,
-                              text.find(cue, s, e) if cue in text[s:e] else s))
+        context = text[max(0, s - 12) : e + 12].replace("\n", " ")
+        found.append(
+            Evidence(
+                doc_id,
+                file,
+                stated_year,
+                kind,
+                cue,
+                cond,
+                first,
+                last,
+                context,
+                source,
+                text.find(cue, s, e) if cue in text[s:e] else s,
+            )
+        )
 
     for c in cues:
         for m in c.pattern.finditer(text):
@@ -145,9 +170,9 @@ def audit_document(doc_id: str, file: str, stated_year: int, text: str, cues=Non
             n = _number(m.group(1))
             if not n:
                 continue
-            tail = text[m.end():m.end() + 12]
-            head = text[max(0, m.start() - 8):m.start()]
-            if re.match(f"{CLAUSE}{{0,8}}?之年", tail) or "今年是" in head:     # that year, or its review
+            tail = text[m.end() : m.end() + 12]
+            head = text[max(0, m.start() - 8) : m.start()]
+            if re.match(f"{CLAUSE}{{0,8}}?之年", tail) or "今年是" in head:  # that year, or its review
                 add("anniversary", m.group(), "this year", base_n := int(base) + n, base_n + 1, m, source)
             else:
                 add("anniversary", m.group(), "mention", int(base) + n - 1, None, m, source)
@@ -160,13 +185,20 @@ def audit_document(doc_id: str, file: str, stated_year: int, text: str, cues=Non
     for pattern, cond, lo, hi in _EXPLICIT:
         for m in re.finditer(pattern, text):
             y = int(m.group(1))
-            add("explicit year", m.group(), cond, y + lo, None if hi is None else y + hi, m,
-                "the year written in the text")
+            add(
+                "explicit year",
+                m.group(),
+                cond,
+                y + lo,
+                None if hi is None else y + hi,
+                m,
+                "the year written in the text",
+            )
     return _summarise(doc_id, file, stated_year, found)
 
 
-_EXPLICIT = (   # (pattern, condition, offset of first allowed year, offset of last or None)
-    (r"((?:19|20)\d\d)年是", "this year", -1, 1),     # said the year before (plans), in it, or after (reviews)
+_EXPLICIT = (  # (pattern, condition, offset of first allowed year, offset of last or None)
+    (r"((?:19|20)\d\d)年是", "this year", -1, 1),  # said the year before (plans), in it, or after (reviews)
     (r"在((?:19|20)\d\d)年" + CLAUSE + r"{0,16}?(?:会议|大会)上的讲话", "title", 0, 0),
     (r"((?:19|20)\d\d)年以来", "since", 0, None),
 )
@@ -185,17 +217,22 @@ def _summarise(doc_id, file, stated_year, found) -> DocumentAudit:
     found.sort(key=lambda e: (e.kind, e.cue, e.first, e.context))
     if not found:
         return DocumentAudit(doc_id, file, stated_year, (), (), 0)
-    candidates = range(min(stated_year, *(e.first for e in found)) - 1,
-                       max(stated_year, *(e.last or e.first for e in found)) + 2)
-    support = Counter({y: sum(e.first <= y and (e.last is None or y <= e.last) for e in found)
-                       for y in candidates})
+    candidates = range(
+        min(stated_year, *(e.first for e in found)) - 1, max(stated_year, *(e.last or e.first for e in found)) + 2
+    )
+    support = Counter({y: sum(e.first <= y and (e.last is None or y <= e.last) for e in found) for y in candidates})
     best = max(support.values())
-    return DocumentAudit(doc_id, file, stated_year, tuple(found),
-                         tuple(y for y in candidates if support[y] == best), best)
+    return DocumentAudit(
+        doc_id, file, stated_year, tuple(found), tuple(y for y in candidates if support[y] == best), best
+    )
 
 
 def audit(cleaned) -> tuple[DocumentAudit, ...]:
     """Audit every cleaned document (CleanDocument), in corpus order."""
     cues = load_cues()
-    return tuple(audit_document(cd.document.doc_id, cd.document.file, cd.document.year,
-                                "\n".join(p.text for p in cd.paragraphs), cues) for cd in cleaned)
+    return tuple(
+        audit_document(
+            cd.document.doc_id, cd.document.file, cd.document.year, "\n".join(p.text for p in cd.paragraphs), cues
+        )
+        for cd in cleaned
+    )

@@ -11,6 +11,7 @@ Weights are normalised within each (topic, year). A dynamic model (tomotopy-dtm,
 topic-word distribution per year, which is used as it is. Entering words are in a year's top list
 and not in the previous year's (with documents); leaving words the reverse.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ WEIGHTINGS = {
 
 class ThemeWord(NamedTuple):
     """A word among a theme's top words in one year."""
+
     topic: int
     year: int
     rank: int
@@ -36,6 +38,7 @@ class ThemeWord(NamedTuple):
 
 class ThemeShift(NamedTuple):
     """Words entering and leaving a theme's top words against the previous year with documents."""
+
     topic: int
     year: int
     entering: tuple
@@ -83,11 +86,14 @@ def theme_words(model, dtm, cfg) -> Evolution:
         previous = None
         for y in years:
             w = by_year[y][k]
-            order = np.lexsort((np.arange(w.size), -w))[:cfg.top_n]
+            order = np.lexsort((np.arange(w.size), -w))[: cfg.top_n]
             top = [model.vocab[i] for i in order if w[i] > 0]
             rows += [ThemeWord(k + 1, y, r + 1, model.vocab[i], float(w[i])) for r, i in enumerate(order) if w[i] > 0]
             if previous is not None:
-                shifts.append(ThemeShift(k + 1, y, tuple(t for t in top if t not in previous),
-                               tuple(t for t in previous if t not in top)))
+                shifts.append(
+                    ThemeShift(
+                        k + 1, y, tuple(t for t in top if t not in previous), tuple(t for t in previous if t not in top)
+                    )
+                )
             previous = top
     return Evolution(years=years, rows=tuple(rows), shifts=tuple(shifts), method=method)

@@ -12,6 +12,7 @@ Two counts stand side by side, and every table says which is which:
 Rates are per 10,000 characters of cleaned text (punctuation included, line breaks not).
 Keyword-in-context passages quote the original wording around each hit.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,7 @@ class TermInDocument(NamedTuple):
     substring_count: int
     token_count: int
     chars: int
-    rate: float           # substring occurrences per PER characters of cleaned text
+    rate: float  # substring occurrences per PER characters of cleaned text
 
 
 class TermInYear(NamedTuple):
@@ -48,6 +49,7 @@ class TermInYear(NamedTuple):
 
 class InContext(NamedTuple):
     """A formulation in its context (key word in context), in the original wording."""
+
     term: str
     year: int
     doc_id: str
@@ -87,10 +89,11 @@ def term_patterns(cfg, segment_cfg) -> dict[str, tuple[str, re.Pattern]]:
     if cfg.lexicon:
         for t in lexicon.terms:
             out[t] = (cats.get(t, "lexicon (extra)"), re.compile(lexicon.variants.get(t, re.escape(t))))
-    for t in dict.fromkeys((*cfg.terms, *cfg.chart)):      # a charted term is always counted
+    for t in dict.fromkeys((*cfg.terms, *cfg.chart)):  # a charted term is always counted
         term = t.replace("/", "")
         pattern = lexicon.variants.get(term) or "[、，,.。；;·・\\s“”‘’\"']{0,3}".join(
-            re.escape(p) for p in t.split("/"))
+            re.escape(p) for p in t.split("/")
+        )
         if term in out:
             out[term] = (out[term][0] + " + config", out[term][1])
         else:
@@ -113,7 +116,7 @@ def count_formulations(cleaned, segmented, cfg, segment_cfg) -> Formulations:
         if len(hit):
             tokens_by_doc[unit.doc_id].update(segmented.vocab[j] for j in hit.tolist())
     by_doc, hits = [], defaultdict(list)
-    per_year = defaultdict(lambda: [set(), 0, 0, 0])       # (term, year) -> docs, sub, tok, chars
+    per_year = defaultdict(lambda: [set(), 0, 0, 0])  # (term, year) -> docs, sub, tok, chars
     chars_by_year = defaultdict(int)
     docs_by_year = defaultdict(set)
     for cd in cleaned:
@@ -128,14 +131,15 @@ def count_formulations(cleaned, segmented, cfg, segment_cfg) -> Formulations:
             n_sub = 0
             for m in pattern.finditer(joined):
                 n_sub += 1
-                if n_sub <= cfg.kwic:               # keyword-in-context uses at most this many per document
+                if n_sub <= cfg.kwic:  # keyword-in-context uses at most this many per document
                     pi = int(np.searchsorted(starts, m.start(), side="right")) - 1
                     at = int(starts[pi])
-                    hits[term].append((d.year, d.doc_id, pi, m.start() - at, m.end() - at,
-                                       cd.paragraphs[pi]))
+                    hits[term].append((d.year, d.doc_id, pi, m.start() - at, m.end() - at, cd.paragraphs[pi]))
             n_tok = tokens_by_doc[d.doc_id].get(term, 0)
             if n_sub or n_tok:
-                by_doc.append(TermInDocument(term, cat, d.doc_id, d.year, n_sub, n_tok, chars, PER * n_sub / max(chars, 1)))
+                by_doc.append(
+                    TermInDocument(term, cat, d.doc_id, d.year, n_sub, n_tok, chars, PER * n_sub / max(chars, 1))
+                )
                 acc = per_year[(term, d.year)]
                 acc[0].add(d.doc_id)
                 acc[1] += n_sub
@@ -149,17 +153,41 @@ def count_formulations(cleaned, segmented, cfg, segment_cfg) -> Formulations:
         for y in years:
             _, n_sub, n_tok, _ = per_year.get((term, y), [set(), 0, 0, 0])
             totals[term] += n_sub
-            by_year.append(TermInYear(term, cat, y, len(docs_by_year[y]), n_sub, n_tok, chars_by_year[y],
-                            PER * n_sub / max(chars_by_year[y], 1)))
+            by_year.append(
+                TermInYear(
+                    term,
+                    cat,
+                    y,
+                    len(docs_by_year[y]),
+                    n_sub,
+                    n_tok,
+                    chars_by_year[y],
+                    PER * n_sub / max(chars_by_year[y], 1),
+                )
+            )
     chart = tuple(t.replace("/", "") for t in cfg.chart) or tuple(
-        t for t, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:cfg.chart_top] if totals[t] > 0)
+        t for t, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg.chart_top] if totals[t] > 0
+    )
     kwic = []
     for term in sorted(set(chart) | {t.replace("/", "") for t in cfg.terms}):
         for year, doc_id, _, s, e, p in _spread(hits.get(term, []), cfg.kwic):
-            kwic.append(InContext(term, year, doc_id, p.original_span(max(0, s - cfg.kwic_chars), s),
-                         p.original_span(s, e), p.original_span(e, min(len(p.text), e + cfg.kwic_chars))))
-    return Formulations(by_doc=tuple(sorted(by_doc, key=lambda r: (r[0], r[3], r[2]))), by_year=tuple(by_year),
-                        kwic=tuple(kwic), chart=chart, n_terms=len(patterns))
+            kwic.append(
+                InContext(
+                    term,
+                    year,
+                    doc_id,
+                    p.original_span(max(0, s - cfg.kwic_chars), s),
+                    p.original_span(s, e),
+                    p.original_span(e, min(len(p.text), e + cfg.kwic_chars)),
+                )
+            )
+    return Formulations(
+        by_doc=tuple(sorted(by_doc, key=lambda r: (r[0], r[3], r[2]))),
+        by_year=tuple(by_year),
+        kwic=tuple(kwic),
+        chart=chart,
+        n_terms=len(patterns),
+    )
 
 
 def _spread(hits, n: int):

@@ -4,6 +4,7 @@ Coherence measures follow Röder, Both & Hinneburg (2015), "Exploring the space 
 measures"; c_npmi after Aletras & Stevenson (2013); u_mass after Mimno et al. (2011). Diversity is
 the share of unique words among all topics' top words (Dieng, Ruiz & Blei 2020).
 """
+
 from __future__ import annotations
 
 from ..config import EvaluateConfig
@@ -29,18 +30,20 @@ def evaluate(model: FittedModel, dtm: DocTermMatrix, cfg: EvaluateConfig) -> dic
 
     n = dtm.n_units
     rows = None
-    if cfg.max_units and n > cfg.max_units:      # a fixed random sample keeps large corpora in bounds
+    if cfg.max_units and n > cfg.max_units:  # a fixed random sample keeps large corpora in bounds
         rows = np.sort(np.random.default_rng(0).choice(n, cfg.max_units, replace=False))
     texts = dtm.texts(rows)
     dictionary = Dictionary(texts)
     top = [[w for w, _ in model.top_terms(k, cfg.top_n)] for k in range(model.n_topics)]
     out = {"top_n": cfg.top_n, "coherence": {}, "units_scored": len(texts), "units": n}
     for name in cfg.coherence:
-        cm = CoherenceModel(topics=top, texts=texts, dictionary=dictionary, coherence=name,
-                            topn=cfg.top_n, processes=1)
+        cm = CoherenceModel(topics=top, texts=texts, dictionary=dictionary, coherence=name, topn=cfg.top_n, processes=1)
         per_topic = [float(x) for x in cm.get_coherence_per_topic()]
-        out["coherence"][name] = {"mean": sum(per_topic) / len(per_topic), "per_topic": per_topic,
-                                  "method": MEASURES[name]}
+        out["coherence"][name] = {
+            "mean": sum(per_topic) / len(per_topic),
+            "per_topic": per_topic,
+            "method": MEASURES[name],
+        }
     out["diversity"] = topic_diversity(model, cfg.diversity_top_n)
     out["diversity_top_n"] = cfg.diversity_top_n
     return out

@@ -3,6 +3,7 @@
 Used three ways: topics of other seeds matched to the reference fit (stability), topics of other
 engines matched to the main model (comparison), and topics across the seeds of a K sweep.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,10 +35,16 @@ def match(reference: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 def aligned(model: FittedModel, perm: np.ndarray) -> FittedModel:
     """``model`` with its topics reordered by ``perm`` (topic i of the result is perm[i])."""
-    return FittedModel(engine=model.engine, doc_topic=model.doc_topic[:, perm],
-                       topic_term=model.topic_term[perm], vocab=model.vocab, params=model.params,
-                       notes=model.notes, info=model.info, topic_term_by_year=tuple(
-                           (y, a[perm]) for y, a in model.topic_term_by_year))
+    return FittedModel(
+        engine=model.engine,
+        doc_topic=model.doc_topic[:, perm],
+        topic_term=model.topic_term[perm],
+        vocab=model.vocab,
+        params=model.params,
+        notes=model.notes,
+        info=model.info,
+        topic_term_by_year=tuple((y, a[perm]) for y, a in model.topic_term_by_year),
+    )
 
 
 @dataclass(frozen=True)

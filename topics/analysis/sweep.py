@@ -6,6 +6,7 @@ units' tokens), topic diversity, seed stability (mean matched cosine similarity 
 seeds), and the engine's held-out measure (perplexity for LDA, relative reconstruction error for
 NMF), each averaged over seeds. The rule that names a K is stated with the result.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -26,6 +27,7 @@ MEASURES = ("c_v", "c_npmi", "u_mass")
 
 class SweepRun(NamedTuple):
     """One fit of the sweep: one K, one seed."""
+
     k: int
     seed: int
     c_v: float
@@ -37,6 +39,7 @@ class SweepRun(NamedTuple):
 
 class SweepRow(NamedTuple):
     """One K: the measures' means over seeds, seed stability and the topics that do not recur."""
+
     k: int
     c_v: float
     c_npmi: float
@@ -64,8 +67,12 @@ class SweepResult:
 
     def measures(self) -> list[tuple[str, str]]:
         """(field of SweepRow, title) of every measure the sweep reports, in display order."""
-        return [*((m, f"coherence {m}") for m in MEASURES), ("diversity", "topic diversity"),
-                ("stability", "seed stability"), ("heldout", self.heldout_name)]
+        return [
+            *((m, f"coherence {m}") for m in MEASURES),
+            ("diversity", "topic diversity"),
+            ("stability", "seed stability"),
+            ("heldout", self.heldout_name),
+        ]
 
 
 def heldout_split(n_units: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -90,8 +97,8 @@ def parse_k(spec: str) -> tuple[int, ...]:
         ks = ()
     if not ks or min(ks) < 2:
         from ..errors import ConfigError
-        raise ConfigError(f"--k {spec!r}: expected start:stop:step (e.g. 5:30:5) or a list (4,8,12) of "
-                          f"numbers >= 2")
+
+        raise ConfigError(f"--k {spec!r}: expected start:stop:step (e.g. 5:30:5) or a list (4,8,12) of numbers >= 2")
     return tuple(sorted(set(ks)))
 
 
@@ -106,39 +113,73 @@ def sweep(dtm, config, ks=None) -> SweepResult:
     limit = min(len(train), len(dtm.vocab))
     notes = ()
     if max(ks) > limit:
-        notes = (f"sweep: K = {', '.join(str(k) for k in ks if k > limit)} left out: {len(train)} training units "
-                 f"and {len(dtm.vocab)} terms support at most {limit} topics",)
+        notes = (
+            f"sweep: K = {', '.join(str(k) for k in ks if k > limit)} left out: {len(train)} training units "
+            f"and {len(dtm.vocab)} terms support at most {limit} topics",
+        )
         ks = tuple(k for k in ks if k <= limit)
     if len(ks) < 2:
-        raise ModelError(f"sweep: {len(train)} training units and {len(dtm.vocab)} terms leave fewer than two "
-                         f"K values to compare (at most {limit} topics); choose smaller K or a larger corpus")
+        raise ModelError(
+            f"sweep: {len(train)} training units and {len(dtm.vocab)} terms leave fewer than two "
+            f"K values to compare (at most {limit} topics); choose smaller K or a larger corpus"
+        )
     seeds = ensemble_seeds(config.seed, cfg.seeds)
     years = tuple(dtm.units[i].year for i in train)
     counts_train, counts_test = dtm.counts[train], dtm.counts[test]
-    ecfg = EvaluateConfig(top_n=config.evaluate.top_n, coherence=MEASURES, max_units=config.evaluate.max_units,
-                          diversity_top_n=config.evaluate.diversity_top_n)
-    score = (evaluate, ecfg, dtm.token_texts())        # coherence is scored in the worker, beside its fit
-    tasks = [FitTask(counts_train, dtm.vocab, years,
-                     replace(config.model, n_topics=k, params=tuple(sorted(params.items()))), s, counts_test, score)
-             for k in ks for s in seeds]
+    ecfg = EvaluateConfig(
+        top_n=config.evaluate.top_n,
+        coherence=MEASURES,
+        max_units=config.evaluate.max_units,
+        diversity_top_n=config.evaluate.diversity_top_n,
+    )
+    score = (evaluate, ecfg, dtm.token_texts())  # coherence is scored in the worker, beside its fit
+    tasks = [
+        FitTask(
+            counts_train,
+            dtm.vocab,
+            years,
+            replace(config.model, n_topics=k, params=tuple(sorted(params.items()))),
+            s,
+            counts_test,
+            score,
+        )
+        for k in ks
+        for s in seeds
+    ]
     results = run_fits(tasks, config.parallel)
     rows, runs = [], []
     for i, k in enumerate(ks):
-        fits = results[i * len(seeds):(i + 1) * len(seeds)]
+        fits = results[i * len(seeds) : (i + 1) * len(seeds)]
         models = [m for m, _, _ in fits]
         ens = ensemble(models, seeds, config.stability.threshold)
         for s, (m, heldout, metrics) in zip(seeds, fits):
             coherence = {c: metrics["coherence"][c]["mean"] for c in MEASURES}
             runs.append(SweepRun(k=k, seed=s, **coherence, diversity=metrics["diversity"], heldout=heldout))
-        mine = runs[-len(seeds):]
+        mine = runs[-len(seeds) :]
         means = {c: float(np.mean([getattr(r, c) for r in mine])) for c in (*MEASURES, "diversity", "heldout")}
-        rows.append(SweepRow(k=k, **means, stability=float(ens.stability.mean()) if len(seeds) > 1 else float("nan"),
-                             unstable_topics=len(ens.unstable())))
+        rows.append(
+            SweepRow(
+                k=k,
+                **means,
+                stability=float(ens.stability.mean()) if len(seeds) > 1 else float("nan"),
+                unstable_topics=len(ens.unstable()),
+            )
+        )
     chosen, reason = choose_k(rows, cfg.criterion, cfg.min_stability)
     from ..models.engines import ENGINES
-    return SweepResult(rows=tuple(rows), runs=tuple(runs), chosen_k=chosen, reason=reason,
-                       heldout_name=ENGINES[config.model.engine].heldout_name, criterion=cfg.criterion,
-                       n_train=len(train), n_heldout=len(test), seeds=tuple(seeds), notes=notes)
+
+    return SweepResult(
+        rows=tuple(rows),
+        runs=tuple(runs),
+        chosen_k=chosen,
+        reason=reason,
+        heldout_name=ENGINES[config.model.engine].heldout_name,
+        criterion=cfg.criterion,
+        n_train=len(train),
+        n_heldout=len(test),
+        seeds=tuple(seeds),
+        notes=notes,
+    )
 
 
 def choose_k(rows, criterion: str, min_stability: float) -> tuple[int, str]:
@@ -152,10 +193,14 @@ def choose_k(rows, criterion: str, min_stability: float) -> tuple[int, str]:
         pre = ""
     if not stable:
         best = max(rows, key=lambda r: (r.stability, -r.k))
-        return best.k, (f"no K reached stability {min_stability:.2f}; K = {best.k} is the most "
-                        f"stable ({best.stability:.3f}). Treat its topics with care.")
+        return best.k, (
+            f"no K reached stability {min_stability:.2f}; K = {best.k} is the most "
+            f"stable ({best.stability:.3f}). Treat its topics with care."
+        )
     best = max(stable, key=lambda r: (round(getattr(r, criterion), 9), -r.k))
     others = ", ".join(f"K={r.k}: {getattr(r, criterion):.3f}" for r in stable if r is not best)
     stab = f", stability {best.stability:.3f}" if not np.isnan(best.stability) else ""
-    return best.k, (f"{pre}highest mean {criterion} ({getattr(best, criterion):.3f}{stab}) among the K with seed "
-                       f"stability >= {min_stability:.2f}" + (f" (others: {others})" if others else ""))
+    return best.k, (
+        f"{pre}highest mean {criterion} ({getattr(best, criterion):.3f}{stab}) among the K with seed "
+        f"stability >= {min_stability:.2f}" + (f" (others: {others})" if others else "")
+    )

@@ -5,6 +5,7 @@ the share of year y's (modelled) tokens that topic k accounts for. The same with
 place of years gives prevalence per document. Counts of documents, units and tokens stand beside
 every figure, so thin years stay visible.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -37,8 +38,9 @@ def prevalence_by_year(model: FittedModel, dtm: DocTermMatrix) -> Trends:
     for yi, y in enumerate(years):
         rows = by_year_units[y]
         for t in range(k):
-            by_year.append(YearShare(y, t + 1, float(matrix[yi, t]), len(docs_per_year[y]), len(rows),
-                            int(n_tok[rows].sum())))
+            by_year.append(
+                YearShare(y, t + 1, float(matrix[yi, t]), len(docs_per_year[y]), len(rows), int(n_tok[rows].sum()))
+            )
     by_doc = []
     for (y, doc_id), rows in sorted(by_doc_units.items()):
         s = share(rows)
@@ -47,7 +49,8 @@ def prevalence_by_year(model: FittedModel, dtm: DocTermMatrix) -> Trends:
     thin = [y for y in years if len(docs_per_year[y]) == 1]
     warnings = []
     if thin:
-        warnings.append(f"{len(thin)} of {len(years)} years rest on a single document "
-                        f"({', '.join(map(str, thin))}): their shares describe one text, not a year")
-    return Trends(years=years, by_year=tuple(by_year), by_doc=tuple(by_doc), matrix=matrix,
-                  warnings=tuple(warnings))
+        warnings.append(
+            f"{len(thin)} of {len(years)} years rest on a single document "
+            f"({', '.join(map(str, thin))}): their shares describe one text, not a year"
+        )
+    return Trends(years=years, by_year=tuple(by_year), by_doc=tuple(by_doc), matrix=matrix, warnings=tuple(warnings))

@@ -11,6 +11,7 @@ bands hold the spread across seeds as well as across units.
 A year resting on one document gets a band that describes that one text's variability, not the
 year's: the tables and the dashboard say so beside the figure.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -23,7 +24,7 @@ SCHEMES = {
     "documents+units": "documents resampled within each year, then units within each document",
     "units": "units resampled within each document; documents fixed",
 }
-CHUNK_CELLS = 4_000_000   # replicates are drawn a chunk at a time: (chunk, n_units) stays under this
+CHUNK_CELLS = 4_000_000  # replicates are drawn a chunk at a time: (chunk, n_units) stays under this
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Bands:
     reps: np.ndarray
     low: np.ndarray
     high: np.ndarray
-    seed_points: np.ndarray     # (n_seeds, n_years, K): each seed's point estimates
+    seed_points: np.ndarray  # (n_seeds, n_years, K): each seed's point estimates
     level: float
     resamples: int
     seed: int
@@ -61,7 +62,7 @@ class Bands:
         if not reference_only or self.n_seeds == 1 or not self.resamples:
             return float(np.median(self.high - self.low))
         alpha = (1 - self.level) / 2
-        low, high = np.quantile(self.reps[:self.resamples], [alpha, 1 - alpha], axis=0)
+        low, high = np.quantile(self.reps[: self.resamples], [alpha, 1 - alpha], axis=0)
         return float(np.median(high - low))
 
 
@@ -117,18 +118,30 @@ def bootstrap(thetas: list[np.ndarray], units, n_tokens: np.ndarray, cfg) -> Ban
             for chunks, t in zip(by_seed, thetas):
                 chunks.append(_year_shares(w_tok, t, structure))
             done += n
-        reps = np.concatenate([c for chunks in by_seed for c in chunks])   # seed-major: the first
-    else:                                                                 # ``resamples`` are seed 0's
+        reps = np.concatenate([c for chunks in by_seed for c in chunks])  # seed-major: the first
+    else:  # ``resamples`` are seed 0's
         reps = per_seed
     alpha = (1 - cfg.level) / 2
     low, high = np.quantile(reps, [alpha, 1 - alpha], axis=0)
-    return Bands(years=years, point=point, reps=reps, low=low, high=high, seed_points=per_seed, level=cfg.level,
-                 resamples=cfg.resamples, seed=cfg.seed, scheme=cfg.resample, n_seeds=len(thetas))
+    return Bands(
+        years=years,
+        point=point,
+        reps=reps,
+        low=low,
+        high=high,
+        seed_points=per_seed,
+        level=cfg.level,
+        resamples=cfg.resamples,
+        seed=cfg.seed,
+        scheme=cfg.resample,
+        n_seeds=len(thetas),
+    )
 
 
 # ------------------------------------------------------------------ fitted trends
 class LinearTrend(NamedTuple):
     """Least-squares slope of one topic's yearly share on year, per decade, with its interval."""
+
     topic: int
     slope_per_decade: float
     low: float
@@ -138,6 +151,7 @@ class LinearTrend(NamedTuple):
 
 class SplineCurve(NamedTuple):
     """A topic's smoothing spline on a grid of years (G,), with its interval."""
+
     years: tuple
     fitted: np.ndarray
     low: np.ndarray
@@ -163,20 +177,27 @@ def fit_trends(bands: Bands, spline: bool) -> TrendFits:
     linear = []
     if len(x) >= 2:
         xc = x - x.mean()
-        slope_of = lambda y: (xc @ y) / (xc @ xc)          # noqa: E731  OLS slope along the year axis
+        slope_of = lambda y: (xc @ y) / (xc @ xc)  # noqa: E731  OLS slope along the year axis
         for t in range(k):
             s = slope_of(bands.point[:, t])
             rep = np.array([slope_of(r[:, t]) for r in bands.reps])
             lo, hi = np.quantile(rep, [alpha, 1 - alpha])
-            linear.append(LinearTrend(t + 1, float(10 * s), float(10 * lo), float(10 * hi),
-                                      float(bands.point[:, t].mean() - s * (x.mean() - x[0]))))
+            linear.append(
+                LinearTrend(
+                    t + 1,
+                    float(10 * s),
+                    float(10 * lo),
+                    float(10 * hi),
+                    float(bands.point[:, t].mean() - s * (x.mean() - x[0])),
+                )
+            )
     fits, note = {}, ""
     if spline and len(x) >= 5:
         grid = np.arange(x[0], x[-1] + 1)
         smoothers = _smoothers(x, grid)
         for t in range(k):
             smoother = _gcv_choice(smoothers, bands.point[:, t])
-            fitted = np.clip(smoother @ bands.point[:, t], 0, 1)     # a share lies in [0, 1]
+            fitted = np.clip(smoother @ bands.point[:, t], 0, 1)  # a share lies in [0, 1]
             rep = np.clip(bands.reps[:, :, t] @ smoother.T, 0, 1)
             lo, hi = np.quantile(rep, [alpha, 1 - alpha], axis=0)
             fits[t + 1] = SplineCurve(tuple(int(g) for g in grid), fitted, lo, hi)
@@ -185,7 +206,7 @@ def fit_trends(bands: Bands, spline: bool) -> TrendFits:
     return TrendFits(linear=tuple(linear), spline=fits, spline_note=note)
 
 
-LAMBDAS = np.logspace(-4, 8, 49)     # the penalties generalised cross-validation chooses among
+LAMBDAS = np.logspace(-4, 8, 49)  # the penalties generalised cross-validation chooses among
 
 
 def _smoothers(x, grid):
@@ -196,7 +217,7 @@ def _smoothers(x, grid):
     eye = np.eye(len(x))
     out = []
     for lam in LAMBDAS:
-        spl = make_smoothing_spline(x, eye, lam=lam)      # every unit vector at once (axis 0)
+        spl = make_smoothing_spline(x, eye, lam=lam)  # every unit vector at once (axis 0)
         out.append((spl(x), spl(grid)))
     return out
 
@@ -243,11 +264,22 @@ def contrasts(bands: Bands, cfg) -> tuple[list[Contrast], list[str]]:
             warnings.append(f"era contrast {later} vs {earlier} skipped: no documents in {', '.join(empty)}")
             continue
         a, b = masks[later], masks[earlier]
-        diff_reps = bands.reps[:, a].mean(axis=1) - bands.reps[:, b].mean(axis=1)     # (R, K)
+        diff_reps = bands.reps[:, a].mean(axis=1) - bands.reps[:, b].mean(axis=1)  # (R, K)
         lo, hi = np.quantile(diff_reps, [alpha, 1 - alpha], axis=0)
         for t in range(bands.point.shape[1]):
             ma, mb = bands.point[a, t].mean(), bands.point[b, t].mean()
-            out.append(Contrast(t + 1, later, earlier, tuple(int(y) for y in years[a]),
-                                tuple(int(y) for y in years[b]), float(ma), float(mb), float(ma - mb),
-                                float(lo[t]), float(hi[t])))
+            out.append(
+                Contrast(
+                    t + 1,
+                    later,
+                    earlier,
+                    tuple(int(y) for y in years[a]),
+                    tuple(int(y) for y in years[b]),
+                    float(ma),
+                    float(mb),
+                    float(ma - mb),
+                    float(lo[t]),
+                    float(hi[t]),
+                )
+            )
     return out, warnings

@@ -1,5 +1,6 @@
 """Value checkers for config keys. Each takes a parsed TOML value and returns it (normalised), or
 raises Bad with a sentence saying what was expected. Config sections name one checker per key."""
+
 from __future__ import annotations
 
 import codecs
@@ -19,6 +20,7 @@ def integer(lo: int, hi: int | None = None):
             span = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
             raise Bad(f"expected a whole number {span}, got {v}")
         return v
+
     return check
 
 
@@ -36,8 +38,10 @@ def string(v):
 
 def name(v):
     if not isinstance(v, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", v):
-        raise Bad(f"expected a name of 1 to 64 characters, each an ASCII letter, a digit, '_', '-' or '.', "
-                  f"starting with a letter or digit (it names the run folder), got {v!r}")
+        raise Bad(
+            f"expected a name of 1 to 64 characters, each an ASCII letter, a digit, '_', '-' or '.', "
+            f"starting with a letter or digit (it names the run folder), got {v!r}"
+        )
     return v
 
 
@@ -46,6 +50,7 @@ def choice(names):
         if not isinstance(v, str) or v not in names:
             raise Bad(f"unknown choice {v!r}; valid choices: {', '.join(map(repr, sorted(names)))}")
         return v
+
     return check
 
 
@@ -67,8 +72,12 @@ def encoding(v):
 def years(v):
     if v == []:
         return ()
-    if (not isinstance(v, list) or len(v) != 2
-            or any(isinstance(y, bool) or not isinstance(y, int) for y in v) or v[0] > v[1]):
+    if (
+        not isinstance(v, list)
+        or len(v) != 2
+        or any(isinstance(y, bool) or not isinstance(y, int) for y in v)
+        or v[0] > v[1]
+    ):
         raise Bad(f"expected [first_year, last_year] with first <= last, or [] for all years, got {v!r}")
     return tuple(v)
 
@@ -110,8 +119,11 @@ def topic_groups(v):
     seen: set[int] = set()
     out = []
     for group in v:
-        if not isinstance(group, (list, tuple)) or len(group) < 2 or not all(
-                isinstance(t, int) and not isinstance(t, bool) and t >= 1 for t in group):
+        if (
+            not isinstance(group, (list, tuple))
+            or len(group) < 2
+            or not all(isinstance(t, int) and not isinstance(t, bool) and t >= 1 for t in group)
+        ):
             raise Bad(f"each group lists two or more topic numbers (from 1), got {group!r}")
         if len(set(group)) != len(group) or seen & set(group):
             raise Bad(f"a topic appears twice in {v!r}; each topic may be merged into one group only")
@@ -122,11 +134,13 @@ def topic_groups(v):
 
 def registry(module: str, name: str):
     """A choice among the names of a registry table of another topics module (see ``table``)."""
+
     def names():
         return table(module, name)
 
     def check(v):
         return choice(names())(v)
+
     return check
 
 
@@ -144,19 +158,23 @@ _measure = registry("analysis.quality", "MEASURES")
 
 def number(lo: float, hi: float):
     """A real number in [lo, hi] (whole numbers are accepted)."""
+
     def check(v):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
             raise Bad(f"expected a number from {lo} to {hi}, got {v!r}")
         return float(v)
+
     return check
 
 
 def int_list(lo: int):
     """A list of whole numbers >= lo, returned sorted without repeats ([] for none)."""
+
     def check(v):
         if not isinstance(v, list) or any(isinstance(x, bool) or not isinstance(x, int) or x < lo for x in v):
             raise Bad(f"expected a list of whole numbers >= {lo}, e.g. [5, 10, 15], got {v!r}")
         return tuple(sorted(set(v)))
+
     return check
 
 
@@ -178,8 +196,9 @@ def eras(v):
 
 def contrasts(v):
     """Pairs of era names [[later, earlier], ...]: each contrast is later minus earlier."""
-    if not isinstance(v, list) or not all(isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
-                                          for p in v):
+    if not isinstance(v, list) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in v
+    ):
         raise Bad(f'expected a list of [era, era] pairs, e.g. [["2013-2024", "2005-2012"]], got {v!r}')
     return tuple(tuple(p) for p in v)
 

@@ -6,6 +6,7 @@ read as a TOML value (``12``, ``0.5``, ``true``, ``"text"``, ``[1, 2]``), else t
 Relative paths in the file are resolved against the file's folder; relative paths given with
 ``--set`` are resolved against the current directory.
 """
+
 from __future__ import annotations
 
 import copy
@@ -15,10 +16,26 @@ from pathlib import Path
 
 from . import checks as ck
 from ..errors import ConfigError
-from .schema import (SECTIONS, CleanConfig, CompareConfig, CorpusConfig, EvaluateConfig,
-                       EvolutionConfig, ExperimentSection, ExportConfig, FormulationsConfig, ModelConfig,
-                       ParallelConfig, ReportConfig, SegmentConfig, StabilityConfig, SweepConfig,
-                       UncertaintyConfig, UnitsConfig, VectorizeConfig)
+from .schema import (
+    SECTIONS,
+    CleanConfig,
+    CompareConfig,
+    CorpusConfig,
+    EvaluateConfig,
+    EvolutionConfig,
+    ExperimentSection,
+    ExportConfig,
+    FormulationsConfig,
+    ModelConfig,
+    ParallelConfig,
+    ReportConfig,
+    SegmentConfig,
+    StabilityConfig,
+    SweepConfig,
+    UncertaintyConfig,
+    UnitsConfig,
+    VectorizeConfig,
+)
 
 _SECTIONS = SECTIONS
 
@@ -49,9 +66,9 @@ class Experiment:
     compare: CompareConfig = CompareConfig()
     export: ExportConfig = ExportConfig()
     parallel: ParallelConfig = ParallelConfig()
-    source: str = ""            # the experiment file it came from ("" when built in code)
-    source_text: str = ""       # that file's text, copied into the run as config.toml
-    overrides: tuple = ()       # the --set strings, in order
+    source: str = ""  # the experiment file it came from ("" when built in code)
+    source_text: str = ""  # that file's text, copied into the run as config.toml
+    overrides: tuple = ()  # the --set strings, in order
 
     @property
     def name(self) -> str:
@@ -69,8 +86,7 @@ class Experiment:
             if sec == "model":
                 d = {"engine": obj.engine, "n_topics": obj.n_topics, **dict(obj.params)}
             else:
-                d = {f.name: _plain(getattr(obj, f.name)) for f in fields(obj)
-                     if not f.metadata.get("internal")}
+                d = {f.name: _plain(getattr(obj, f.name)) for f in fields(obj) if not f.metadata.get("internal")}
                 if sec == "report":
                     d["labels"] = {str(k): v for k, v in obj.labels}
                 if sec == "uncertainty":
@@ -89,8 +105,9 @@ def load_experiment(path: str | Path, overrides: list[str] | tuple[str, ...] = (
     """Read and validate an experiment file; raise ConfigError listing every problem found."""
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"experiment file {str(path)!r} not found; give the path to a .toml file "
-                          f"(see experiments/ for examples)")
+        raise ConfigError(
+            f"experiment file {str(path)!r} not found; give the path to a .toml file (see experiments/ for examples)"
+        )
     try:
         text = path.read_text(encoding="utf-8")
         raw = tomllib.loads(text)
@@ -98,8 +115,9 @@ def load_experiment(path: str | Path, overrides: list[str] | tuple[str, ...] = (
         raise ConfigError("the file is not UTF-8 text; save it as UTF-8", source=str(path)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML ({exc}); fix the syntax at that line", source=str(path)) from exc
-    return build_experiment(raw, base_dir=path.resolve().parent, source=str(path),
-                            source_text=text, overrides=overrides)
+    return build_experiment(
+        raw, base_dir=path.resolve().parent, source=str(path), source_text=text, overrides=overrides
+    )
 
 
 def parse_override(item: str) -> tuple[str, str, object]:
@@ -115,8 +133,9 @@ def parse_override(item: str) -> tuple[str, str, object]:
     return section, name.strip(), parsed
 
 
-def build_experiment(raw: dict, *, base_dir: Path, source: str = "", source_text: str = "",
-                     overrides=(), cwd: Path | None = None) -> Experiment:
+def build_experiment(
+    raw: dict, *, base_dir: Path, source: str = "", source_text: str = "", overrides=(), cwd: Path | None = None
+) -> Experiment:
     """Validate a parsed config dict (plus overrides) into an Experiment."""
     data = copy.deepcopy(raw)
     cli_keys: set[tuple[str, str]] = set()
@@ -150,7 +169,7 @@ def build_experiment(raw: dict, *, base_dir: Path, source: str = "", source_text
     if not problems:
         cwd = cwd or Path.cwd()
         built["corpus"], built["segment"] = _resolve_paths(built, base_dir, cwd, cli_keys)
-        if built["uncertainty"].seed is None:     # recorded resolved, so a run names its bootstrap seed
+        if built["uncertainty"].seed is None:  # recorded resolved, so a run names its bootstrap seed
             built["uncertainty"] = replace(built["uncertainty"], seed=built["experiment"].seed)
         problems += _cross_checks(built)
     if problems:
@@ -165,8 +184,10 @@ def with_report_settings(config: Experiment, overrides) -> Experiment:
     """``config`` with ``--set`` overrides of its report settings ([report], [export]) applied and
     validated; any other key is an error, since changing it needs a new fit."""
     problems: list[str] = []
-    given = {sec: {f.name: _plain(getattr(getattr(config, sec), f.name)) for f in fields(_SECTIONS[sec])}
-             for sec in REPORT_SECTIONS}
+    given = {
+        sec: {f.name: _plain(getattr(getattr(config, sec), f.name)) for f in fields(_SECTIONS[sec])}
+        for sec in REPORT_SECTIONS
+    }
     given["report"]["labels"] = {str(k): v for k, v in config.report.labels}
     given["report"]["merge"] = [list(g) for g in config.report.merge]
     for item in overrides:
@@ -176,8 +197,10 @@ def with_report_settings(config: Experiment, overrides) -> Experiment:
             problems.extend(exc.problems)
             continue
         if sec not in REPORT_SECTIONS:
-            problems.append(f"--set {item!r}: a saved run can change only [report] and [export] settings; "
-                            f"[{sec}] changes the fit: run the experiment again with topics run --set {sec}.{key}=...")
+            problems.append(
+                f"--set {item!r}: a saved run can change only [report] and [export] settings; "
+                f"[{sec}] changes the fit: run the experiment again with topics run --set {sec}.{key}=..."
+            )
             continue
         given[sec][key] = value
     built = {sec: _build_section(sec, _SECTIONS[sec], given[sec], problems) for sec in REPORT_SECTIONS}
@@ -205,7 +228,7 @@ def _build_section(sec, cls, given: dict, problems: list[str]):
             problems.append(f"missing required key {sec}.{f.name}")
     try:
         return cls(**kwargs)
-    except TypeError:   # pragma: no cover - kwargs are filtered above
+    except TypeError:  # pragma: no cover - kwargs are filtered above
         return cls()
 
 
@@ -213,8 +236,9 @@ def _build_model(given: dict, problems: list[str]) -> ModelConfig:
     ENGINES = ck.table("models.engines", "ENGINES")
     engine = given.get("engine", ModelConfig.engine)
     if not isinstance(engine, str) or engine not in ENGINES:
-        problems.append(f"model.engine: unknown engine {engine!r}; valid engines: "
-                        f"{', '.join(map(repr, sorted(ENGINES)))}")
+        problems.append(
+            f"model.engine: unknown engine {engine!r}; valid engines: {', '.join(map(repr, sorted(ENGINES)))}"
+        )
         return ModelConfig()
     spec = ENGINES[engine]
     n_topics = given.get("n_topics", ModelConfig.n_topics)
@@ -247,8 +271,7 @@ def _resolve_paths(built, base_dir: Path, cwd: Path, cli_keys):
 
     corpus, seg = built["corpus"], built["segment"]
     corpus = replace(corpus, root=resolve(corpus.path, ("corpus", "path")))
-    seg = replace(seg, extra_lexicon_paths=tuple(resolve(p, ("segment", "extra_lexicon"))
-                                                  for p in seg.extra_lexicon))
+    seg = replace(seg, extra_lexicon_paths=tuple(resolve(p, ("segment", "extra_lexicon")) for p in seg.extra_lexicon))
     return corpus, seg
 
 
@@ -256,8 +279,10 @@ def _cross_checks(built) -> list[str]:
     problems = []
     units = built["units"]
     if units.max_chars and units.max_chars < units.run_chars:
-        problems.append(f"units.max_chars ({units.max_chars}) is below units.run_chars "
-                        f"({units.run_chars}); raise max_chars or set it to 0 for no limit")
+        problems.append(
+            f"units.max_chars ({units.max_chars}) is below units.run_chars "
+            f"({units.run_chars}); raise max_chars or set it to 0 for no limit"
+        )
     k = built["model"].n_topics
     for topic, _ in built["report"].labels:
         if topic > k:
@@ -274,8 +299,10 @@ def _cross_checks(built) -> list[str]:
     for pair in unc.contrasts:
         for name in pair:
             if name not in era_names:
-                problems.append(f"uncertainty.contrasts: unknown era {name!r}; eras defined: "
-                                f"{', '.join(map(repr, era_names)) or 'none (add uncertainty.eras)'}")
+                problems.append(
+                    f"uncertainty.contrasts: unknown era {name!r}; eras defined: "
+                    f"{', '.join(map(repr, era_names)) or 'none (add uncertainty.eras)'}"
+                )
     if built["sweep"].k and max(built["sweep"].k) > 1000:
         problems.append("sweep.k: at most 1000 topics")
     for p in built["segment"].extra_lexicon_paths:

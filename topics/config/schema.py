@@ -4,12 +4,15 @@ Each field's metadata names its checker (``topics.checks``); ``required`` keys m
 ``internal`` fields are derived while loading and are not keys. Sections from [uncertainty] on are
 optional: left out, they take the defaults below.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks as ck
+
+
 # ---------------------------------------------------------------- field metadata
 def _opt(**kw):
     """Field metadata: ``check`` (the checker), ``required``, ``internal`` (derived, not a key)."""
@@ -30,7 +33,7 @@ class CorpusConfig:
     metadata: str = field(default="metadata.csv", metadata=_opt(check=ck.string))
     encoding: str = field(default="utf-8", metadata=_opt(check=ck.encoding))
     years: tuple = field(default=(), metadata=_opt(check=ck.years))
-    root: Path = field(default=Path("."), metadata=_opt(internal=True))   # path, resolved
+    root: Path = field(default=Path("."), metadata=_opt(internal=True))  # path, resolved
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ class VectorizeConfig:
 class ModelConfig:
     engine: str = "gensim-lda"
     n_topics: int = 8
-    params: tuple = ()        # (name, value) pairs, engine defaults filled in, sorted by name
+    params: tuple = ()  # (name, value) pairs, engine defaults filled in, sorted by name
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class EvaluateConfig:
     top_n: int = field(default=10, metadata=_opt(check=ck.integer(2, 100)))
     coherence: tuple = field(default=("c_v", "c_npmi"), metadata=_opt(check=ck.coherence_list))
     diversity_top_n: int = field(default=25, metadata=_opt(check=ck.integer(1, 1000)))
-    max_units: int = field(default=20000, metadata=_opt(check=ck.integer(0)))   # coherence on a sample; 0 = all
+    max_units: int = field(default=20000, metadata=_opt(check=ck.integer(0)))  # coherence on a sample; 0 = all
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,8 @@ class ReportConfig:
     top_words: int = field(default=15, metadata=_opt(check=ck.integer(3, 100)))
     passages: int = field(default=3, metadata=_opt(check=ck.integer(0, 50)))
     passage_chars: int = field(default=240, metadata=_opt(check=ck.integer(20, 5000)))
-    merge: tuple = field(default=(), metadata=_opt(check=ck.topic_groups))    # e.g. [[2, 5]]: topics merged
-    curator: str = field(default="", metadata=_opt(check=ck.string))        # who curated, recorded
+    merge: tuple = field(default=(), metadata=_opt(check=ck.topic_groups))  # e.g. [[2, 5]]: topics merged
+    curator: str = field(default="", metadata=_opt(check=ck.string))  # who curated, recorded
 
     def label_map(self) -> dict[int, str]:
         return dict(self.labels)
@@ -104,9 +107,11 @@ class ReportConfig:
 @dataclass(frozen=True)
 class UncertaintyConfig:
     resamples: int = field(default=1000, metadata=_opt(check=ck.integer(0, 100_000)))
-    seed: object = field(default=None, metadata=_opt(check=ck.integer(0, 2**32 - 1)))   # None: experiment seed
+    seed: object = field(default=None, metadata=_opt(check=ck.integer(0, 2**32 - 1)))  # None: experiment seed
     level: float = field(default=0.95, metadata=_opt(check=ck.number(0.5, 0.999)))
-    resample: str = field(default="documents+units", metadata=_opt(check=ck.registry("analysis.uncertainty", "SCHEMES")))
+    resample: str = field(
+        default="documents+units", metadata=_opt(check=ck.registry("analysis.uncertainty", "SCHEMES"))
+    )
     spline: bool = field(default=True, metadata=_opt(check=ck.boolean))
     eras: tuple = field(default=(), metadata=_opt(check=ck.eras))
     contrasts: tuple = field(default=(), metadata=_opt(check=ck.contrasts))
@@ -132,7 +137,7 @@ class SweepConfig:
     held_out: float = field(default=0.2, metadata=_opt(check=ck.number(0.05, 0.5)))
     criterion: str = field(default="c_v", metadata=_opt(check=ck.choice({"c_v", "c_npmi", "u_mass"})))
     min_stability: float = field(default=0.6, metadata=_opt(check=ck.number(0.0, 1.0)))
-    n_init: int = field(default=0, metadata=_opt(check=ck.integer(0, 100)))   # 0: as in [model]
+    n_init: int = field(default=0, metadata=_opt(check=ck.integer(0, 100)))  # 0: as in [model]
 
 
 @dataclass(frozen=True)
@@ -161,22 +166,34 @@ class ExportConfig:
     static: bool = field(default=True, metadata=_opt(check=ck.boolean))
     formats: tuple = field(default=("svg", "pdf", "png"), metadata=_opt(check=ck.formats))
     dpi: int = field(default=300, metadata=_opt(check=ck.integer(72, 1200)))
-    font: str = field(default="", metadata=_opt(check=ck.string))   # a font file with Chinese glyphs
+    font: str = field(default="", metadata=_opt(check=ck.string))  # a font file with Chinese glyphs
     latex: bool = field(default=True, metadata=_opt(check=ck.boolean))
 
 
 @dataclass(frozen=True)
 class ParallelConfig:
     """How fits are spread (never changes results): local processes, or a Dask scheduler."""
-    workers: int = field(default=0, metadata=_opt(check=ck.integer(0, 1024)))   # 0: all cores
-    scheduler: str = field(default="", metadata=_opt(check=ck.string))         # tcp://host:8786
+
+    workers: int = field(default=0, metadata=_opt(check=ck.integer(0, 1024)))  # 0: all cores
+    scheduler: str = field(default="", metadata=_opt(check=ck.string))  # tcp://host:8786
 
 
 SECTIONS = {
-    "experiment": ExperimentSection, "corpus": CorpusConfig, "clean": CleanConfig,
-    "units": UnitsConfig, "segment": SegmentConfig, "vectorize": VectorizeConfig,
-    "model": ModelConfig, "evaluate": EvaluateConfig, "report": ReportConfig,
-    "uncertainty": UncertaintyConfig, "stability": StabilityConfig, "sweep": SweepConfig,
-    "evolution": EvolutionConfig, "formulations": FormulationsConfig, "compare": CompareConfig,
-    "export": ExportConfig, "parallel": ParallelConfig,
+    "experiment": ExperimentSection,
+    "corpus": CorpusConfig,
+    "clean": CleanConfig,
+    "units": UnitsConfig,
+    "segment": SegmentConfig,
+    "vectorize": VectorizeConfig,
+    "model": ModelConfig,
+    "evaluate": EvaluateConfig,
+    "report": ReportConfig,
+    "uncertainty": UncertaintyConfig,
+    "stability": StabilityConfig,
+    "sweep": SweepConfig,
+    "evolution": EvolutionConfig,
+    "formulations": FormulationsConfig,
+    "compare": CompareConfig,
+    "export": ExportConfig,
+    "parallel": ParallelConfig,
 }

@@ -7,6 +7,7 @@ A researcher with a cluster starts ``dask scheduler`` on one machine and ``dask 
 tcp://SCHEDULER:8786 --nthreads 1`` on each of the others, then runs
 ``topics sweep CONFIG --k 5:50:5 --scheduler tcp://SCHEDULER:8786``.
 """
+
 from __future__ import annotations
 
 from ..errors import ConfigError, SchedulerError
@@ -24,12 +25,16 @@ def run_on_dask(tasks, address: str) -> list:
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as exc:
-        raise SchedulerError(f"parallel.scheduler: cannot reach the Dask scheduler at {address!r} ({exc}); "
-                             f"check the address, or leave scheduler empty to use this machine's cores") from exc
-    except ValueError as exc:      # distributed's word for an address it cannot parse
-        raise SchedulerError(f"parallel.scheduler: {address!r} is not a Dask scheduler address ({exc}); "
-                             f"give one like tcp://host:8786, or leave scheduler empty to use this machine's "
-                             f"cores") from exc
+        raise SchedulerError(
+            f"parallel.scheduler: cannot reach the Dask scheduler at {address!r} ({exc}); "
+            f"check the address, or leave scheduler empty to use this machine's cores"
+        ) from exc
+    except ValueError as exc:  # distributed's word for an address it cannot parse
+        raise SchedulerError(
+            f"parallel.scheduler: {address!r} is not a Dask scheduler address ({exc}); "
+            f"give one like tcp://host:8786, or leave scheduler empty to use this machine's "
+            f"cores"
+        ) from exc
     try:
         futures = client.map(run_task, tasks, pure=False)
         return client.gather(futures)

@@ -10,6 +10,7 @@ order of corpus-wide (token-weighted) prevalence, so topic 1 is the largest.
 - nmf: non-negative matrix factorisation of TF-IDF weights (Lee & Seung 1999; scikit-learn's NMF,
   coordinate descent, NNDSVD initialisation, Boutsidis & Gallopoulos 2008).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -27,6 +28,7 @@ from .seeds import best_of, restart_seeds
 # ------------------------------------------------------------------ parameter checks
 def _prior(*names):
     """A Dirichlet prior: a positive number, or one of the named rules."""
+
     def check(v):
         if isinstance(v, str) and v in names:
             return v
@@ -34,6 +36,7 @@ def _prior(*names):
             return float(v)
         choices = f" or one of {', '.join(map(repr, names))}" if names else ""
         raise ck.Bad(f"expected a positive number{choices}, got {v!r}")
+
     return check
 
 
@@ -50,8 +53,10 @@ def _step_decay(v):
 # therefore fits ``n_init`` starts (seeds derived from the experiment seed) and keeps the one with
 # the highest variational bound on the data, as k-means keeps its best start.
 
+
 def _bow(counts):
     from gensim.matutils import Sparse2Corpus
+
     return list(Sparse2Corpus(counts, documents_columns=False))
 
 
@@ -64,10 +69,22 @@ def _gensim_lda(counts, k: int, seed: int, p: dict, years):
     id2word = {i: str(i) for i in range(counts.shape[1])}
 
     def start(s):
-        lda = LdaModel(corpus=corpus, num_topics=k, id2word=id2word, random_state=s, passes=p["passes"],
-                       iterations=p["iterations"], alpha=alpha, eta=eta, chunksize=max(1, len(corpus)),
-                       update_every=1, eval_every=None, minimum_probability=0.0, dtype=np.float64)
-        gamma, _ = lda.inference(corpus)                # the units' topic weights, (n_units, K); the
+        lda = LdaModel(
+            corpus=corpus,
+            num_topics=k,
+            id2word=id2word,
+            random_state=s,
+            passes=p["passes"],
+            iterations=p["iterations"],
+            alpha=alpha,
+            eta=eta,
+            chunksize=max(1, len(corpus)),
+            update_every=1,
+            eval_every=None,
+            minimum_probability=0.0,
+            dtype=np.float64,
+        )
+        gamma, _ = lda.inference(corpus)  # the units' topic weights, (n_units, K); the
         bound = lda.bound(corpus, gamma=gamma[:, None, :])  # bound reuses them, one (1, K) row per unit
         return bound, (lda, gamma)
 
@@ -91,20 +108,36 @@ def _gensim_ldaseq(counts, k: int, seed: int, p: dict, years):
     slices = sorted(set(years))
     time_slice = [list(years).count(y) for y in slices]
     # start from the best of n_init static LDA fits, as the gensim-lda engine would choose it
-    start = {"passes": p["passes"], "iterations": p["iterations"], "alpha": "symmetric",
-             "eta": "symmetric", "n_init": p["n_init"]}
+    start = {
+        "passes": p["passes"],
+        "iterations": p["iterations"],
+        "alpha": "symmetric",
+        "eta": "symmetric",
+        "n_init": p["n_init"],
+    }
     _, _, start_info, lda = _gensim_lda(counts, k, seed, start, years)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)     # gensim divides 0/0 in its first check
-        seq = LdaSeqModel(corpus=_bow(counts), time_slice=time_slice, num_topics=k,
-                          id2word={i: str(i) for i in range(counts.shape[1])}, random_state=seed,
-                          initialize="ldamodel", lda_model=lda, em_min_iter=p["em_min_iter"],
-                          em_max_iter=p["em_max_iter"], lda_inference_max_iter=p["inference_iter"],
-                          chunksize=counts.shape[0])
-    by_year = np.stack([np.exp(c.e_log_prob) for c in seq.topic_chains])          # (K, V, T)
+        warnings.simplefilter("ignore", RuntimeWarning)  # gensim divides 0/0 in its first check
+        seq = LdaSeqModel(
+            corpus=_bow(counts),
+            time_slice=time_slice,
+            num_topics=k,
+            id2word={i: str(i) for i in range(counts.shape[1])},
+            random_state=seed,
+            initialize="ldamodel",
+            lda_model=lda,
+            em_min_iter=p["em_min_iter"],
+            em_max_iter=p["em_max_iter"],
+            lda_inference_max_iter=p["inference_iter"],
+            chunksize=counts.shape[0],
+        )
+    by_year = np.stack([np.exp(c.e_log_prob) for c in seq.topic_chains])  # (K, V, T)
     by_year = by_year / by_year.sum(axis=1, keepdims=True)
-    info = {"time_slices": dict(zip(map(str, slices), time_slice)), "start": start_info,
-            "topic_term_by_year": tuple((y, by_year[:, :, i]) for i, y in enumerate(slices))}
+    info = {
+        "time_slices": dict(zip(map(str, slices), time_slice)),
+        "start": start_info,
+        "topic_term_by_year": tuple((y, by_year[:, :, i]) for i, y in enumerate(slices)),
+    }
     return seq.gammas, by_year.mean(axis=2), info, seq
 
 
@@ -112,8 +145,14 @@ def _sklearn_lda(counts, k: int, seed: int, p: dict, years):
     from sklearn.decomposition import LatentDirichletAllocation
 
     def start(s):
-        lda = LatentDirichletAllocation(n_components=k, doc_topic_prior=p["alpha"], topic_word_prior=p["eta"],
-                                        learning_method="batch", max_iter=p["max_iter"], random_state=s)
+        lda = LatentDirichletAllocation(
+            n_components=k,
+            doc_topic_prior=p["alpha"],
+            topic_word_prior=p["eta"],
+            learning_method="batch",
+            max_iter=p["max_iter"],
+            random_state=s,
+        )
         lda.fit(counts)
         return lda.score(counts), lda
 
@@ -146,21 +185,24 @@ def _nmf_error(fitted, test_counts) -> float:
 
 def _lazy(name: str):
     """A function of topics.models.tomotopy, imported when first called (tomotopy loads slowly)."""
+
     def call(*args):
         from . import tomotopy
+
         return getattr(tomotopy, name)(*args)
+
     call.__name__ = name
     return call
 
 
 @dataclass(frozen=True)
 class EngineSpec:
-    fit: object               # (counts, k, seed, params, years) -> (unit weights (n, K), topic weights
-                              #  (K, V), info, fitted object)
-    defaults: dict            # every parameter the engine takes, with its default
-    checks: dict              # parameter -> checker
-    description: str          # the method in a phrase, shown on the dashboard and in the manifest
-    heldout: object = None    # (fitted object, held-out counts) -> score, lower is better
+    fit: object  # (counts, k, seed, params, years) -> (unit weights (n, K), topic weights
+    #  (K, V), info, fitted object)
+    defaults: dict  # every parameter the engine takes, with its default
+    checks: dict  # parameter -> checker
+    description: str  # the method in a phrase, shown on the dashboard and in the manifest
+    heldout: object = None  # (fitted object, held-out counts) -> score, lower is better
     heldout_name: str = ""
 
 
@@ -168,49 +210,100 @@ ENGINES = {
     "gensim-lda": EngineSpec(
         _gensim_lda,
         defaults={"passes": 20, "iterations": 400, "alpha": "symmetric", "eta": "symmetric", "n_init": 4},
-        checks={"n_init": ck.integer(1), "passes": ck.integer(1), "iterations": ck.integer(1),
-                "alpha": _prior("symmetric", "asymmetric"),
-                "eta": _prior("symmetric")},
+        checks={
+            "n_init": ck.integer(1),
+            "passes": ck.integer(1),
+            "iterations": ck.integer(1),
+            "alpha": _prior("symmetric", "asymmetric"),
+            "eta": _prior("symmetric"),
+        },
         description="LDA, gensim LdaModel (online variational Bayes, one process)",
-        heldout=_gensim_perplexity, heldout_name="held-out perplexity (document completion)"),
+        heldout=_gensim_perplexity,
+        heldout_name="held-out perplexity (document completion)",
+    ),
     "sklearn-lda": EngineSpec(
         _sklearn_lda,
         defaults={"max_iter": 100, "alpha": None, "eta": None, "n_init": 4},
         checks={"n_init": ck.integer(1), "max_iter": ck.integer(1), "alpha": _prior(), "eta": _prior()},
         description="LDA, scikit-learn LatentDirichletAllocation (batch variational Bayes)",
-        heldout=_sklearn_perplexity, heldout_name="held-out perplexity (document completion)"),
+        heldout=_sklearn_perplexity,
+        heldout_name="held-out perplexity (document completion)",
+    ),
     "nmf": EngineSpec(
         _nmf,
         defaults={"max_iter": 400, "init": "nndsvda", "sublinear_tf": False},
-        checks={"max_iter": ck.integer(1), "init": ck.choice({"nndsvd", "nndsvda", "nndsvdar", "random"}),
-                "sublinear_tf": ck.boolean},
+        checks={
+            "max_iter": ck.integer(1),
+            "init": ck.choice({"nndsvd", "nndsvda", "nndsvdar", "random"}),
+            "sublinear_tf": ck.boolean,
+        },
         description="NMF on TF-IDF, scikit-learn NMF",
-        heldout=_nmf_error, heldout_name="held-out relative reconstruction error"),
+        heldout=_nmf_error,
+        heldout_name="held-out relative reconstruction error",
+    ),
     "tomotopy-lda": EngineSpec(
         _lazy("tomotopy_lda"),
         defaults={"iterations": 500, "burn_in": 0, "optim_interval": 10, "alpha": 0.1, "eta": 0.01, "workers": 1},
-        checks={"iterations": ck.integer(1), "burn_in": ck.integer(0), "optim_interval": ck.integer(0),
-                "alpha": _prior(), "eta": _prior(), "workers": ck.integer(1, 256)},
-        description="LDA, tomotopy LDAModel (collapsed Gibbs sampling; deterministic for a seed and "
-                    "worker count)",
-        heldout=_lazy("tomotopy_perplexity"), heldout_name="held-out perplexity (document completion)"),
+        checks={
+            "iterations": ck.integer(1),
+            "burn_in": ck.integer(0),
+            "optim_interval": ck.integer(0),
+            "alpha": _prior(),
+            "eta": _prior(),
+            "workers": ck.integer(1, 256),
+        },
+        description="LDA, tomotopy LDAModel (collapsed Gibbs sampling; deterministic for a seed and worker count)",
+        heldout=_lazy("tomotopy_perplexity"),
+        heldout_name="held-out perplexity (document completion)",
+    ),
     "tomotopy-dtm": EngineSpec(
         _lazy("tomotopy_dtm"),
-        defaults={"iterations": 2000, "n_init": 4, "alpha_var": 1.0, "eta_var": 1.0, "phi_var": 0.01,
-                  "lr_a": 0.05, "lr_b": 100.0, "lr_c": 0.55, "workers": 1},
-        checks={"iterations": ck.integer(1), "n_init": ck.integer(1), "alpha_var": _prior(),
-                "eta_var": _prior(), "phi_var": _prior(), "lr_a": _prior(), "lr_b": ck.number(0.0, 1e6),
-                "lr_c": _step_decay, "workers": ck.integer(1, 256)},
+        defaults={
+            "iterations": 2000,
+            "n_init": 4,
+            "alpha_var": 1.0,
+            "eta_var": 1.0,
+            "phi_var": 0.01,
+            "lr_a": 0.05,
+            "lr_b": 100.0,
+            "lr_c": 0.55,
+            "workers": 1,
+        },
+        checks={
+            "iterations": ck.integer(1),
+            "n_init": ck.integer(1),
+            "alpha_var": _prior(),
+            "eta_var": _prior(),
+            "phi_var": _prior(),
+            "lr_a": _prior(),
+            "lr_b": ck.number(0.0, 1e6),
+            "lr_c": _step_decay,
+            "workers": ck.integer(1, 256),
+        },
         description="dynamic topic model, tomotopy DTModel (SGLD sampling, one topic-word distribution "
-                    "per year; deterministic for a seed and worker count)"),
+        "per year; deterministic for a seed and worker count)",
+    ),
     "gensim-ldaseq": EngineSpec(
         _gensim_ldaseq,
-        defaults={"passes": 20, "iterations": 400, "n_init": 4, "em_min_iter": 3, "em_max_iter": 6,
-                  "inference_iter": 25},
-        checks={"passes": ck.integer(1), "iterations": ck.integer(1), "n_init": ck.integer(1),
-                "em_min_iter": ck.integer(1), "em_max_iter": ck.integer(1), "inference_iter": ck.integer(1)},
+        defaults={
+            "passes": 20,
+            "iterations": 400,
+            "n_init": 4,
+            "em_min_iter": 3,
+            "em_max_iter": 6,
+            "inference_iter": 25,
+        },
+        checks={
+            "passes": ck.integer(1),
+            "iterations": ck.integer(1),
+            "n_init": ck.integer(1),
+            "em_min_iter": ck.integer(1),
+            "em_max_iter": ck.integer(1),
+            "inference_iter": ck.integer(1),
+        },
         description="dynamic topic model, gensim LdaSeqModel (one topic-word distribution per year; "
-                    "slow: for small corpora)"),
+        "slow: for small corpora)",
+    ),
 }
 
 
@@ -232,11 +325,14 @@ def fit_counts(counts, vocab, years, cfg, seed: int, heldout=None):
     k = cfg.n_topics
     n_units, n_terms = counts.shape
     if n_units < k:
-        raise ModelError(f"{n_units} units cannot support {k} topics; lower model.n_topics "
-                         f"(to at most {n_units}) or use a larger corpus")
+        raise ModelError(
+            f"{n_units} units cannot support {k} topics; lower model.n_topics "
+            f"(to at most {n_units}) or use a larger corpus"
+        )
     if n_terms < k:
-        raise ModelError(f"only {n_terms} terms survive pruning, fewer than {k} topics; lower "
-                         f"vectorize.min_df or model.n_topics")
+        raise ModelError(
+            f"only {n_terms} terms survive pruning, fewer than {k} topics; lower vectorize.min_df or model.n_topics"
+        )
     params = dict(cfg.params)
     with threadpool_limits(limits=1), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -248,20 +344,27 @@ def fit_counts(counts, vocab, years, cfg, seed: int, heldout=None):
             score = spec.heldout(fitted, heldout)
     by_year = info.pop("topic_term_by_year", ())
     doc_topic, notes = _normalise_rows(np.asarray(unit_w, dtype=float), "unit")
-    notes = sorted({f"{cfg.engine}: {w.message}" for w in caught
-                    if "Converge" in type(w.message).__name__}) + notes     # e.g. max_iter reached
+    notes = (
+        sorted({f"{cfg.engine}: {w.message}" for w in caught if "Converge" in type(w.message).__name__}) + notes
+    )  # e.g. max_iter reached
     topic_term, notes2 = _normalise_rows(np.asarray(topic_w, dtype=float), "topic")
     order = _prevalence_order(doc_topic, np.asarray(counts.sum(axis=1)).ravel())
-    model = FittedModel(engine=cfg.engine, doc_topic=doc_topic[:, order], topic_term=topic_term[order],
-                        vocab=tuple(vocab), params={"seed": seed, "n_topics": k, **params},
-                        notes=tuple(notes + notes2), info=info,
-                        topic_term_by_year=tuple((y, a[order]) for y, a in by_year))
+    model = FittedModel(
+        engine=cfg.engine,
+        doc_topic=doc_topic[:, order],
+        topic_term=topic_term[order],
+        vocab=tuple(vocab),
+        params={"seed": seed, "n_topics": k, **params},
+        notes=tuple(notes + notes2),
+        info=info,
+        topic_term_by_year=tuple((y, a[order]) for y, a in by_year),
+    )
     return model, score
 
 
 def _normalise_rows(a: np.ndarray, what: str):
     sums = a.sum(axis=1, keepdims=True)
-    empty = (sums[:, 0] <= 0)
+    empty = sums[:, 0] <= 0
     notes = []
     if empty.any():
         notes.append(f"{int(empty.sum())} {what}(s) had zero weight on every topic; given equal shares")

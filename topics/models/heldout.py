@@ -1,4 +1,5 @@
 """Held-out scoring shared by the engines: document completion (Wallach et al. 2009)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,8 @@ def completion_split(counts):
     for i in range(counts.shape[0]):
         lo, hi = counts.indptr[i], counts.indptr[i + 1]
         c = counts.data[lo:hi].astype(int)
-        before = np.concatenate([[0], np.cumsum(c)[:-1]])           # tokens before this term
-        first = (c + (before % 2 == 0)) // 2                         # tokens at even positions
+        before = np.concatenate([[0], np.cumsum(c)[:-1]])  # tokens before this term
+        first = (c + (before % 2 == 0)) // 2  # tokens at even positions
         shown.data[lo:hi], scored.data[lo:hi] = first, c - first
     return shown, scored
 

@@ -4,6 +4,7 @@ Every fit runs with BLAS on one thread (see models.fit_counts), so a fit gives t
 whichever process runs it, and results are collected in task order: the outputs do not depend on
 the executor or the number of workers.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -30,8 +31,9 @@ def run_fits(tasks: list[FitTask], cfg) -> list:
     if workers == 1:
         return [run_task(t) for t in tasks]
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         return list(pool.map(run_task, tasks))
 
 

@@ -8,6 +8,7 @@ The step names the purpose, so that two purposes never draw the same sequence fo
 
 A fit with ensemble seed ``s`` runs its starts with ``restart_seeds(s, n_init)``.
 """
+
 from __future__ import annotations
 
 import numpy as np

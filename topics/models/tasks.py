@@ -1,4 +1,5 @@
 """One independent fit as a task a worker process (local or on Dask) can run."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

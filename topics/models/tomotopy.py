@@ -4,6 +4,7 @@ Deterministic for a fixed seed and worker count; the worker count is a model par
 recorded with the run and changes the run id (a different count gives different samples).
 Words are passed as vocabulary indices, so topic-word rows map back to the sorted vocabulary.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,7 +27,7 @@ def _topic_term(mdl, k: int, n_terms: int, **kw) -> np.ndarray:
     index = np.array([int(w) for w in mdl.used_vocabs])
     out = np.zeros((k, n_terms))
     for t in range(k):
-        out[t, index] = mdl.get_topic_word_dist(t, **kw)[:len(index)]
+        out[t, index] = mdl.get_topic_word_dist(t, **kw)[: len(index)]
     return out
 
 
@@ -40,8 +41,7 @@ def tomotopy_lda(counts, k: int, seed: int, p: dict, years):
     mdl.optim_interval = p["optim_interval"]
     mdl.train(p["iterations"], workers=p["workers"])
     theta = np.array([d.get_topic_dist() for d in mdl.docs])
-    info = {"log_likelihood_per_word": float(mdl.ll_per_word), "workers": p["workers"],
-            "tomotopy_isa": tp.isa}
+    info = {"log_likelihood_per_word": float(mdl.ll_per_word), "workers": p["workers"], "tomotopy_isa": tp.isa}
     return theta, _topic_term(mdl, k, counts.shape[1]), info, mdl
 
 
@@ -51,6 +51,7 @@ def tomotopy_perplexity(mdl, test_counts) -> float:
         docs = [mdl.make_doc(w) for w in _docs(shown)]
         dists, _ = mdl.infer(docs, workers=1)
         return np.array(dists)
+
     k = mdl.k
     return completion_perplexity(infer, _topic_term(mdl, k, test_counts.shape[1]), test_counts)
 
@@ -66,14 +67,22 @@ def tomotopy_dtm(counts, k: int, seed: int, p: dict, years):
     (K, V) matrix of every year."""
     import tomotopy as tp
 
-
     slices = sorted(set(years))
     position = {y: i for i, y in enumerate(slices)}
     docs = _docs(counts)
 
     def start(s):
-        mdl = tp.DTModel(k=k, t=len(slices), alpha_var=p["alpha_var"], eta_var=p["eta_var"],
-                         phi_var=p["phi_var"], lr_a=p["lr_a"], lr_b=p["lr_b"], lr_c=p["lr_c"], seed=s)
+        mdl = tp.DTModel(
+            k=k,
+            t=len(slices),
+            alpha_var=p["alpha_var"],
+            eta_var=p["eta_var"],
+            phi_var=p["phi_var"],
+            lr_a=p["lr_a"],
+            lr_b=p["lr_b"],
+            lr_c=p["lr_c"],
+            seed=s,
+        )
         for words, year in zip(docs, years):
             mdl.add_doc(words, timepoint=position[year])
         mdl.train(p["iterations"], workers=p["workers"])
@@ -82,7 +91,12 @@ def tomotopy_dtm(counts, k: int, seed: int, p: dict, years):
     mdl, info = best_of(start(s) for s in restart_seeds(seed, p["n_init"]))
     theta = np.array([d.get_topic_dist() for d in mdl.docs])
     by_year = np.stack([_topic_term(mdl, k, counts.shape[1], timepoint=i) for i in range(len(slices))], axis=2)
-    by_year = by_year / np.maximum(by_year.sum(axis=1, keepdims=True), 1e-300)          # (K, V, T)
-    info.update({"workers": p["workers"], "tomotopy_isa": tp.isa,
-                 "topic_term_by_year": tuple((y, by_year[:, :, i]) for i, y in enumerate(slices))})
+    by_year = by_year / np.maximum(by_year.sum(axis=1, keepdims=True), 1e-300)  # (K, V, T)
+    info.update(
+        {
+            "workers": p["workers"],
+            "tomotopy_isa": tp.isa,
+            "topic_term_by_year": tuple((y, by_year[:, :, i]) for i, y in enumerate(slices)),
+        }
+    )
     return theta, by_year.mean(axis=2), info, mdl

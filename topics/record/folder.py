@@ -4,6 +4,7 @@ A run folder is a data product: its tables are CSV, its arrays ``.npy`` (read wi
 record JSON. ``load_run`` gives the tables as pandas DataFrames, the model's arrays as numpy arrays,
 and the saved fit as a RunResult, without refitting anything.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,15 +13,45 @@ from pathlib import Path
 from . import store
 from ..errors import RunFolderError
 
-TABLES = ("trends", "trend_fits", "trend_smooth", "contrasts", "stability", "documents", "doc_topics", "topics",
-          "cleaning", "theme_words", "theme_shifts", "formulations_by_doc", "formulations_by_year", "kwic",
-          "date_audit", "date_audit_summary", "compare", "compare_trends", "sweep", "sweep_runs")
+TABLES = (
+    "trends",
+    "trend_fits",
+    "trend_smooth",
+    "contrasts",
+    "stability",
+    "documents",
+    "doc_topics",
+    "topics",
+    "cleaning",
+    "theme_words",
+    "theme_shifts",
+    "formulations_by_doc",
+    "formulations_by_year",
+    "kwic",
+    "date_audit",
+    "date_audit_summary",
+    "compare",
+    "compare_trends",
+    "sweep",
+    "sweep_runs",
+)
 
 
 # what a run's manifest.json must hold (what citation() and load_run read), as (dotted key, kind of value)
-REQUIRED = (("run_id", str), ("experiment", str), ("seed", int), ("versions", dict),
-            ("corpus", dict), ("corpus.documents", int), ("corpus.years", list), ("corpus.fingerprint", str),
-            ("model", dict), ("model.engine", str), ("model.params", dict), ("model.params.n_topics", int))
+REQUIRED = (
+    ("run_id", str),
+    ("experiment", str),
+    ("seed", int),
+    ("versions", dict),
+    ("corpus", dict),
+    ("corpus.documents", int),
+    ("corpus.years", list),
+    ("corpus.fingerprint", str),
+    ("model", dict),
+    ("model.engine", str),
+    ("model.params", dict),
+    ("model.params.n_topics", int),
+)
 _GIVE = "give a run folder written by `topics run`, e.g. reports/baseline"
 
 
@@ -39,8 +70,13 @@ def read_manifest(run_dir: str | Path) -> dict:
     folder = str(run_dir)
     path = Path(run_dir) / "manifest.json"
     if not path.is_file():
-        why = ("no such folder" if not Path(run_dir).exists() else "it is a file, not a folder"
-               if not Path(run_dir).is_dir() else "no manifest.json")
+        why = (
+            "no such folder"
+            if not Path(run_dir).exists()
+            else "it is a file, not a folder"
+            if not Path(run_dir).is_dir()
+            else "no manifest.json"
+        )
         raise RunFolderError(f"{folder!r} is not a run folder ({why}); {_GIVE}")
     try:
         raw = path.read_bytes()
@@ -48,24 +84,30 @@ def read_manifest(run_dir: str | Path) -> dict:
         raise RunFolderError(f"{folder!r}: manifest.json cannot be read ({exc}); check its permissions") from exc
     try:
         m = json.loads(raw.decode("utf-8"))
-    except ValueError as exc:     # UnicodeDecodeError and JSONDecodeError
-        raise RunFolderError(f"{folder!r}: manifest.json is not valid JSON ({exc}); the run record is damaged: "
-                             f"rerun the experiment to write it again") from exc
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError
+        raise RunFolderError(
+            f"{folder!r}: manifest.json is not valid JSON ({exc}); the run record is damaged: "
+            f"rerun the experiment to write it again"
+        ) from exc
     if not isinstance(m, dict):
-        raise RunFolderError(f"{folder!r}: manifest.json holds a {type(m).__name__}, not a JSON object; "
-                             f"the run record is damaged: rerun the experiment to write it again")
+        raise RunFolderError(
+            f"{folder!r}: manifest.json holds a {type(m).__name__}, not a JSON object; "
+            f"the run record is damaged: rerun the experiment to write it again"
+        )
     if m.get("kind") == "sweep":
         sweep = m.get("sweep")
         k = sweep.get("chosen_k") if isinstance(sweep, dict) else None
         chosen = f" (this sweep chose K = {k})" if k else ""
-        raise RunFolderError(f"{folder!r} is a sweep folder (written by `topics sweep`): sweep folders have no "
-                             f"run to cite; cite the run folder of the model you report instead, written by "
-                             f"`topics run`{chosen}, e.g. reports/{m.get('experiment') or 'baseline'}")
+        raise RunFolderError(
+            f"{folder!r} is a sweep folder (written by `topics sweep`): sweep folders have no "
+            f"run to cite; cite the run folder of the model you report instead, written by "
+            f"`topics run`{chosen}, e.g. reports/{m.get('experiment') or 'baseline'}"
+        )
     missing: list[str] = []
     wrong: list[str] = []
     for key, kind in REQUIRED:
         if any(key.startswith(f"{bad}.") for bad in missing + [w.split(" ")[0] for w in wrong]):
-            continue            # name "corpus", not also each of its keys
+            continue  # name "corpus", not also each of its keys
         try:
             value = _lookup(m, key)
         except KeyError:
@@ -74,10 +116,13 @@ def read_manifest(run_dir: str | Path) -> dict:
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             wrong.append(f"{key} ({type(value).__name__}, expected {kind.__name__})")
     if missing or wrong:
-        parts = ([f"missing {', '.join(missing)}"] if missing else []) + \
-                ([f"wrong type of {', '.join(wrong)}"] if wrong else [])
-        raise RunFolderError(f"{folder!r}: manifest.json is not a complete run record ({'; '.join(parts)}); "
-                             f"give a folder written by `topics run`, or rerun the experiment to write it again")
+        parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
+            [f"wrong type of {', '.join(wrong)}"] if wrong else []
+        )
+        raise RunFolderError(
+            f"{folder!r}: manifest.json is not a complete run record ({'; '.join(parts)}); "
+            f"give a folder written by `topics run`, or rerun the experiment to write it again"
+        )
     return m
 
 
@@ -87,14 +132,24 @@ def fit_provenance(m: dict):
 
     try:
         return Provenance(
-            fit_id=m["fit_id"], report_id="", created_utc=m["created_utc"],
+            fit_id=m["fit_id"],
+            report_id="",
+            created_utc=m["created_utc"],
             command=tuple(m["command"]) if m.get("command") is not None else None,
-            config_file=m["config_file"], overrides=tuple(m["overrides"]), versions=m["versions"],
-            platform=m["platform"], git=m["git"], timings=m["timings_seconds"], peak_rss_mb=m["peak_rss_mb"],
-            segment_run={k: m["segment"][k] for k in (*SEGMENT_RUN, "cache_hits") if k in m["segment"]})
+            config_file=m["config_file"],
+            overrides=tuple(m["overrides"]),
+            versions=m["versions"],
+            platform=m["platform"],
+            git=m["git"],
+            timings=m["timings_seconds"],
+            peak_rss_mb=m["peak_rss_mb"],
+            segment_run={k: m["segment"][k] for k in (*SEGMENT_RUN, "cache_hits") if k in m["segment"]},
+        )
     except (KeyError, TypeError) as exc:
-        raise RunFolderError(f"manifest.json lacks {exc} or holds the wrong kind of value; it was written by an "
-                             f"older version of topics or was edited: rerun the experiment with topics run") from exc
+        raise RunFolderError(
+            f"manifest.json lacks {exc} or holds the wrong kind of value; it was written by an "
+            f"older version of topics or was edited: rerun the experiment with topics run"
+        ) from exc
 
 
 class Run:
@@ -112,8 +167,10 @@ class Run:
 
     def __repr__(self) -> str:
         m = self.manifest
-        return (f"Run({str(self.path)!r}: {m.get('experiment')}, {m.get('model', {}).get('engine')}, "
-                f"K = {len(self.labels)}, fit {m.get('fit_id', m.get('run_id'))})")
+        return (
+            f"Run({str(self.path)!r}: {m.get('experiment')}, {m.get('model', {}).get('engine')}, "
+            f"K = {len(self.labels)}, fit {m.get('fit_id', m.get('run_id'))})"
+        )
 
     @property
     def fit(self):
@@ -121,6 +178,7 @@ class Run:
             from dataclasses import replace
 
             from .provenance import report_id
+
             fit = store.load(self.path / "result", fit_provenance(self.manifest))
             prov = replace(fit.provenance, report_id=report_id(fit.run_id, fit.config.to_dict(), []))
             self._fit = replace(fit, provenance=prov)
@@ -173,9 +231,15 @@ class Run:
         import pandas as pd
 
         dtm = self.fit.dtm
-        return pd.DataFrame({"unit_id": [u.unit_id for u in dtm.units], "doc_id": [u.doc_id for u in dtm.units],
-                             "year": [u.year for u in dtm.units], "position": [u.position for u in dtm.units],
-                             "n_tokens": dtm.n_tokens})
+        return pd.DataFrame(
+            {
+                "unit_id": [u.unit_id for u in dtm.units],
+                "doc_id": [u.doc_id for u in dtm.units],
+                "year": [u.year for u in dtm.units],
+                "position": [u.position for u in dtm.units],
+                "n_tokens": dtm.n_tokens,
+            }
+        )
 
 
 def load_run(path: str | Path) -> Run:

@@ -1,5 +1,6 @@
 """manifest.json: the run record beside the results (ids, config, data hashes, versions, timings,
 curation, every output's hash), built from a RunResult."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -15,8 +16,11 @@ def now_utc() -> str:
 
 def outputs_of(folder: Path) -> dict:
     """sha256 of every file in the run folder, by path relative to it (sorted)."""
-    return {p.relative_to(folder).as_posix(): provenance.sha256_file(p)
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+    return {
+        p.relative_to(folder).as_posix(): provenance.sha256_file(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
 
 
 def build_manifest(result: RunResult, outputs: dict) -> dict:
@@ -39,43 +43,80 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
         "overrides": list(prov.overrides),
         "seed": config.seed,
         "corpus": {
-            "path": config.corpus.path, "resolved_path": str(config.corpus.root),
-            "fingerprint": corpus.fingerprint, "metadata_sha256": corpus.metadata_sha256,
+            "path": config.corpus.path,
+            "resolved_path": str(config.corpus.root),
+            "fingerprint": corpus.fingerprint,
+            "metadata_sha256": corpus.metadata_sha256,
             "documents": len(corpus.documents),
             "years": sorted({d.year for d in corpus.documents}),
             "files": [{"file": d.file, "year": d.year, "sha256": d.sha256} for d in corpus.documents],
             "excluded": [{"file": f, "year": y, "reason": r} for f, y, r in corpus.excluded],
         },
         "segment": {**result.preparation.segment, **prov.segment_run},
-        "counts": {"units": result.preparation.segment["units"], "units_modelled": len(dtm.units),
-                   "units_dropped": len(dtm.dropped), "terms": len(dtm.vocab),
-                   "tokens": int(dtm.n_tokens.sum())},
-        "model": {"engine": model.engine, "method": ENGINES[model.engine].description,
-                  "params": model.params, "notes": list(model.notes),
-                  "fit": model.info, "blas_threads_per_fit": 1},
-        "stability": {"seeds": list(ens.seeds), "threshold": ens.threshold,
-                      "mean_stability": float(ens.stability.mean()), "unstable_topics": ens.unstable(),
-                      "fits": [m.info for m in ens.models[1:]]},
-        "uncertainty": {"resamples": bands.resamples, "seed": bands.seed, "level": bands.level,
-                        "scheme": bands.scheme, "scheme_text": SCHEMES[bands.scheme],
-                        "replicates_pooled": int(bands.reps.shape[0]), "n_seeds": bands.n_seeds,
-                        "median_interval_width": bands.median_width(),
-                        "median_interval_width_reference_seed": bands.median_width(reference_only=True),
-                        "spline": findings.fits.spline_note or ("cubic smoothing spline, penalty by GCV"
-                                                                if findings.fits.spline else "off")},
+        "counts": {
+            "units": result.preparation.segment["units"],
+            "units_modelled": len(dtm.units),
+            "units_dropped": len(dtm.dropped),
+            "terms": len(dtm.vocab),
+            "tokens": int(dtm.n_tokens.sum()),
+        },
+        "model": {
+            "engine": model.engine,
+            "method": ENGINES[model.engine].description,
+            "params": model.params,
+            "notes": list(model.notes),
+            "fit": model.info,
+            "blas_threads_per_fit": 1,
+        },
+        "stability": {
+            "seeds": list(ens.seeds),
+            "threshold": ens.threshold,
+            "mean_stability": float(ens.stability.mean()),
+            "unstable_topics": ens.unstable(),
+            "fits": [m.info for m in ens.models[1:]],
+        },
+        "uncertainty": {
+            "resamples": bands.resamples,
+            "seed": bands.seed,
+            "level": bands.level,
+            "scheme": bands.scheme,
+            "scheme_text": SCHEMES[bands.scheme],
+            "replicates_pooled": int(bands.reps.shape[0]),
+            "n_seeds": bands.n_seeds,
+            "median_interval_width": bands.median_width(),
+            "median_interval_width_reference_seed": bands.median_width(reference_only=True),
+            "spline": findings.fits.spline_note
+            or ("cubic smoothing spline, penalty by GCV" if findings.fits.spline else "off"),
+        },
         "evolution": {"method": findings.evolution.method},
         "formulations": {"terms": findings.formulations.n_terms, "chart": list(findings.formulations.chart)},
         "compare": [{"engine": c.engine, "agreement": c.agreement} for c in findings.comparisons],
-        "sweep": None if sw is None else {"k": [r.k for r in sw.rows], "seeds": list(sw.seeds),
-                                          "chosen_k": sw.chosen_k, "reason": sw.reason,
-                                          "criterion": sw.criterion, "n_train": sw.n_train,
-                                          "n_heldout": sw.n_heldout, "heldout_measure": sw.heldout_name},
-        "date_audit": [{"file": a.file, "stated_year": a.stated_year, "cues": len(a.evidence),
-                        "conflicts": len(a.conflicts), "best_supported_years": list(a.best_years)}
-                       for a in findings.audit],
+        "sweep": None
+        if sw is None
+        else {
+            "k": [r.k for r in sw.rows],
+            "seeds": list(sw.seeds),
+            "chosen_k": sw.chosen_k,
+            "reason": sw.reason,
+            "criterion": sw.criterion,
+            "n_train": sw.n_train,
+            "n_heldout": sw.n_heldout,
+            "heldout_measure": sw.heldout_name,
+        },
+        "date_audit": [
+            {
+                "file": a.file,
+                "stated_year": a.stated_year,
+                "cues": len(a.evidence),
+                "conflicts": len(a.conflicts),
+                "best_supported_years": list(a.best_years),
+            }
+            for a in findings.audit
+        ],
         "year_support": {str(y): n for y, n in sorted(result.trends.support.items())},
-        "curation": [{"action": c.action, "topics": list(c.topics), "value": c.value, "by": c.by}
-                     for c in result.curation],
+        "curation": [
+            {"action": c.action, "topics": list(c.topics), "value": c.value, "by": c.by} for c in result.curation
+        ],
         "static_figures": prov.static_figures,
         "versions": prov.versions,
         "platform": prov.platform,
@@ -92,15 +133,27 @@ def sweep_manifest(record, static_note: str) -> dict:
     config, sw = record.config, record.sweep
     vers = provenance.versions()
     return {
-        "experiment": config.name, "kind": "sweep", "created_utc": now_utc(),
-        "command": list(record.command) if record.command is not None else None, "config_file": config.source,
-        "overrides": list(config.overrides), "seed": config.seed,
+        "experiment": config.name,
+        "kind": "sweep",
+        "created_utc": now_utc(),
+        "command": list(record.command) if record.command is not None else None,
+        "config_file": config.source,
+        "overrides": list(config.overrides),
+        "seed": config.seed,
         "corpus": {"fingerprint": record.corpus_fingerprint, "documents": record.n_documents},
         "counts": {"units": record.n_units, "terms": record.n_terms},
-        "sweep": {"k": [r.k for r in sw.rows], "seeds": list(sw.seeds), "chosen_k": sw.chosen_k,
-                  "reason": sw.reason, "n_train": sw.n_train, "n_heldout": sw.n_heldout,
-                  "heldout_measure": sw.heldout_name, "criterion": sw.criterion},
-        "static_figures": static_note, "versions": vers,
+        "sweep": {
+            "k": [r.k for r in sw.rows],
+            "seeds": list(sw.seeds),
+            "chosen_k": sw.chosen_k,
+            "reason": sw.reason,
+            "n_train": sw.n_train,
+            "n_heldout": sw.n_heldout,
+            "heldout_measure": sw.heldout_name,
+            "criterion": sw.criterion,
+        },
+        "static_figures": static_note,
+        "versions": vers,
         "platform": {**provenance.platform_info(), "python": vers["python"]},
         "timings_seconds": {k: round(v, 3) for k, v in record.timings.items()},
     }

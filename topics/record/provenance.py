@@ -5,6 +5,7 @@ sorted, floats have a fixed number of decimals, JSON keys are sorted, and time s
 manifest.json. A run is written to a hidden staging folder and renamed into place at the end, so a
 folder under the run's name is always complete.
 """
+
 from __future__ import annotations
 
 import csv
@@ -17,13 +18,25 @@ import sys
 from pathlib import Path
 
 
-DISTRIBUTIONS = ("topics", "jieba", "rjieba", "gensim", "scikit-learn", "tomotopy", "numpy", "scipy", "plotly",
-                 "matplotlib", "stopwordsiso")
+DISTRIBUTIONS = (
+    "topics",
+    "jieba",
+    "rjieba",
+    "gensim",
+    "scikit-learn",
+    "tomotopy",
+    "numpy",
+    "scipy",
+    "plotly",
+    "matplotlib",
+    "stopwordsiso",
+)
 FLOAT_FORMAT = "{:.6f}"
 
 
 def versions() -> dict:
     from importlib.metadata import PackageNotFoundError, version
+
     out = {"python": platform.python_version()}
     for dist in DISTRIBUTIONS:
         try:
@@ -37,32 +50,42 @@ def peak_rss_mb() -> float | None:
     """The process's peak resident memory so far, in MB (None where the platform cannot say)."""
     try:
         import resource
-    except ImportError:                # pragma: no cover - Windows
+    except ImportError:  # pragma: no cover - Windows
         return None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
 def platform_info() -> dict:
-    return {"system": platform.system(), "release": platform.release(), "machine": platform.machine(),
-            "python_implementation": platform.python_implementation(), "cpu_count": os.cpu_count()}
+    return {
+        "system": platform.system(),
+        "release": platform.release(),
+        "machine": platform.machine(),
+        "python_implementation": platform.python_implementation(),
+        "cpu_count": os.cpu_count(),
+    }
 
 
 def git_state(path: Path) -> dict | None:
     """Commit and dirty flag of the git checkout holding ``path``, or None outside one."""
     try:
-        commit = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True,
-                                text=True, timeout=10)
+        commit = subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
+        )
         if commit.returncode != 0:
             return None
-        status = subprocess.run(["git", "-C", str(path), "status", "--porcelain", "--untracked-files=no"],
-                                capture_output=True, text=True, timeout=10)
+        status = subprocess.run(
+            ["git", "-C", str(path), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
 
 
-REPORT_SECTIONS = ("report", "export")     # settings that change views of a fit, never the fit
+REPORT_SECTIONS = ("report", "export")  # settings that change views of a fit, never the fit
 
 
 def fit_id(config: dict, corpus_fingerprint: str, vers: dict) -> str:
@@ -92,7 +115,7 @@ def fmt(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return FLOAT_FORMAT.format(value + 0.0)   # + 0.0 turns -0.0 into 0.0
+        return FLOAT_FORMAT.format(value + 0.0)  # + 0.0 turns -0.0 into 0.0
     return str(value)
 
 
@@ -146,6 +169,9 @@ def _toml_value(value) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)} = {_toml_value(v)}"
-                               for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)} = {_toml_value(v)}" for k, v in value.items())
+            + "}"
+        )
     raise TypeError(f"cannot write {value!r} as TOML")

@@ -8,6 +8,7 @@ renamed into place only when complete.
 - Staging folders are ``.<name>~staging-XXXX`` and replaced folders ``.<name>~old-XXXX``: ``~`` cannot
   occur in an experiment name, so the clean-up of one experiment never matches another's folders.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,7 @@ from ..errors import RunExistsError, RunLockedError
 from ..files import ordinary_permissions
 
 STAGING, OLD = "~staging-", "~old-"
-_HELD: set[int] = set()            # lock file descriptors this process holds
+_HELD: set[int] = set()  # lock file descriptors this process holds
 
 
 def _close_inherited_locks() -> None:
@@ -38,8 +39,10 @@ if hasattr(os, "register_at_fork"):
 
 def check_free(run_dir: Path, force: bool) -> None:
     if run_dir.exists() and not force:
-        raise RunExistsError(f"{run_dir} exists already; pass --force to replace it, or set a new "
-                             f"[experiment] name (e.g. --set experiment.name=...)")
+        raise RunExistsError(
+            f"{run_dir} exists already; pass --force to replace it, or set a new "
+            f"[experiment] name (e.g. --set experiment.name=...)"
+        )
 
 
 def lock_path(out_dir: Path, name: str) -> Path:
@@ -55,7 +58,7 @@ def run_lock(out_dir: Path, name: str):
     path = lock_path(out_dir, name)
     try:
         import fcntl
-    except ImportError:                      # pragma: no cover - Windows: no lock, runs still atomic
+    except ImportError:  # pragma: no cover - Windows: no lock, runs still atomic
         yield
         return
     while True:
@@ -65,13 +68,15 @@ def run_lock(out_dir: Path, name: str):
         except OSError as exc:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
             os.close(fd)
-            raise RunLockedError(f"another run of experiment {name!r} is writing to {str(out_dir)!r} (process "
-                                 f"{holder}); wait for it to finish, or give another --out") from exc
+            raise RunLockedError(
+                f"another run of experiment {name!r} is writing to {str(out_dir)!r} (process "
+                f"{holder}); wait for it to finish, or give another --out"
+            ) from exc
         try:
             same = os.stat(path).st_ino == os.fstat(fd).st_ino
         except FileNotFoundError:
             same = False
-        if same:                     # not a file the previous holder unlinked as it let go: ours
+        if same:  # not a file the previous holder unlinked as it let go: ours
             break
         os.close(fd)
     _HELD.add(fd)
@@ -83,7 +88,7 @@ def run_lock(out_dir: Path, name: str):
         yield
     finally:
         try:
-            os.unlink(path)                  # while still held: a waiting run then opens a new file
+            os.unlink(path)  # while still held: a waiting run then opens a new file
         except OSError:
             pass
         _HELD.discard(fd)
@@ -98,7 +103,7 @@ def staged_run_folder(run_dir: Path, force: bool):
     run_dir.parent.mkdir(parents=True, exist_ok=True)
     check_free(run_dir, force)
     staging = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}{STAGING}", dir=run_dir.parent))
-    ordinary_permissions(staging, 0o777)   # mkdtemp makes 0700; a run folder is an ordinary folder
+    ordinary_permissions(staging, 0o777)  # mkdtemp makes 0700; a run folder is an ordinary folder
     try:
         yield staging
         old = None

@@ -8,6 +8,7 @@ package's own result classes: nothing from the folder is evaluated, imported or 
 are written as Python's shortest exact repr, so a result read back equals the one saved, and a
 re-render gives byte-identical files.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,7 +22,7 @@ import numpy as np
 
 from ..errors import RunFolderError
 
-FORMAT = 1                     # bump when the stored layout changes
+FORMAT = 1  # bump when the stored layout changes
 _NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -30,18 +31,33 @@ def _classes() -> dict[str, type]:
     from .. import data, results
     from ..analysis import compare, dates, evolution, formulations, stability, sweep, uncertainty
     from ..config import loading, schema
+
     table: dict[str, type] = {}
-    for module in (data, results, compare, dates, evolution, formulations, stability, sweep, uncertainty,
-                   schema, loading):
+    for module in (
+        data,
+        results,
+        compare,
+        dates,
+        evolution,
+        formulations,
+        stability,
+        sweep,
+        uncertainty,
+        schema,
+        loading,
+    ):
         for name, obj in vars(module).items():
-            if isinstance(obj, type) and obj.__module__ == module.__name__ and (
-                    dataclasses.is_dataclass(obj) or (issubclass(obj, tuple) and hasattr(obj, "_fields"))):
+            if (
+                isinstance(obj, type)
+                and obj.__module__ == module.__name__
+                and (dataclasses.is_dataclass(obj) or (issubclass(obj, tuple) and hasattr(obj, "_fields")))
+            ):
                 table[name] = obj
     return table
 
 
-LEFT_OUT = ("provenance",)     # time stamps, timings, commands: they live in manifest.json, so that
-                               # the same config and corpus write a byte-identical result.json
+LEFT_OUT = ("provenance",)  # time stamps, timings, commands: they live in manifest.json, so that
+# the same config and corpus write a byte-identical result.json
 
 
 def save(result, folder: Path) -> None:
@@ -49,7 +65,7 @@ def save(result, folder: Path) -> None:
     arrays = folder / "arrays"
     arrays.mkdir(parents=True)
     names: set[str] = set()
-    seen: dict[tuple, dict] = {}     # an array held in two places (the reference model) is written once
+    seen: dict[tuple, dict] = {}  # an array held in two places (the reference model) is written once
 
     def array(a: np.ndarray, where: str) -> dict:
         if a.dtype == object:
@@ -86,16 +102,25 @@ def save(result, folder: Path) -> None:
             return {"__path__": str(obj)}
         if hasattr(obj, "tocsr") and hasattr(obj, "indptr"):
             m = obj.tocsr()
-            return {"__csr__": {"shape": list(m.shape), "data": array(m.data, where + ".data"),
-                                "indices": array(m.indices, where + ".indices"),
-                                "indptr": array(m.indptr, where + ".indptr")}}
+            return {
+                "__csr__": {
+                    "shape": list(m.shape),
+                    "data": array(m.data, where + ".data"),
+                    "indices": array(m.indices, where + ".indices"),
+                    "indptr": array(m.indptr, where + ".indptr"),
+                }
+            }
         if isinstance(obj, tuple) and hasattr(obj, "_fields"):
-            return {"__row__": type(obj).__name__,
-                    "values": [enc(v, f"{where}.{f}") for f, v in zip(obj._fields, obj)]}
+            return {"__row__": type(obj).__name__, "values": [enc(v, f"{where}.{f}") for f, v in zip(obj._fields, obj)]}
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            return {"__type__": type(obj).__name__,
-                    "fields": {f.name: enc(getattr(obj, f.name), f"{where}.{f.name}" if where else f.name)
-                               for f in dataclasses.fields(obj) if f.init and f.compare}}
+            return {
+                "__type__": type(obj).__name__,
+                "fields": {
+                    f.name: enc(getattr(obj, f.name), f"{where}.{f.name}" if where else f.name)
+                    for f in dataclasses.fields(obj)
+                    if f.init and f.compare
+                },
+            }
         if isinstance(obj, tuple):
             return {"__tuple__": [enc(v, f"{where}.{i}") for i, v in enumerate(obj)]}
         if isinstance(obj, list):
@@ -103,12 +128,13 @@ def save(result, folder: Path) -> None:
         if isinstance(obj, frozenset):
             return {"__frozenset__": sorted(enc(v, where) for v in obj)}
         if isinstance(obj, dict):
-            return {"__dict__": [[enc(k, where), enc(v, f"{where}.{k}")] for k, v in obj.items()]}   # in order
+            return {"__dict__": [[enc(k, where), enc(v, f"{where}.{k}")] for k, v in obj.items()]}  # in order
         raise TypeError(f"{where}: cannot store a {type(obj).__name__}")
 
     tree = {"format": FORMAT, "result": enc(dataclasses.replace(result, provenance=None), "")}
-    (folder / "result.json").write_text(json.dumps(tree, ensure_ascii=False, sort_keys=True, indent=1) + "\n",
-                                        encoding="utf-8")
+    (folder / "result.json").write_text(
+        json.dumps(tree, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 def load(folder: Path, provenance):
@@ -118,14 +144,18 @@ def load(folder: Path, provenance):
     try:
         tree = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RunFolderError(f"{folder} holds no saved result (result/result.json); it was written by an older "
-                             f"version of topics or is not a run folder: rerun the experiment with topics run")
+        raise RunFolderError(
+            f"{folder} holds no saved result (result/result.json); it was written by an older "
+            f"version of topics or is not a run folder: rerun the experiment with topics run"
+        )
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RunFolderError(f"cannot read {path} ({exc}); rerun the experiment with topics run") from exc
     if not isinstance(tree, dict) or tree.get("format") != FORMAT:
-        raise RunFolderError(f"{path} is not a result this version of topics can read (format "
-                             f"{tree.get('format') if isinstance(tree, dict) else '?'}, expected {FORMAT}); "
-                             f"rerun the experiment with topics run")
+        raise RunFolderError(
+            f"{path} is not a result this version of topics can read (format "
+            f"{tree.get('format') if isinstance(tree, dict) else '?'}, expected {FORMAT}); "
+            f"rerun the experiment with topics run"
+        )
     classes = _classes()
 
     def dec(obj):
@@ -160,16 +190,23 @@ def load(folder: Path, provenance):
             return {dec(k): dec(v) for k, v in value}
         if tag == "__csr__":
             import scipy.sparse as sp
-            return sp.csr_matrix((_array(folder, value["data"]["__array__"]),
-                                  _array(folder, value["indices"]["__array__"]),
-                                  _array(folder, value["indptr"]["__array__"])), shape=tuple(value["shape"]))
+
+            return sp.csr_matrix(
+                (
+                    _array(folder, value["data"]["__array__"]),
+                    _array(folder, value["indices"]["__array__"]),
+                    _array(folder, value["indptr"]["__array__"]),
+                ),
+                shape=tuple(value["shape"]),
+            )
         raise RunFolderError(f"{path}: unexpected entry {tag!r}; rerun the experiment with topics run")
 
     try:
         return dataclasses.replace(dec(tree["result"]), provenance=provenance)
     except (TypeError, ValueError, KeyError) as exc:
-        raise RunFolderError(f"{path} does not hold a complete result ({exc}); rerun the experiment with "
-                             f"topics run") from exc
+        raise RunFolderError(
+            f"{path} does not hold a complete result ({exc}); rerun the experiment with topics run"
+        ) from exc
 
 
 def _array(folder: Path, name: str) -> np.ndarray:

@@ -3,6 +3,7 @@ methods.md and the manifest, into a staging folder that is renamed into place on
 
 This module writes; what it writes comes from ``render`` (views of the result) and ``manifest``.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,7 @@ def write_run(result: RunResult, run_dir: Path, force: bool = False, saved: RunR
     config, labels = result.config, result.labels
     warnings = list(result.warnings)
     with staging.staged_run_folder(run_dir, force) as tmp:
-        (tmp / "config.toml").write_text(config.source_text or provenance.to_toml(config.to_dict()),
-                                         encoding="utf-8")
+        (tmp / "config.toml").write_text(config.source_text or provenance.to_toml(config.to_dict()), encoding="utf-8")
         provenance.write_json(tmp / "config.json", config.to_dict())
         for name, (header, rows) in tables.run_tables(result).items():
             provenance.write_csv(tmp / name, header, rows)
@@ -42,8 +42,9 @@ def write_run(result: RunResult, run_dir: Path, force: bool = False, saved: RunR
                 warnings.append(static_note)
         if config.export.latex:
             write_latex(tmp / "tables", result)
-        shown = replace(result, warnings=tuple(warnings),
-                        provenance=replace(result.provenance, static_figures=static_note))
+        shown = replace(
+            result, warnings=tuple(warnings), provenance=replace(result.provenance, static_figures=static_note)
+        )
         manifest = build_manifest(shown, outputs_of(tmp))
         (tmp / "methods.md").write_text(methods_text(config, manifest, shown.findings, labels), encoding="utf-8")
         (tmp / "dashboard.html").write_text(build_dashboard(shown, manifest), encoding="utf-8")
@@ -86,9 +87,15 @@ def write_comparison(cmp, labels_a: dict, labels_b: dict, target: Path, force: b
         (tmp / "compare.html").write_text(comparison_page(cmp, labels_a, labels_b), encoding="utf-8")
         provenance.write_csv(tmp / "compare_runs.csv", *comparison_table(cmp, labels_a, labels_b))
         provenance.write_csv(tmp / "config_diff.csv", *differences_table(cmp))
-        manifest = {"kind": "comparison", "created_utc": now_utc(), "runs": [str(s) for s in sources],
-                    "names": [cmp.name_a, cmp.name_b], "threshold": cmp.threshold,
-                    "matched": sum(1 for m in cmp.matches if m.matched), "versions": provenance.versions()}
+        manifest = {
+            "kind": "comparison",
+            "created_utc": now_utc(),
+            "runs": [str(s) for s in sources],
+            "names": [cmp.name_a, cmp.name_b],
+            "threshold": cmp.threshold,
+            "matched": sum(1 for m in cmp.matches if m.matched),
+            "versions": provenance.versions(),
+        }
         manifest["outputs"] = outputs_of(tmp)
         provenance.write_json(tmp / "manifest.json", manifest)
 

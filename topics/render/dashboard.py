@@ -3,6 +3,7 @@
 A Content-Security-Policy forbids every network request, and every string from the corpus or the
 config is escaped, so a document holding HTML is shown as text.
 """
+
 from __future__ import annotations
 
 
@@ -10,12 +11,14 @@ import numpy as np
 
 from . import escape, figures
 
-MAX_DOCUMENT_ROWS = 300     # above this, the per-document heatmap is left out (documents.csv has it all)
-CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-       "img-src data: blob:; font-src data:; connect-src 'none'")
-FIGURE_CONFIG = {"displaylogo": False, "responsive": True,
-                 "toImageButtonOptions": {"format": "svg", "scale": 1}}
-CSS = """
+MAX_DOCUMENT_ROWS = 300  # above this, the per-document heatmap is left out (documents.csv has it all)
+CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; connect-src 'none'"
+)
+FIGURE_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "svg", "scale": 1}}
+CSS = (
+    """
 body{font-family:%s;margin:0;color:#222;background:#fafafa}
 header{background:#1f3b57;color:#fff;padding:18px 28px}
 header h1{margin:0 0 6px 0;font-size:24px} header p{margin:2px 0;opacity:.9}
@@ -33,7 +36,9 @@ th{background:#f3f5f7}
  white-space:pre-wrap;line-height:1.6;font-size:14px}
 .meta{color:#666;font-size:12px}
 .topic h3{font-size:16px;margin:14px 0 4px 0}
-""" % figures.FONT
+"""
+    % figures.FONT
+)
 
 
 _e = escape.html
@@ -55,55 +60,105 @@ def build_dashboard(result, manifest: dict) -> str:
     support = trends.support
     figs = [
         ("overview", "Corpus overview", figures.corpus_overview(trends, span), _support_note(support)),
-        ("lines", "Theme prevalence with intervals", figures.trend_bands(f.bands, f.fits, labels, support, span),
-         f"Share of each year's modelled tokens per theme (token-weighted mean of unit shares). Bands: "
-         f"{f.bands.level:.0%} intervals from {f.bands.resamples} bootstrap resamples ({f.bands.scheme}) of "
-         f"each of {f.bands.n_seeds} seed fit(s), pooled. Open markers: the year rests on one document, so "
-         f"its band shows that text's variability, not the year's. Dotted: smoothing spline. "
-         + (f.fits.spline_note or "")),
-        ("area", "Theme prevalence (stacked)", figures.prevalence_area(trends, labels, span),
-         "The same shares stacked to 100%."),
-        ("stability", "Seed stability", figures.stability(f.ensemble, labels),
-         "Each topic's mean cosine similarity to its Hungarian-matched topic in fits with other seeds. "
-         "Red: recurs in fewer than half of the other seeds."),
+        (
+            "lines",
+            "Theme prevalence with intervals",
+            figures.trend_bands(f.bands, f.fits, labels, support, span),
+            f"Share of each year's modelled tokens per theme (token-weighted mean of unit shares). Bands: "
+            f"{f.bands.level:.0%} intervals from {f.bands.resamples} bootstrap resamples ({f.bands.scheme}) of "
+            f"each of {f.bands.n_seeds} seed fit(s), pooled. Open markers: the year rests on one document, so "
+            f"its band shows that text's variability, not the year's. Dotted: smoothing spline. "
+            + (f.fits.spline_note or ""),
+        ),
+        (
+            "area",
+            "Theme prevalence (stacked)",
+            figures.prevalence_area(trends, labels, span),
+            "The same shares stacked to 100%.",
+        ),
+        (
+            "stability",
+            "Seed stability",
+            figures.stability(f.ensemble, labels),
+            "Each topic's mean cosine similarity to its Hungarian-matched topic in fits with other seeds. "
+            "Red: recurs in fewer than half of the other seeds.",
+        ),
         ("heatmap", "Topic by year", figures.heatmap(trends, labels), ""),
-        *([("documents", "Per document", figures.documents_heatmap(trends, labels, titles),
-            "Each document's theme shares (token-weighted over its units); rows in year order.")]
-          if len(corpus.documents) <= MAX_DOCUMENT_ROWS else []),
+        *(
+            [
+                (
+                    "documents",
+                    "Per document",
+                    figures.documents_heatmap(trends, labels, titles),
+                    "Each document's theme shares (token-weighted over its units); rows in year order.",
+                )
+            ]
+            if len(corpus.documents) <= MAX_DOCUMENT_ROWS
+            else []
+        ),
         ("words", "Top words", figures.top_words(model, labels, config.report.top_words), ""),
-        ("evolution", "Theme words by year", figures.theme_words(f.evolution, labels, model.n_topics),
-         f"Choose a theme from the menu. Rows: words in a year's top {config.evolution.top_n}; cells: the word's "
-         f"weight in the theme that year (#rank); words listed in the order they enter. Weighting: "
-         f"{f.evolution.method}."),
+        (
+            "evolution",
+            "Theme words by year",
+            figures.theme_words(f.evolution, labels, model.n_topics),
+            f"Choose a theme from the menu. Rows: words in a year's top {config.evolution.top_n}; cells: the word's "
+            f"weight in the theme that year (#rank); words listed in the order they enter. Weighting: "
+            f"{f.evolution.method}.",
+        ),
     ]
     if f.contrasts:
-        figs.append(("contrasts", "Era contrasts", figures.contrasts(f.contrasts, labels),
-                     "Mean yearly share in the later era minus the earlier, with bootstrap intervals."))
+        figs.append(
+            (
+                "contrasts",
+                "Era contrasts",
+                figures.contrasts(f.contrasts, labels),
+                "Mean yearly share in the later era minus the earlier, with bootstrap intervals.",
+            )
+        )
     if f.formulations.chart:
-        figs.append(("formulations", "Formulations (提法)", figures.formulations(f.formulations, span),
-                     "Occurrences per 10,000 characters of cleaned text, counted as substrings (variant "
-                     "separators allowed); formulations_by_year.csv also has token counts."))
+        figs.append(
+            (
+                "formulations",
+                "Formulations (提法)",
+                figures.formulations(f.formulations, span),
+                "Occurrences per 10,000 characters of cleaned text, counted as substrings (variant "
+                "separators allowed); formulations_by_year.csv also has token counts.",
+            )
+        )
     if f.comparisons:
-        figs.append(("compare", "Model comparison", figures.comparison(trends, f.comparisons, labels, span),
-                     "Other engines fitted to the same units with the same K and seed; their topics are matched "
-                     "to this model's by the Hungarian algorithm on topic-word cosine similarity. Agreement: the "
-                     "mean similarity of matched topics."))
+        figs.append(
+            (
+                "compare",
+                "Model comparison",
+                figures.comparison(trends, f.comparisons, labels, span),
+                "Other engines fitted to the same units with the same K and seed; their topics are matched "
+                "to this model's by the Hungarian algorithm on topic-word cosine similarity. Agreement: the "
+                "mean similarity of matched topics.",
+            )
+        )
     if f.sweep is not None:
         figs.append(("sweep", "Number of topics", figures.sweep(f.sweep), "Why this K: " + f.sweep.reason))
     parts = [
-        "<!DOCTYPE html>", '<html lang="zh-Hans">', "<head>", '<meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="zh-Hans">',
+        "<head>",
+        '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(config.name)} · topics dashboard</title>", f"<style>{CSS}</style>",
-        f"<script>{get_plotlyjs()}</script>", "</head>", "<body>",
+        f"<title>{_e(config.name)} · topics dashboard</title>",
+        f"<style>{CSS}</style>",
+        f"<script>{get_plotlyjs()}</script>",
+        "</head>",
+        "<body>",
         _header(result, manifest),
-        "<nav>" + "".join(f'<a href="#{key}">{_e(title)}</a>' for key, title, _, _ in figs)
+        "<nav>"
+        + "".join(f'<a href="#{key}">{_e(title)}</a>' for key, title, _, _ in figs)
         + '<a href="#tables">Tables</a><a href="#passages">Passages</a><a href="#summary">Model and corpus</a>'
-        + "</nav>", "<main>",
+        + "</nav>",
+        "<main>",
     ]
     for key, title, fig, note in figs:
-        body = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"fig-{key}",
-                           config=FIGURE_CONFIG)
+        body = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"fig-{key}", config=FIGURE_CONFIG)
         note_html = f'<p class="note">{_e(note)}</p>' if note else ""
         parts.append(f'<section id="{key}"><h2>{_e(title)}</h2>{note_html}{body}</section>')
     parts.append(_findings_tables(result))
@@ -146,12 +201,13 @@ def _header(result, manifest: dict) -> str:
         merged = [c for c in curation if c["action"] == "merge"]
         named = [c for c in curation if c["action"] == "label"]
         by = sorted({c["by"] for c in curation if c["by"]})
-        parts = [" + ".join(f"T{t}" for t in c["topics"]) + f" of the fit merged into T{c['value']}"
-                 for c in merged]
+        parts = [" + ".join(f"T{t}" for t in c["topics"]) + f" of the fit merged into T{c['value']}" for c in merged]
         if named:
             parts.append("labels given to " + ", ".join(f"T{c['topics'][0]}" for c in named))
-        lines.append(f"<p>Curated after the fit (fit {_e(manifest['fit_id'])}, report {_e(manifest['report_id'])}"
-                     f"{', by ' + _e(', '.join(by)) if by else ''}): {_e('; '.join(parts))}.</p>")
+        lines.append(
+            f"<p>Curated after the fit (fit {_e(manifest['fit_id'])}, report {_e(manifest['report_id'])}"
+            f"{', by ' + _e(', '.join(by)) if by else ''}): {_e('; '.join(parts))}.</p>"
+        )
     warns = "".join(f'<div class="warn">{_e(w)}</div>' for w in manifest["warnings"])
     return f"<header>{''.join(lines)}</header>" + (f'<div style="padding:0 28px">{warns}</div>' if warns else "")
 
@@ -164,19 +220,25 @@ def _passages(config, titles, dtm, model, labels) -> str:
         return ""
     n_tok = dtm.n_tokens
     eligible = np.flatnonzero(n_tok >= np.median(n_tok))
-    out = ['<section id="passages"><h2>Representative passages</h2><p class="note">Units with the '
-           "highest share of each theme, in the original text (web noise removed).</p>"]
+    out = [
+        '<section id="passages"><h2>Representative passages</h2><p class="note">Units with the '
+        "highest share of each theme, in the original text (web noise removed).</p>"
+    ]
     for k in range(model.n_topics):
         share = model.doc_topic[eligible, k]
         order = eligible[np.lexsort((eligible, -share))][:n]
-        out.append(f'<div class="topic"><h3 style="color:{figures.color(k + 1)}">'
-                   f"T{k + 1} {_e(labels[k + 1])}</h3>")
+        out.append(f'<div class="topic"><h3 style="color:{figures.color(k + 1)}">T{k + 1} {_e(labels[k + 1])}</h3>')
         for i in order:
             u = dtm.units[i]
-            text = u.original if len(u.original) <= config.report.passage_chars else \
-                u.original[:config.report.passage_chars] + "…"
-            out.append(f'<div class="meta">{u.year} · {_e(titles[u.doc_id])} · unit {_e(u.unit_id)} · '
-                       f"share {model.doc_topic[i, k]:.0%}</div><div class=\"passage\">{_e(text)}</div>")
+            text = (
+                u.original
+                if len(u.original) <= config.report.passage_chars
+                else u.original[: config.report.passage_chars] + "…"
+            )
+            out.append(
+                f'<div class="meta">{u.year} · {_e(titles[u.doc_id])} · unit {_e(u.unit_id)} · '
+                f"share {model.doc_topic[i, k]:.0%}</div><div class=\"passage\">{_e(text)}</div>"
+            )
         out.append("</div>")
     out.append("</section>")
     return "".join(out)
@@ -195,29 +257,54 @@ def _summary(result, manifest: dict) -> str:
     for u, nt in zip(dtm.units, dtm.n_tokens):
         units_per_doc[u.doc_id] = units_per_doc.get(u.doc_id, 0) + 1
         tokens_per_doc[u.doc_id] = tokens_per_doc.get(u.doc_id, 0) + int(nt)
-    docs = [(d.year, d.file, d.get("title"), d.get("level"), d.get("genre"),
-             units_per_doc.get(d.doc_id, 0), tokens_per_doc.get(d.doc_id, 0)) for d in corpus.documents]
+    docs = [
+        (
+            d.year,
+            d.file,
+            d.get("title"),
+            d.get("level"),
+            d.get("genre"),
+            units_per_doc.get(d.doc_id, 0),
+            tokens_per_doc.get(d.doc_id, 0),
+        )
+        for d in corpus.documents
+    ]
     from .summaries import topics_summary
+
     quality = topics_summary(result)
     params = sorted(model.params.items())
     seg = manifest["segment"]
-    setup = [("model", manifest["model"]["method"]),
-             ("corpus", f"{config.corpus.path} · fingerprint {manifest['corpus']['fingerprint'][:16]}"),
-             ("units", f"{config.units.kind}: min {config.units.min_chars}, max {config.units.max_chars}, "
-                       f"runs of ~{config.units.run_chars} characters"),
-             ("segmentation", f"{seg['engine']} {seg['engine_version']}, lexicon {seg['lexicon_terms']} "
-                              f"terms, {seg['stopwords']} stopwords, HMM {config.segment.hmm}"),
-             ("vocabulary", f"min_df {config.vectorize.min_df}, max_df {config.vectorize.max_df}: "
-                            f"{len(dtm.vocab)} terms"),
-             ("topic diversity", f"{metrics['diversity']:.3f} (top {metrics['diversity_top_n']} words)")]
+    setup = [
+        ("model", manifest["model"]["method"]),
+        ("corpus", f"{config.corpus.path} · fingerprint {manifest['corpus']['fingerprint'][:16]}"),
+        (
+            "units",
+            f"{config.units.kind}: min {config.units.min_chars}, max {config.units.max_chars}, "
+            f"runs of ~{config.units.run_chars} characters",
+        ),
+        (
+            "segmentation",
+            f"{seg['engine']} {seg['engine_version']}, lexicon {seg['lexicon_terms']} "
+            f"terms, {seg['stopwords']} stopwords, HMM {config.segment.hmm}",
+        ),
+        ("vocabulary", f"min_df {config.vectorize.min_df}, max_df {config.vectorize.max_df}: {len(dtm.vocab)} terms"),
+        ("topic diversity", f"{metrics['diversity']:.3f} (top {metrics['diversity_top_n']} words)"),
+    ]
     versions = sorted(manifest["versions"].items())
-    return ('<section id="summary"><h2>Model and corpus</h2>'
-            + "<h3>Set-up</h3>" + _table(["", ""], setup)
-            + "<h3>Model parameters</h3>" + _table(["parameter", "value"], params)
-            + f"<h3>{_e(quality.caption)}</h3>" + _table(quality.header, quality.rows)
-            + "<h3>Documents</h3>" + _table(["year", "file", "title", "level", "genre", "units", "tokens"], docs)
-            + "<h3>Versions</h3>" + _table(["package", "version"], versions)
-            + "</section>")
+    return (
+        '<section id="summary"><h2>Model and corpus</h2>'
+        + "<h3>Set-up</h3>"
+        + _table(["", ""], setup)
+        + "<h3>Model parameters</h3>"
+        + _table(["parameter", "value"], params)
+        + f"<h3>{_e(quality.caption)}</h3>"
+        + _table(quality.header, quality.rows)
+        + "<h3>Documents</h3>"
+        + _table(["year", "file", "title", "level", "genre", "units", "tokens"], docs)
+        + "<h3>Versions</h3>"
+        + _table(["package", "version"], versions)
+        + "</section>"
+    )
 
 
 def sweep_page(name: str, sw) -> str:
@@ -225,9 +312,12 @@ def sweep_page(name: str, sw) -> str:
     import plotly.io as pio
     from plotly.offline import get_plotlyjs
 
-    body = pio.to_html(figures.sweep(sw), full_html=False, include_plotlyjs=False, div_id="fig-sweep",
-                       config=FIGURE_CONFIG)
-    return (f'<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8">'
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}"><title>{_e(name)} · K sweep'
-            f"</title><script>{get_plotlyjs()}</script></head><body style=\"font-family:sans-serif\">"
-            f"<h1>{_e(name)}: choosing K</h1><p>{_e(sw.reason)}</p>{body}</body></html>\n")
+    body = pio.to_html(
+        figures.sweep(sw), full_html=False, include_plotlyjs=False, div_id="fig-sweep", config=FIGURE_CONFIG
+    )
+    return (
+        f'<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}"><title>{_e(name)} · K sweep'
+        f"</title><script>{get_plotlyjs()}</script></head><body style=\"font-family:sans-serif\">"
+        f"<h1>{_e(name)}: choosing K</h1><p>{_e(sw.reason)}</p>{body}</body></html>\n"
+    )

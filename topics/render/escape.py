@@ -7,12 +7,23 @@ each target, never read as markup, mathematics or commands.
 - ``latex``: LaTeX table cells and captions (booktabs tables);
 - ``bibtex``: BibTeX field values.
 """
+
 from __future__ import annotations
 
 import html as _html
 
-_LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-          "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
 _BIBTEX = set("{}&%$#_")
 
 

@@ -3,6 +3,7 @@
 Every string that comes from a corpus or config passes through ``safe()`` first: plotly.js reads a
 subset of HTML in labels and hover text, so text is escaped and shown as text, never markup.
 """
+
 from __future__ import annotations
 
 
@@ -13,10 +14,28 @@ from plotly.subplots import make_subplots
 from . import escape
 from ..data import FittedModel, Trends
 
-FONT = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
-        '"Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif')
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-           "#7f7f7f", "#bcbd22", "#393b79", "#ad494a", "#637939", "#8c6d31", "#7b4173", "#3182bd")
+FONT = (
+    '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
+    '"Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
+)
+PALETTE = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#7f7f7f",
+    "#bcbd22",
+    "#393b79",
+    "#ad494a",
+    "#637939",
+    "#8c6d31",
+    "#7b4173",
+    "#3182bd",
+)
 
 
 safe = escape.plotly
@@ -27,9 +46,15 @@ def color(topic: int) -> str:
 
 
 def layout(fig: go.Figure, title: str, height: int, year_span: tuple[int, int] | None = None):
-    fig.update_layout(template="plotly_white", title=dict(text=safe(title), x=0, xanchor="left"),
-                      height=height, font=dict(family=FONT, size=13), margin=dict(l=60, r=30, t=60, b=50),
-                      hoverlabel=dict(font_family=FONT), legend=dict(traceorder="normal"))
+    fig.update_layout(
+        template="plotly_white",
+        title=dict(text=safe(title), x=0, xanchor="left"),
+        height=height,
+        font=dict(family=FONT, size=13),
+        margin=dict(l=60, r=30, t=60, b=50),
+        hoverlabel=dict(font_family=FONT),
+        legend=dict(traceorder="normal"),
+    )
     if year_span:
         first, last = year_span
         fig.update_xaxes(range=[first - 0.5, last + 0.5], dtick=1, tickangle=-45, title_text="year")
@@ -45,14 +70,31 @@ def corpus_overview(trends: Trends, year_span) -> go.Figure:
     per_year = {y: (nd, nu, nt) for (y, _, _, nd, nu, nt) in trends.by_year}
     years = list(trends.years)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.4, 0.6])
-    fig.add_trace(go.Bar(x=years, y=[per_year[y][0] for y in years], name="documents",
-                         marker_color="#4c72b0", customdata=[[per_year[y][1]] for y in years],
-                         text=[per_year[y][0] for y in years], textposition="auto",
-                         hovertemplate="%{x}: %{y} document(s), %{customdata[0]} units<extra></extra>"),
-                  row=1, col=1)
-    fig.add_trace(go.Bar(x=years, y=[per_year[y][2] for y in years], name="tokens modelled",
-                         marker_color="#dd8452",
-                         hovertemplate="%{x}: %{y} tokens<extra></extra>"), row=2, col=1)
+    fig.add_trace(
+        go.Bar(
+            x=years,
+            y=[per_year[y][0] for y in years],
+            name="documents",
+            marker_color="#4c72b0",
+            customdata=[[per_year[y][1]] for y in years],
+            text=[per_year[y][0] for y in years],
+            textposition="auto",
+            hovertemplate="%{x}: %{y} document(s), %{customdata[0]} units<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=years,
+            y=[per_year[y][2] for y in years],
+            name="tokens modelled",
+            marker_color="#dd8452",
+            hovertemplate="%{x}: %{y} tokens<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
     most = max(per_year[y][0] for y in years)
     fig.update_yaxes(title_text="documents", rangemode="tozero", dtick=1 if most <= 6 else None, row=1, col=1)
     fig.update_yaxes(title_text="tokens", rangemode="tozero", row=2, col=1)
@@ -71,13 +113,22 @@ def prevalence_area(trends: Trends, labels, year_span) -> go.Figure:
     fig = go.Figure()
     hover = _hover(trends)
     for t in range(1, trends.matrix.shape[1] + 1):
-        fig.add_trace(go.Scatter(
-            x=list(trends.years), y=trends.matrix[:, t - 1], name=topic_name(t, labels),
-            stackgroup="share", mode="lines+markers", line=dict(width=0.5, color=color(t)),
-            customdata=hover,
-            hovertemplate=(f"{topic_name(t, labels)}<br>%{{x}}: %{{y:.1%}} of tokens<br>"
-                           "%{customdata[0]} doc(s), %{customdata[1]} units, %{customdata[2]} tokens"
-                           "%{customdata[3]}<extra></extra>")))
+        fig.add_trace(
+            go.Scatter(
+                x=list(trends.years),
+                y=trends.matrix[:, t - 1],
+                name=topic_name(t, labels),
+                stackgroup="share",
+                mode="lines+markers",
+                line=dict(width=0.5, color=color(t)),
+                customdata=hover,
+                hovertemplate=(
+                    f"{topic_name(t, labels)}<br>%{{x}}: %{{y:.1%}} of tokens<br>"
+                    "%{customdata[0]} doc(s), %{customdata[1]} units, %{customdata[2]} tokens"
+                    "%{customdata[3]}<extra></extra>"
+                ),
+            )
+        )
     fig.update_yaxes(tickformat=".0%", range=[0, 1], title_text="share of the year's tokens")
     return layout(fig, "Theme prevalence by year (stacked)", 480, year_span)
 
@@ -87,11 +138,19 @@ def heatmap(trends: Trends, labels) -> go.Figure:
     k = trends.matrix.shape[1]
     names = [topic_name(t, labels) for t in range(1, k + 1)]
     years = [str(y) for y in trends.years]
-    fig = go.Figure(go.Heatmap(
-        z=trends.matrix.T, x=years, y=names, colorscale="Blues", zmin=0,
-        text=[[f"{v:.0%}" for v in row] for row in trends.matrix.T], texttemplate="%{text}",
-        colorbar=dict(title=dict(text="share"), tickformat=".0%"),
-        hovertemplate="%{y}<br>%{x}: %{z:.1%}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=trends.matrix.T,
+            x=years,
+            y=names,
+            colorscale="Blues",
+            zmin=0,
+            text=[[f"{v:.0%}" for v in row] for row in trends.matrix.T],
+            texttemplate="%{text}",
+            colorbar=dict(title=dict(text="share"), tickformat=".0%"),
+            hovertemplate="%{y}<br>%{x}: %{z:.1%}<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(type="category", title_text="year (only years with documents)")
     return layout(fig, "Topic by year", 120 + 36 * k)
@@ -102,14 +161,27 @@ def top_words(model: FittedModel, labels, n_words: int) -> go.Figure:
     k = model.n_topics
     cols = 2
     rows = (k + cols - 1) // cols
-    fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.18, vertical_spacing=0.25 / rows,
-                        subplot_titles=[topic_name(t, labels) for t in range(1, k + 1)])
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        horizontal_spacing=0.18,
+        vertical_spacing=0.25 / rows,
+        subplot_titles=[topic_name(t, labels) for t in range(1, k + 1)],
+    )
     for t in range(1, k + 1):
         terms = model.top_terms(t - 1, n_words)[::-1]
-        fig.add_trace(go.Bar(x=[w for _, w in terms], y=[safe(term) for term, _ in terms],
-                             orientation="h", marker_color=color(t), showlegend=False,
-                             hovertemplate="%{y}: %{x:.4f}<extra></extra>"),
-                      row=(t - 1) // cols + 1, col=(t - 1) % cols + 1)
+        fig.add_trace(
+            go.Bar(
+                x=[w for _, w in terms],
+                y=[safe(term) for term, _ in terms],
+                orientation="h",
+                marker_color=color(t),
+                showlegend=False,
+                hovertemplate="%{y}: %{x:.4f}<extra></extra>",
+            ),
+            row=(t - 1) // cols + 1,
+            col=(t - 1) % cols + 1,
+        )
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(tickfont=dict(size=12), automargin=True)
     return layout(fig, "Top words per topic (weight in the topic)", max(400, 80 + 20 * n_words * rows))
@@ -125,10 +197,17 @@ def documents_heatmap(trends: Trends, labels, titles: dict[str, str]) -> go.Figu
     docs = sorted(share, key=lambda d: (years[d], d))
     rows = [safe(f"{years[d]} {titles.get(d, d)[:24]}") for d in docs]
     z = [share[d] for d in docs]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[topic_name(t, labels) for t in range(1, k + 1)], y=rows, colorscale="Blues", zmin=0,
-        colorbar=dict(title=dict(text="share"), tickformat=".0%"),
-        hovertemplate="%{y}<br>%{x}: %{z:.1%}<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[topic_name(t, labels) for t in range(1, k + 1)],
+            y=rows,
+            colorscale="Blues",
+            zmin=0,
+            colorbar=dict(title=dict(text="share"), tickformat=".0%"),
+            hovertemplate="%{y}<br>%{x}: %{z:.1%}<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed", automargin=True, type="category")
     fig.update_xaxes(type="category", tickangle=-30, automargin=True)
     return layout(fig, "Theme shares per document", max(360, 160 + 24 * len(docs)))
@@ -145,27 +224,62 @@ def trend_bands(bands, fits, labels, support, year_span) -> go.Figure:
     k = bands.point.shape[1]
     cols = 4 if k > 6 else min(k, 3)
     rows = -(-k // cols)
-    fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, vertical_spacing=0.32 / rows,
-                        horizontal_spacing=0.05, subplot_titles=[topic_name(t, labels) for t in range(1, k + 1)])
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        shared_xaxes=True,
+        vertical_spacing=0.32 / rows,
+        horizontal_spacing=0.05,
+        subplot_titles=[topic_name(t, labels) for t in range(1, k + 1)],
+    )
     years = list(bands.years)
     docs = [support[y] for y in years]
     for t in range(1, k + 1):
         name, c = topic_name(t, labels), color(t)
         at = dict(row=(t - 1) // cols + 1, col=(t - 1) % cols + 1)
-        fig.add_trace(go.Scatter(x=years + years[::-1], y=list(bands.high[:, t - 1]) + list(bands.low[::-1, t - 1]),
-                                 mode="lines", fill="toself", fillcolor=_rgba(c, 0.2), line=dict(width=0),
-                                 hoverinfo="skip", showlegend=False), **at)
+        fig.add_trace(
+            go.Scatter(
+                x=years + years[::-1],
+                y=list(bands.high[:, t - 1]) + list(bands.low[::-1, t - 1]),
+                mode="lines",
+                fill="toself",
+                fillcolor=_rgba(c, 0.2),
+                line=dict(width=0),
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            **at,
+        )
         if t in fits.spline:
             grid, fitted, _, _ = fits.spline[t]
-            fig.add_trace(go.Scatter(x=list(grid), y=fitted, mode="lines", line=dict(color="#444", width=1, dash="dot"),
-                                     showlegend=False, hoverinfo="skip"), **at)
-        fig.add_trace(go.Scatter(
-            x=years, y=bands.point[:, t - 1], name=name, mode="lines+markers", showlegend=False,
-            line=dict(color=c, width=2),
-            marker=dict(size=7, color=["white" if d == 1 else c for d in docs], line=dict(color=c, width=1.5)),
-            customdata=np.column_stack([bands.low[:, t - 1], bands.high[:, t - 1], docs]),
-            hovertemplate=(f"{name}<br>%{{x}}: %{{y:.1%}} [%{{customdata[0]:.1%}}, %{{customdata[1]:.1%}}]"
-                           "<br>%{customdata[2]} document(s)<extra></extra>")), **at)
+            fig.add_trace(
+                go.Scatter(
+                    x=list(grid),
+                    y=fitted,
+                    mode="lines",
+                    line=dict(color="#444", width=1, dash="dot"),
+                    showlegend=False,
+                    hoverinfo="skip",
+                ),
+                **at,
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=years,
+                y=bands.point[:, t - 1],
+                name=name,
+                mode="lines+markers",
+                showlegend=False,
+                line=dict(color=c, width=2),
+                marker=dict(size=7, color=["white" if d == 1 else c for d in docs], line=dict(color=c, width=1.5)),
+                customdata=np.column_stack([bands.low[:, t - 1], bands.high[:, t - 1], docs]),
+                hovertemplate=(
+                    f"{name}<br>%{{x}}: %{{y:.1%}} [%{{customdata[0]:.1%}}, %{{customdata[1]:.1%}}]"
+                    "<br>%{customdata[2]} document(s)<extra></extra>"
+                ),
+            ),
+            **at,
+        )
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig = layout(fig, f"Theme prevalence with {bands.level:.0%} intervals", 140 + 230 * rows)
     fig.update_xaxes(range=[year_span[0] - 0.5, year_span[1] + 0.5], tickangle=-45)
@@ -177,13 +291,19 @@ def stability(ens, labels) -> go.Figure:
     k = ens.reference.n_topics
     names = [topic_name(t, labels) for t in range(1, k + 1)]
     unstable = set(ens.unstable())
-    fig = go.Figure(go.Bar(
-        x=list(ens.stability), y=names, orientation="h",
-        marker_color=["#d62728" if t in unstable else color(t) for t in range(1, k + 1)],
-        text=[f"{s:.2f}" + ("  does not recur" if t + 1 in unstable else "") for t, s in enumerate(ens.stability)],
-        textposition="auto", customdata=list(ens.recurs),
-        hovertemplate=f"%{{y}}<br>stability %{{x:.3f}}<br>recurs in %{{customdata}} of {len(ens.seeds) - 1} "
-                      "other seeds<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=list(ens.stability),
+            y=names,
+            orientation="h",
+            marker_color=["#d62728" if t in unstable else color(t) for t in range(1, k + 1)],
+            text=[f"{s:.2f}" + ("  does not recur" if t + 1 in unstable else "") for t, s in enumerate(ens.stability)],
+            textposition="auto",
+            customdata=list(ens.recurs),
+            hovertemplate=f"%{{y}}<br>stability %{{x:.3f}}<br>recurs in %{{customdata}} of {len(ens.seeds) - 1} "
+            "other seeds<extra></extra>",
+        )
+    )
     fig.add_vline(x=ens.threshold, line_dash="dash", line_color="#555")
     fig.update_xaxes(range=[0, 1], title_text="mean matched cosine similarity across seeds")
     fig.update_yaxes(autorange="reversed", automargin=True)
@@ -192,21 +312,37 @@ def stability(ens, labels) -> go.Figure:
 
 def contrasts(rows, labels) -> go.Figure:
     pairs = sorted({(c.later, c.earlier) for c in rows})
-    fig = make_subplots(rows=1, cols=len(pairs), subplot_titles=[safe(f"{a} minus {b}") for a, b in pairs],
-                        shared_yaxes=True)
+    fig = make_subplots(
+        rows=1, cols=len(pairs), subplot_titles=[safe(f"{a} minus {b}") for a, b in pairs], shared_yaxes=True
+    )
     for j, pair in enumerate(pairs, start=1):
         sel = [c for c in rows if (c.later, c.earlier) == pair]
-        fig.add_trace(go.Scatter(
-            x=[c.difference for c in sel], y=[topic_name(c.topic, labels) for c in sel], mode="markers",
-            marker=dict(color=[color(c.topic) for c in sel], size=9), showlegend=False,
-            error_x=dict(type="data", symmetric=False, array=[c.high - c.difference for c in sel],
-                         arrayminus=[c.difference - c.low for c in sel]),
-            hovertemplate="%{y}<br>difference %{x:.1%}<extra></extra>"), row=1, col=j)
+        fig.add_trace(
+            go.Scatter(
+                x=[c.difference for c in sel],
+                y=[topic_name(c.topic, labels) for c in sel],
+                mode="markers",
+                marker=dict(color=[color(c.topic) for c in sel], size=9),
+                showlegend=False,
+                error_x=dict(
+                    type="data",
+                    symmetric=False,
+                    array=[c.high - c.difference for c in sel],
+                    arrayminus=[c.difference - c.low for c in sel],
+                ),
+                hovertemplate="%{y}<br>difference %{x:.1%}<extra></extra>",
+            ),
+            row=1,
+            col=j,
+        )
         fig.add_vline(x=0, line_color="#555", row=1, col=j)
     fig.update_xaxes(tickformat="+.0%", title_text="difference in share")
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return layout(fig, "Era contrasts (mean yearly share, later minus earlier, with intervals)",
-                   140 + 30 * len({c.topic for c in rows}))
+    return layout(
+        fig,
+        "Era contrasts (mean yearly share, later minus earlier, with intervals)",
+        140 + 30 * len({c.topic for c in rows}),
+    )
 
 
 def theme_words(evo, labels, k: int) -> go.Figure:
@@ -225,14 +361,26 @@ def theme_words(evo, labels, k: int) -> go.Figure:
         rank = {(y, term): r for _, y, r, term, _ in rows}
         z = [[weight.get((y, term)) for y in evo.years] for term in order]
         text = [[f"#{rank[(y, term)]}" if (y, term) in rank else "" for y in evo.years] for term in order]
-        fig.add_trace(go.Heatmap(z=z, x=[str(y) for y in evo.years], y=[safe(w) for w in order], text=text,
-                                 texttemplate="%{text}", colorscale="Blues", visible=(t == 1), showscale=False,
-                                 hovertemplate="%{y} in %{x}: weight %{z:.4f} (%{text})<extra></extra>",
-                                 name=topic_name(t, labels)))
-        buttons.append(dict(label=topic_name(t, labels), method="update",
-                            args=[{"visible": [i == t - 1 for i in range(k)]}]))
-    fig.update_layout(updatemenus=[dict(buttons=buttons, x=0, xanchor="left", y=1.08, yanchor="bottom",
-                                        direction="down")])
+        fig.add_trace(
+            go.Heatmap(
+                z=z,
+                x=[str(y) for y in evo.years],
+                y=[safe(w) for w in order],
+                text=text,
+                texttemplate="%{text}",
+                colorscale="Blues",
+                visible=(t == 1),
+                showscale=False,
+                hovertemplate="%{y} in %{x}: weight %{z:.4f} (%{text})<extra></extra>",
+                name=topic_name(t, labels),
+            )
+        )
+        buttons.append(
+            dict(label=topic_name(t, labels), method="update", args=[{"visible": [i == t - 1 for i in range(k)]}])
+        )
+    fig.update_layout(
+        updatemenus=[dict(buttons=buttons, x=0, xanchor="left", y=1.08, yanchor="bottom", direction="down")]
+    )
     fig.update_yaxes(autorange="reversed", automargin=True, type="category")
     fig.update_xaxes(type="category", title_text="year")
     fig = layout(fig, "", 160 + 16 * max(len({r[3] for r in evo.rows if r[0] == t}) for t in range(1, k + 1)))
@@ -244,12 +392,21 @@ def formulations(forms, year_span) -> go.Figure:
     fig = go.Figure()
     for i, term in enumerate(forms.chart):
         pts = [r for r in forms.by_year if r[0] == term]
-        fig.add_trace(go.Scatter(
-            x=[r[2] for r in pts], y=[r[7] for r in pts], name=safe(term), mode="lines+markers",
-            line=dict(color=color(i + 1), width=2), customdata=[[r[4], r[5], r[3]] for r in pts],
-            hovertemplate=(f"{safe(term)}<br>%{{x}}: %{{y:.2f}} per 10,000 characters<br>%{{customdata[0]}} "
-                           "occurrences (substring), %{customdata[1]} as a token, %{customdata[2]} doc(s)"
-                           "<extra></extra>")))
+        fig.add_trace(
+            go.Scatter(
+                x=[r[2] for r in pts],
+                y=[r[7] for r in pts],
+                name=safe(term),
+                mode="lines+markers",
+                line=dict(color=color(i + 1), width=2),
+                customdata=[[r[4], r[5], r[3]] for r in pts],
+                hovertemplate=(
+                    f"{safe(term)}<br>%{{x}}: %{{y:.2f}} per 10,000 characters<br>%{{customdata[0]}} "
+                    "occurrences (substring), %{customdata[1]} as a token, %{customdata[2]} doc(s)"
+                    "<extra></extra>"
+                ),
+            )
+        )
     fig.update_yaxes(rangemode="tozero", title_text="per 10,000 characters (substring count)")
     return layout(fig, "Formulations over time", 460, year_span)
 
@@ -258,21 +415,47 @@ def comparison(main_trends, comparisons, labels, year_span) -> go.Figure:
     k = main_trends.matrix.shape[1]
     cols = 4 if k > 6 else 2
     rows = -(-k // cols)
-    fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True,
-                        subplot_titles=[topic_name(t, labels) for t in range(1, k + 1)], vertical_spacing=0.3 / rows)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        shared_xaxes=True,
+        subplot_titles=[topic_name(t, labels) for t in range(1, k + 1)],
+        vertical_spacing=0.3 / rows,
+    )
     dashes = ["dash", "dot", "dashdot", "longdash"]
     for t in range(1, k + 1):
         r, c = (t - 1) // cols + 1, (t - 1) % cols + 1
-        fig.add_trace(go.Scatter(x=list(main_trends.years), y=main_trends.matrix[:, t - 1], mode="lines+markers",
-                                 line=dict(color="#1f3b57", width=2), name="main model", legendgroup="main",
-                                 showlegend=(t == 1)), row=r, col=c)
+        fig.add_trace(
+            go.Scatter(
+                x=list(main_trends.years),
+                y=main_trends.matrix[:, t - 1],
+                mode="lines+markers",
+                line=dict(color="#1f3b57", width=2),
+                name="main model",
+                legendgroup="main",
+                showlegend=(t == 1),
+            ),
+            row=r,
+            col=c,
+        )
         for j, cmp in enumerate(comparisons):
-            fig.add_trace(go.Scatter(
-                x=list(cmp.trends.years), y=cmp.trends.matrix[:, t - 1], mode="lines",
-                line=dict(color=color(j + 2), width=1.5, dash=dashes[j % len(dashes)]),
-                name=f"{cmp.engine} (agreement {cmp.agreement:.2f})", legendgroup=cmp.engine, showlegend=(t == 1),
-                hovertemplate=(f"{cmp.engine} topic {int(cmp.own_topic[t - 1])}, similarity "
-                               f"{cmp.similarity[t - 1]:.2f}<br>%{{x}}: %{{y:.1%}}<extra></extra>")), row=r, col=c)
+            fig.add_trace(
+                go.Scatter(
+                    x=list(cmp.trends.years),
+                    y=cmp.trends.matrix[:, t - 1],
+                    mode="lines",
+                    line=dict(color=color(j + 2), width=1.5, dash=dashes[j % len(dashes)]),
+                    name=f"{cmp.engine} (agreement {cmp.agreement:.2f})",
+                    legendgroup=cmp.engine,
+                    showlegend=(t == 1),
+                    hovertemplate=(
+                        f"{cmp.engine} topic {int(cmp.own_topic[t - 1])}, similarity "
+                        f"{cmp.similarity[t - 1]:.2f}<br>%{{x}}: %{{y:.1%}}<extra></extra>"
+                    ),
+                ),
+                row=r,
+                col=c,
+            )
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig = layout(fig, "Matched topics across engines", 160 + 190 * rows)
     fig.update_xaxes(dtick=5)
@@ -284,9 +467,18 @@ def sweep(sw) -> go.Figure:
     fig = make_subplots(rows=2, cols=3, subplot_titles=[p[1] for p in panels])
     ks = [r.k for r in sw.rows]
     for i, (key, title) in enumerate(panels):
-        fig.add_trace(go.Scatter(x=ks, y=[getattr(r, key) for r in sw.rows], mode="lines+markers", showlegend=False,
-                                 line=dict(color="#1f3b57"), hovertemplate=f"K=%{{x}}: {title} %{{y:.4g}}<extra></extra>"),
-                      row=i // 3 + 1, col=i % 3 + 1)
+        fig.add_trace(
+            go.Scatter(
+                x=ks,
+                y=[getattr(r, key) for r in sw.rows],
+                mode="lines+markers",
+                showlegend=False,
+                line=dict(color="#1f3b57"),
+                hovertemplate=f"K=%{{x}}: {title} %{{y:.4g}}<extra></extra>",
+            ),
+            row=i // 3 + 1,
+            col=i % 3 + 1,
+        )
         fig.add_vline(x=sw.chosen_k, line_dash="dash", line_color="#d62728", row=i // 3 + 1, col=i % 3 + 1)
     fig.update_xaxes(title_text="K", dtick=max(1, (ks[-1] - ks[0]) // 8 or 1))
     return layout(fig, f"Choosing K: the sweep names K = {sw.chosen_k} (dashed)", 560)
@@ -298,20 +490,36 @@ def run_comparison(cmp, labels_a, labels_b) -> go.Figure:
     pairs = [m for m in cmp.matches if m.topic_a and m.topic_b]
     cols = 3 if len(pairs) > 4 else max(1, min(len(pairs), 2))
     rows = max(1, -(-len(pairs) // cols))
-    fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, vertical_spacing=0.3 / rows,
-                        subplot_titles=[safe(f"A T{m.topic_a} {labels_a[m.topic_a]} ~ B T{m.topic_b} "
-                                             f"({m.similarity:.2f})") for m in pairs])
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        shared_xaxes=True,
+        vertical_spacing=0.3 / rows,
+        subplot_titles=[
+            safe(f"A T{m.topic_a} {labels_a[m.topic_a]} ~ B T{m.topic_b} ({m.similarity:.2f})") for m in pairs
+        ],
+    )
     years = list(cmp.years)
     for i, m in enumerate(pairs):
         at = dict(row=i // cols + 1, col=i % cols + 1)
-        for name, series, dash, topic in ((cmp.name_a, cmp.trends_a[:, m.topic_a - 1], "solid", m.topic_a),
-                                          (cmp.name_b, cmp.trends_b[:, m.topic_b - 1], "dash", m.topic_b)):
-            fig.add_trace(go.Scatter(x=years, y=[None if np.isnan(v) else float(v) for v in series],
-                                     mode="lines+markers", name=safe(name), legendgroup=safe(name),
-                                     showlegend=i == 0, connectgaps=False,
-                                     line=dict(color=color(m.topic_a), dash=dash),
-                                     hovertemplate=safe(f"{name} T{topic}") + "<br>%{x}: %{y:.1%}<extra></extra>"),
-                          **at)
+        for name, series, dash, topic in (
+            (cmp.name_a, cmp.trends_a[:, m.topic_a - 1], "solid", m.topic_a),
+            (cmp.name_b, cmp.trends_b[:, m.topic_b - 1], "dash", m.topic_b),
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=years,
+                    y=[None if np.isnan(v) else float(v) for v in series],
+                    mode="lines+markers",
+                    name=safe(name),
+                    legendgroup=safe(name),
+                    showlegend=i == 0,
+                    connectgaps=False,
+                    line=dict(color=color(m.topic_a), dash=dash),
+                    hovertemplate=safe(f"{name} T{topic}") + "<br>%{x}: %{y:.1%}<extra></extra>",
+                ),
+                **at,
+            )
     fig.update_yaxes(tickformat=".0%")
     fig.update_xaxes(tickvals=years)
     return layout(fig, f"Matched topics: {cmp.name_a} (solid) and {cmp.name_b} (dashed)", 120 + 260 * rows)

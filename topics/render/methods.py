@@ -3,6 +3,7 @@
 Every figure in it is read from the run; nothing is typed by hand. Edit the wording freely, but
 cite the run id so readers can find the run record.
 """
+
 from __future__ import annotations
 
 
@@ -24,8 +25,12 @@ def methods_text(config, m: dict, findings, labels) -> str:
         "## Corpus",
         f"The corpus holds {c['documents']} documents from {min(c['years'])} to {max(c['years'])} "
         f"(corpus fingerprint {c['fingerprint'][:16]}). Documents per year: {_years_text(support)}."
-        + (f" {len(thin)} of {len(support)} years rest on a single document ({', '.join(sorted(thin))}); "
-           "their figures describe one text, not a year." if thin else "")
+        + (
+            f" {len(thin)} of {len(support)} years rest on a single document ({', '.join(sorted(thin))}); "
+            "their figures describe one text, not a year."
+            if thin
+            else ""
+        )
         + (f" {len(c['excluded'])} documents outside the configured years were left out." if c["excluded"] else ""),
         "",
         "## Preparation",
@@ -44,59 +49,100 @@ def methods_text(config, m: dict, findings, labels) -> str:
         "",
         "## Model",
         f"We fitted {model['method']} with K = {model['params']['n_topics']} topics ({params}), seed "
-        f"{m['seed']}. " + (f"Of {len(model['fit']['bounds'])} random starts, the one with the highest "
-                            "variational bound was kept. " if "bounds" in model["fit"] else "")
+        f"{m['seed']}. "
+        + (
+            f"Of {len(model['fit']['bounds'])} random starts, the one with the highest variational bound was kept. "
+            if "bounds" in model["fit"]
+            else ""
+        )
         + "A theme's share of a year is the token-weighted mean of its share in that year's units.",
         "",
         "## Uncertainty and stability",
         f"Intervals are {unc['level']:.0%} percentile intervals from {unc['resamples']} bootstrap resamples "
         f"(seed {unc['seed']}; {unc['scheme_text']})"
-        + (f", applied to each of {unc['n_seeds']} model fits with different seeds and pooled "
-           f"({unc['replicates_pooled']} replicates), so they include the variation across seeds"
-           if unc["n_seeds"] > 1 else "")
+        + (
+            f", applied to each of {unc['n_seeds']} model fits with different seeds and pooled "
+            f"({unc['replicates_pooled']} replicates), so they include the variation across seeds"
+            if unc["n_seeds"] > 1
+            else ""
+        )
         + f". The median interval width is {100 * unc['median_interval_width']:.1f} percentage points"
-        + (f" ({100 * unc['median_interval_width_reference_seed']:.1f} from the first seed's fit alone)"
-           if unc["n_seeds"] > 1 else "") + ". "
+        + (
+            f" ({100 * unc['median_interval_width_reference_seed']:.1f} from the first seed's fit alone)"
+            if unc["n_seeds"] > 1
+            else ""
+        )
+        + ". "
         f"Linear trends are ordinary least squares of yearly share on year; the smooth trend is "
         f"{unc['spline']}; both carry bootstrap intervals. "
-        + (f"The model was refitted with {len(stab['seeds'])} seeds ({', '.join(map(str, stab['seeds']))}); "
-           f"topics were matched to the first fit by the Hungarian algorithm on the cosine similarity of "
-           f"topic-word distributions. Mean stability is {stab['mean_stability']:.2f}"
-           + (f"; topics {', '.join(f'T{t}' for t in stab['unstable_topics'])} recur in fewer than half of "
-              f"the other seeds (similarity < {stab['threshold']})." if stab["unstable_topics"] else
-              f"; every topic recurs in at least half of the other seeds (similarity >= {stab['threshold']}).")
-           if len(stab["seeds"]) > 1 else "Stability across seeds was not measured (one seed)."),
+        + (
+            f"The model was refitted with {len(stab['seeds'])} seeds ({', '.join(map(str, stab['seeds']))}); "
+            f"topics were matched to the first fit by the Hungarian algorithm on the cosine similarity of "
+            f"topic-word distributions. Mean stability is {stab['mean_stability']:.2f}"
+            + (
+                f"; topics {', '.join(f'T{t}' for t in stab['unstable_topics'])} recur in fewer than half of "
+                f"the other seeds (similarity < {stab['threshold']})."
+                if stab["unstable_topics"]
+                else f"; every topic recurs in at least half of the other seeds (similarity >= {stab['threshold']})."
+            )
+            if len(stab["seeds"]) > 1
+            else "Stability across seeds was not measured (one seed)."
+        ),
     ]
     if findings.contrasts:
         lines += ["", "## Era contrasts"]
         for cnt in findings.contrasts:
             if cnt.low > 0 or cnt.high < 0:
-                lines.append(f"- T{cnt.topic} {labels[cnt.topic]}: {cnt.later} minus {cnt.earlier} = "
-                             f"{100 * cnt.difference:+.1f} percentage points "
-                             f"[{100 * cnt.low:+.1f}, {100 * cnt.high:+.1f}]")
+                lines.append(
+                    f"- T{cnt.topic} {labels[cnt.topic]}: {cnt.later} minus {cnt.earlier} = "
+                    f"{100 * cnt.difference:+.1f} percentage points "
+                    f"[{100 * cnt.low:+.1f}, {100 * cnt.high:+.1f}]"
+                )
         lines.append("(Only contrasts whose interval excludes zero are listed; contrasts.csv has all.)")
     if m["sweep"]:
         sw = m["sweep"]
-        lines += ["", "## Number of topics",
-                  f"K was compared over {', '.join(map(str, sw['k']))} with {len(sw['seeds'])} seeds each, fitted "
-                  f"on {sw['n_train']} units with {sw['n_heldout']} held out ({sw['heldout_measure']}). "
-                  f"The sweep favours K = {sw['chosen_k']}: {sw['reason']}."]
+        lines += [
+            "",
+            "## Number of topics",
+            f"K was compared over {', '.join(map(str, sw['k']))} with {len(sw['seeds'])} seeds each, fitted "
+            f"on {sw['n_train']} units with {sw['n_heldout']} held out ({sw['heldout_measure']}). "
+            f"The sweep favours K = {sw['chosen_k']}: {sw['reason']}.",
+        ]
     if m["compare"]:
-        lines += ["", "## Other engines",
-                  "Topics of " + "; ".join(f"{x['engine']} (agreement {x['agreement']:.2f})" for x in m["compare"])
-                  + " were matched to this model's topics (agreement: mean cosine similarity of matched "
-                    "topic-word distributions)."]
+        lines += [
+            "",
+            "## Other engines",
+            "Topics of "
+            + "; ".join(f"{x['engine']} (agreement {x['agreement']:.2f})" for x in m["compare"])
+            + " were matched to this model's topics (agreement: mean cosine similarity of matched "
+            "topic-word distributions).",
+        ]
     conflicts = [a for a in m["date_audit"] if a["conflicts"]]
-    lines += ["", "## Dating",
-              f"Each document's stated year was checked against dated cues in its text (plan periods, congresses, "
-              f"plenums, anniversaries, campaigns). "
-              + ("; ".join(f"{a['file']}: stated {a['stated_year']}, {a['conflicts']} of {a['cues']} cues disagree, "
-                           f"best supported {'/'.join(map(str, a['best_supported_years']))}" for a in conflicts)
-                 + " (kept as stated; see date_audit.csv)." if conflicts else "No conflicts were found.")]
-    lines += ["", "## Software and record",
-              f"topics {v.get('topics')}, Python {m['platform']['python']}, jieba {v.get('jieba')}, gensim "
-              f"{v.get('gensim')}, scikit-learn {v.get('scikit-learn')}, numpy {v.get('numpy')}, scipy "
-              f"{v.get('scipy')}. Run id {m['run_id']}; the configuration, versions, data hashes and every "
-              f"output's hash are in manifest.json. Reproduce with `topics run {m['config_file'] or 'CONFIG'}`"
-              + (" " + " ".join(f"--set {o}" for o in m["overrides"]) if m["overrides"] else "") + ".", ""]
+    lines += [
+        "",
+        "## Dating",
+        f"Each document's stated year was checked against dated cues in its text (plan periods, congresses, "
+        f"plenums, anniversaries, campaigns). "
+        + (
+            "; ".join(
+                f"{a['file']}: stated {a['stated_year']}, {a['conflicts']} of {a['cues']} cues disagree, "
+                f"best supported {'/'.join(map(str, a['best_supported_years']))}"
+                for a in conflicts
+            )
+            + " (kept as stated; see date_audit.csv)."
+            if conflicts
+            else "No conflicts were found."
+        ),
+    ]
+    lines += [
+        "",
+        "## Software and record",
+        f"topics {v.get('topics')}, Python {m['platform']['python']}, jieba {v.get('jieba')}, gensim "
+        f"{v.get('gensim')}, scikit-learn {v.get('scikit-learn')}, numpy {v.get('numpy')}, scipy "
+        f"{v.get('scipy')}. Run id {m['run_id']}; the configuration, versions, data hashes and every "
+        f"output's hash are in manifest.json. Reproduce with `topics run {m['config_file'] or 'CONFIG'}`"
+        + (" " + " ".join(f"--set {o}" for o in m["overrides"]) if m["overrides"] else "")
+        + ".",
+        "",
+    ]
     return "\n".join(lines)

@@ -6,6 +6,7 @@ run says so (a figure with empty boxes for every character would be worse than n
 byte-for-byte repeatable: no dates in the files, a fixed SVG hash salt, PDF fonts embedded as
 Type 3 subsets.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,11 +16,28 @@ import numpy as np
 from . import escape
 from .figures import PALETTE
 
-CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei",
-                "WenQuanYi Micro Hei", "Droid Sans Fallback", "SimHei", "Microsoft YaHei", "PingFang SC",
-                "Hiragino Sans GB", "AR PL UMing CN")
-RC = {"svg.hashsalt": "topics", "pdf.fonttype": 3, "svg.fonttype": "path", "axes.unicode_minus": False,
-      "font.size": 9, "axes.titlesize": 9, "legend.fontsize": 8}
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Droid Sans Fallback",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "AR PL UMing CN",
+)
+RC = {
+    "svg.hashsalt": "topics",
+    "pdf.fonttype": 3,
+    "svg.fonttype": "path",
+    "axes.unicode_minus": False,
+    "font.size": 9,
+    "axes.titlesize": 9,
+    "legend.fontsize": 8,
+}
 
 
 def find_font(path: str = "") -> tuple[str | None, str]:
@@ -35,8 +53,10 @@ def find_font(path: str = "") -> tuple[str | None, str]:
     for family in CJK_FAMILIES:
         if family in installed:
             return family, installed[family]
-    return None, ("no font with Chinese glyphs is installed (e.g. Debian: apt-get install fonts-noto-cjk), "
-                  "or set export.font to a font file")
+    return None, (
+        "no font with Chinese glyphs is installed (e.g. Debian: apt-get install fonts-noto-cjk), "
+        "or set export.font to a font file"
+    )
 
 
 def save(fig, folder: Path, stem: str, cfg) -> list[str]:
@@ -83,8 +103,11 @@ def trend_bands(bands, fits, labels, support):
         axes[j // cols][j % cols].set_visible(False)
     for ax in axes[-1]:
         ax.tick_params(axis="x", labelrotation=45)
-    fig.suptitle(f"Theme share by year, {bands.level:.0%} bootstrap interval ({bands.resamples} resamples x "
-                 f"{bands.n_seeds} seed(s)); dashed: smoothing spline; open markers: one document", fontsize=9)
+    fig.suptitle(
+        f"Theme share by year, {bands.level:.0%} bootstrap interval ({bands.resamples} resamples x "
+        f"{bands.n_seeds} seed(s)); dashed: smoothing spline; open markers: one document",
+        fontsize=9,
+    )
     fig.tight_layout()
     return fig
 
@@ -109,8 +132,14 @@ def _year_lines(series, ylabel: str, percent: bool = False):
 
 
 def trend_lines(bands, labels):
-    return _year_lines([(f"T{t} {labels[t]}", bands.years, bands.point[:, t - 1], _color(t))
-                        for t in range(1, bands.point.shape[1] + 1)], "share of the year's tokens", percent=True)
+    return _year_lines(
+        [
+            (f"T{t} {labels[t]}", bands.years, bands.point[:, t - 1], _color(t))
+            for t in range(1, bands.point.shape[1] + 1)
+        ],
+        "share of the year's tokens",
+        percent=True,
+    )
 
 
 def contrasts_plot(contrasts, labels):
@@ -118,7 +147,9 @@ def contrasts_plot(contrasts, labels):
     from matplotlib.figure import Figure
 
     pairs = sorted({(c.later, c.earlier) for c in contrasts})
-    fig = Figure(figsize=(4.2 * len(pairs), 0.35 * max(len([c for c in contrasts if (c.later, c.earlier) == pairs[0]]), 4) + 1))
+    fig = Figure(
+        figsize=(4.2 * len(pairs), 0.35 * max(len([c for c in contrasts if (c.later, c.earlier) == pairs[0]]), 4) + 1)
+    )
     axes = fig.subplots(1, len(pairs), squeeze=False)[0]
     for ax, (later, earlier) in zip(axes, pairs):
         rows = [c for c in contrasts if (c.later, c.earlier) == (later, earlier)]
@@ -162,7 +193,7 @@ def sweep_plot(sw):
     return fig
 
 
-LABEL_CHARS = 40         # a longer topic label is cut short in the static figures (in full on the dashboard)
+LABEL_CHARS = 40  # a longer topic label is cut short in the static figures (in full on the dashboard)
 
 
 def _plain(text: str) -> str:
@@ -170,17 +201,19 @@ def _plain(text: str) -> str:
     LABEL_CHARS end in an ellipsis, so that the axes keep room for the data."""
     text = str(text)
     if len(text) > LABEL_CHARS:
-        text = text[:LABEL_CHARS - 1] + "…"
+        text = text[: LABEL_CHARS - 1] + "…"
     return escape.mathtext(text)
 
 
 def _years():
     from matplotlib.ticker import MaxNLocator
+
     return MaxNLocator(integer=True)
 
 
 def _percent():
     from matplotlib.ticker import PercentFormatter
+
     return PercentFormatter(1.0, decimals=0)
 
 
@@ -212,8 +245,10 @@ def write_static(folder: Path, cfg, result) -> tuple[list[str], str]:
     written = []
     labels = {t: _plain(v) for t, v in result.labels.items()}
     with matplotlib.rc_context({**RC, "font.family": [family], "font.sans-serif": [family]}):
-        plots = [("trend_bands", lambda: trend_bands(bands, fits, labels, support)),
-                 ("trend_lines", lambda: trend_lines(bands, labels))]
+        plots = [
+            ("trend_bands", lambda: trend_bands(bands, fits, labels, support)),
+            ("trend_lines", lambda: trend_lines(bands, labels)),
+        ]
         if contrasts:
             plots.append(("era_contrasts", lambda: contrasts_plot(contrasts, labels)))
         if forms.chart:

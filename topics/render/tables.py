@@ -3,6 +3,7 @@ registry of the CSV files a run writes (``TABLES``: file name -> builder, looked
 
 Topics are numbered from 1 in every table; rows are sorted so that output is deterministic.
 """
+
 from __future__ import annotations
 
 from typing import Callable, NamedTuple
@@ -16,35 +17,67 @@ from ..data import CleanLog, DocTermMatrix, FittedModel, Trends
 
 def topics_table(model: FittedModel, labels: dict[int, str], top_words: int):
     header = ["topic", "label", "rank", "term", "weight"]
-    rows = [(k + 1, labels[k + 1], r + 1, term, weight)
-            for k in range(model.n_topics)
-            for r, (term, weight) in enumerate(model.top_terms(k, top_words))]
+    rows = [
+        (k + 1, labels[k + 1], r + 1, term, weight)
+        for k in range(model.n_topics)
+        for r, (term, weight) in enumerate(model.top_terms(k, top_words))
+    ]
     return header, rows
 
 
 def doc_topics_table(model: FittedModel, dtm: DocTermMatrix, files: dict[str, str]):
     k = model.n_topics
-    header = ["unit_id", "doc_id", "file", "year", "position", "n_tokens", "dominant_topic",
-              *[f"topic_{t + 1}" for t in range(k)], "text"]
+    header = [
+        "unit_id",
+        "doc_id",
+        "file",
+        "year",
+        "position",
+        "n_tokens",
+        "dominant_topic",
+        *[f"topic_{t + 1}" for t in range(k)],
+        "text",
+    ]
     n_tok = dtm.n_tokens
-    order = sorted(range(len(dtm.units)), key=lambda i: (dtm.units[i].year, dtm.units[i].doc_id,
-                                                         dtm.units[i].position))
+    order = sorted(range(len(dtm.units)), key=lambda i: (dtm.units[i].year, dtm.units[i].doc_id, dtm.units[i].position))
 
-    def rows():          # generated row by row: a large corpus never holds the table in memory
+    def rows():  # generated row by row: a large corpus never holds the table in memory
         for i in order:
             u, theta = dtm.units[i], model.doc_topic[i]
-            yield (u.unit_id, u.doc_id, files[u.doc_id], u.year, u.position, int(n_tok[i]),
-                   int(np.argmax(theta)) + 1, *[float(x) for x in theta], u.original)
+            yield (
+                u.unit_id,
+                u.doc_id,
+                files[u.doc_id],
+                u.year,
+                u.position,
+                int(n_tok[i]),
+                int(np.argmax(theta)) + 1,
+                *[float(x) for x in theta],
+                u.original,
+            )
+
     return header, rows()
 
 
 def trends_table(trends: Trends, labels: dict[int, str], bands=None):
     """Yearly prevalence with its interval (ci_low, ci_high: bootstrap over units, pooled across
     seeds) and the range of the seeds' point estimates (seed_min, seed_max)."""
-    header = ["year", "topic", "label", "prevalence", "ci_low", "ci_high", "seed_min", "seed_max", "n_docs",
-              "n_units", "n_tokens", "single_document"]
+    header = [
+        "year",
+        "topic",
+        "label",
+        "prevalence",
+        "ci_low",
+        "ci_high",
+        "seed_min",
+        "seed_max",
+        "n_docs",
+        "n_units",
+        "n_tokens",
+        "single_document",
+    ]
     rows = []
-    for (y, t, p, nd, nu, nt) in trends.by_year:
+    for y, t, p, nd, nu, nt in trends.by_year:
         if bands is not None:
             i = bands.years.index(y)
             extra = (bands.low[i, t - 1], bands.high[i, t - 1], bands.seed_min[i, t - 1], bands.seed_max[i, t - 1])
@@ -60,8 +93,19 @@ def documents_table(trends: Trends, labels: dict[int, str], files: dict[str, str
     return header, sorted(rows, key=lambda r: (r[2], r[0], r[3]))
 
 
-CLEANING_COUNTS = ("lines_raw", "chars_raw", "boilerplate_lines", "boilerplate_chars", "blank_lines",
-                   "paragraphs", "chars_clean", "lost_chars", "punctuation", "spaces", "placeholders")
+CLEANING_COUNTS = (
+    "lines_raw",
+    "chars_raw",
+    "boilerplate_lines",
+    "boilerplate_chars",
+    "blank_lines",
+    "paragraphs",
+    "chars_clean",
+    "lost_chars",
+    "punctuation",
+    "spaces",
+    "placeholders",
+)
 
 
 def cleaning_table(documents, logs: tuple[CleanLog, ...], units_per_doc: dict[str, int]):
@@ -71,19 +115,43 @@ def cleaning_table(documents, logs: tuple[CleanLog, ...], units_per_doc: dict[st
     rows = []
     for d in documents:
         log = by_id[d.doc_id]
-        rows.append((d.doc_id, d.file, d.year, *[log.count(c) for c in CLEANING_COUNTS],
-                     units_per_doc.get(d.doc_id, 0), " | ".join(log.removed_lines)))
+        rows.append(
+            (
+                d.doc_id,
+                d.file,
+                d.year,
+                *[log.count(c) for c in CLEANING_COUNTS],
+                units_per_doc.get(d.doc_id, 0),
+                " | ".join(log.removed_lines),
+            )
+        )
     return header, sorted(rows, key=lambda r: (r[2], r[1]))
 
 
 def stability_table(ens, labels):
     others = ens.seeds[1:]
-    header = ["topic", "label", "stability", "recurs_in", "other_seeds", "flag",
-              *[f"similarity_seed_{s}" for s in others]]
+    header = [
+        "topic",
+        "label",
+        "stability",
+        "recurs_in",
+        "other_seeds",
+        "flag",
+        *[f"similarity_seed_{s}" for s in others],
+    ]
     unstable = set(ens.unstable())
-    rows = [(t + 1, labels[t + 1], float(ens.stability[t]), int(ens.recurs[t]), len(others),
-             "does not recur" if t + 1 in unstable else "", *[float(x) for x in ens.similarity[:, t]])
-            for t in range(ens.reference.n_topics)]
+    rows = [
+        (
+            t + 1,
+            labels[t + 1],
+            float(ens.stability[t]),
+            int(ens.recurs[t]),
+            len(others),
+            "does not recur" if t + 1 in unstable else "",
+            *[float(x) for x in ens.similarity[:, t]],
+        )
+        for t in range(ens.reference.n_topics)
+    ]
     return header, rows
 
 
@@ -94,18 +162,46 @@ def trend_fits_table(fits, labels):
 
 def smooth_table(fits, labels):
     header = ["topic", "label", "year", "fitted", "ci_low", "ci_high"]
-    rows = [(t, labels[t], y, float(f), float(lo), float(hi))
-            for t, (grid, fitted, low, high) in sorted(fits.spline.items())
-            for y, f, lo, hi in zip(grid, fitted, low, high)]
+    rows = [
+        (t, labels[t], y, float(f), float(lo), float(hi))
+        for t, (grid, fitted, low, high) in sorted(fits.spline.items())
+        for y, f, lo, hi in zip(grid, fitted, low, high)
+    ]
     return header, rows
 
 
 def contrasts_table(contrasts, labels):
-    header = ["topic", "label", "later_era", "earlier_era", "later_years", "earlier_years", "later_mean",
-              "earlier_mean", "difference", "ci_low", "ci_high", "interval_excludes_zero"]
-    rows = [(c.topic, labels[c.topic], c.later, c.earlier, " ".join(map(str, c.later_years)),
-             " ".join(map(str, c.earlier_years)), c.later_mean, c.earlier_mean, c.difference, c.low, c.high,
-             c.low > 0 or c.high < 0) for c in contrasts]
+    header = [
+        "topic",
+        "label",
+        "later_era",
+        "earlier_era",
+        "later_years",
+        "earlier_years",
+        "later_mean",
+        "earlier_mean",
+        "difference",
+        "ci_low",
+        "ci_high",
+        "interval_excludes_zero",
+    ]
+    rows = [
+        (
+            c.topic,
+            labels[c.topic],
+            c.later,
+            c.earlier,
+            " ".join(map(str, c.later_years)),
+            " ".join(map(str, c.earlier_years)),
+            c.later_mean,
+            c.earlier_mean,
+            c.difference,
+            c.low,
+            c.high,
+            c.low > 0 or c.high < 0,
+        )
+        for c in contrasts
+    ]
     return header, sorted(rows, key=lambda r: (r[2], r[3], r[0]))
 
 
@@ -120,50 +216,100 @@ def theme_shifts_table(evo, labels):
 
 
 def formulations_tables(f, files):
-    doc = (["term", "category", "doc_id", "file", "year", "substring_count", "token_count", "chars",
-            "rate_per_10k_chars"],
-           [(t, c, d, files[d], y, s, k, ch, r) for t, c, d, y, s, k, ch, r in f.by_doc])
-    year = (["term", "category", "year", "n_docs", "substring_count", "token_count", "chars",
-             "rate_per_10k_chars", "on_chart"],
-            [(*row, row[0] in f.chart) for row in f.by_year])
-    kwic = (["term", "year", "doc_id", "file", "left", "match", "right"],
-            [(t, y, d, files[d], left, m, right) for t, y, d, left, m, right in f.kwic])
+    doc = (
+        ["term", "category", "doc_id", "file", "year", "substring_count", "token_count", "chars", "rate_per_10k_chars"],
+        [(t, c, d, files[d], y, s, k, ch, r) for t, c, d, y, s, k, ch, r in f.by_doc],
+    )
+    year = (
+        [
+            "term",
+            "category",
+            "year",
+            "n_docs",
+            "substring_count",
+            "token_count",
+            "chars",
+            "rate_per_10k_chars",
+            "on_chart",
+        ],
+        [(*row, row[0] in f.chart) for row in f.by_year],
+    )
+    kwic = (
+        ["term", "year", "doc_id", "file", "left", "match", "right"],
+        [(t, y, d, files[d], left, m, right) for t, y, d, left, m, right in f.kwic],
+    )
     return doc, year, kwic
 
 
 def compare_tables(main, comparisons, labels, n_words: int = 8):
-    header = ["engine", "topic", "label", "matched_topic", "similarity", "agreement", "top_words_main",
-              "top_words_engine"]
+    header = [
+        "engine",
+        "topic",
+        "label",
+        "matched_topic",
+        "similarity",
+        "agreement",
+        "top_words_main",
+        "top_words_engine",
+    ]
     rows = []
     for c in comparisons:
         for t in range(main.n_topics):
-            rows.append((c.engine, t + 1, labels[t + 1], int(c.own_topic[t]), float(c.similarity[t]), c.agreement,
-                         " ".join(w for w, _ in main.top_terms(t, n_words)),
-                         " ".join(w for w, _ in c.model.top_terms(t, n_words))))
-    trend_rows = [(c.engine, y, t + 1, labels[t + 1], float(c.trends.matrix[i, t]))
-                  for c in comparisons for i, y in enumerate(c.trends.years) for t in range(main.n_topics)]
+            rows.append(
+                (
+                    c.engine,
+                    t + 1,
+                    labels[t + 1],
+                    int(c.own_topic[t]),
+                    float(c.similarity[t]),
+                    c.agreement,
+                    " ".join(w for w, _ in main.top_terms(t, n_words)),
+                    " ".join(w for w, _ in c.model.top_terms(t, n_words)),
+                )
+            )
+    trend_rows = [
+        (c.engine, y, t + 1, labels[t + 1], float(c.trends.matrix[i, t]))
+        for c in comparisons
+        for i, y in enumerate(c.trends.years)
+        for t in range(main.n_topics)
+    ]
     return (header, rows), (["engine", "year", "topic", "label", "prevalence"], trend_rows)
 
 
 def sweep_tables(sw):
     cols = [m for m, _ in sw.measures()]
-    summary = (["k", *cols, "unstable_topics", "chosen"],
-               [(r.k, *[getattr(r, c) for c in cols], r.unstable_topics, r.k == sw.chosen_k) for r in sw.rows])
+    summary = (
+        ["k", *cols, "unstable_topics", "chosen"],
+        [(r.k, *[getattr(r, c) for c in cols], r.unstable_topics, r.k == sw.chosen_k) for r in sw.rows],
+    )
     runs = (list(SweepRun._fields), [tuple(r) for r in sw.runs])
     return summary, runs
 
 
 def audit_table(audit):
     header = ["file", "stated_year", "kind", "cue", "condition", "allows", "conflict", "context", "source"]
-    rows = [(e.file, e.stated_year, e.kind, e.cue, e.condition, e.span(), e.conflict, e.context, e.source)
-            for a in audit for e in a.evidence]
+    rows = [
+        (e.file, e.stated_year, e.kind, e.cue, e.condition, e.span(), e.conflict, e.context, e.source)
+        for a in audit
+        for e in a.evidence
+    ]
     return header, rows
 
 
 def audit_summary_table(audit):
     header = ["file", "stated_year", "cues", "conflicts", "best_supported_years", "support", "verdict"]
-    rows = [(a.file, a.stated_year, len(a.evidence), len(a.conflicts), " ".join(map(str, a.best_years)),
-             a.best_support, a.summary()) for a in audit]
+    rows = [
+        (
+            a.file,
+            a.stated_year,
+            len(a.evidence),
+            len(a.conflicts),
+            " ".join(map(str, a.best_years)),
+            a.best_support,
+            a.summary(),
+        )
+        for a in audit
+    ]
     return header, rows
 
 
@@ -171,11 +317,12 @@ class Table(NamedTuple):
     """One table of a run, defined once: its CSV (every value unformatted) and, where a reader sees it,
     its summary (numbers formatted; render/summaries.py), which the dashboard shows as HTML and
     ``tables/*.tex`` holds as LaTeX."""
-    csv: Callable | None                  # RunResult -> (header, rows), written as <name>.csv
+
+    csv: Callable | None  # RunResult -> (header, rows), written as <name>.csv
     when: Callable = lambda result: True  # whether the run has this table at all
-    summary: Callable | None = None       # RunResult -> summaries.Summary or None
-    latex: str = ""                       # file name under tables/ ("" = no LaTeX view)
-    html: bool = False                    # shown in the dashboard's Tables section
+    summary: Callable | None = None  # RunResult -> summaries.Summary or None
+    latex: str = ""  # file name under tables/ ("" = no LaTeX view)
+    html: bool = False  # shown in the dashboard's Tables section
 
 
 def _files(result) -> dict[str, str]:
@@ -195,33 +342,55 @@ def _has_sweep(r) -> bool:
 
 
 TABLES: dict[str, Table] = {
-    "topics": Table(lambda r: topics_table(r.model, r.labels, r.config.report.top_words),
-                    summary=sm.topics_summary, latex="topics.tex"),          # the dashboard's quality table
+    "topics": Table(
+        lambda r: topics_table(r.model, r.labels, r.config.report.top_words),
+        summary=sm.topics_summary,
+        latex="topics.tex",
+    ),  # the dashboard's quality table
     "doc_topics": Table(lambda r: doc_topics_table(r.model, r.dtm, _files(r))),
-    "trends": Table(lambda r: trends_table(r.trends, r.labels, r.findings.bands),
-                    summary=sm.trends_summary, latex="trends.tex"),          # the dashboard draws them
+    "trends": Table(
+        lambda r: trends_table(r.trends, r.labels, r.findings.bands), summary=sm.trends_summary, latex="trends.tex"
+    ),  # the dashboard draws them
     "documents": Table(lambda r: documents_table(r.trends, r.labels, _files(r))),
-    "cleaning": Table(lambda r: cleaning_table(r.corpus.documents, r.preparation.cleaning,
-                                               r.preparation.units_per_doc)),
+    "cleaning": Table(
+        lambda r: cleaning_table(r.corpus.documents, r.preparation.cleaning, r.preparation.units_per_doc)
+    ),
     "stability": Table(lambda r: stability_table(r.findings.ensemble, r.labels)),
-    "trend_fits": Table(lambda r: trend_fits_table(r.findings.fits, r.labels),
-                        summary=sm.trend_fits_summary, latex="trend_fits.tex", html=True),
+    "trend_fits": Table(
+        lambda r: trend_fits_table(r.findings.fits, r.labels),
+        summary=sm.trend_fits_summary,
+        latex="trend_fits.tex",
+        html=True,
+    ),
     "trend_smooth": Table(lambda r: smooth_table(r.findings.fits, r.labels)),
-    "contrasts": Table(lambda r: contrasts_table(r.findings.contrasts, r.labels),
-                       summary=sm.contrasts_summary, latex="contrasts.tex", html=True),
-    "compare": Table(lambda r: compare_tables(r.model, r.findings.comparisons, r.labels)[0], _has_comparisons,
-                     summary=sm.agreement_summary, html=True),
+    "contrasts": Table(
+        lambda r: contrasts_table(r.findings.contrasts, r.labels),
+        summary=sm.contrasts_summary,
+        latex="contrasts.tex",
+        html=True,
+    ),
+    "compare": Table(
+        lambda r: compare_tables(r.model, r.findings.comparisons, r.labels)[0],
+        _has_comparisons,
+        summary=sm.agreement_summary,
+        html=True,
+    ),
     "compare_trends": Table(lambda r: compare_tables(r.model, r.findings.comparisons, r.labels)[1], _has_comparisons),
     "theme_words": Table(lambda r: theme_words_table(r.findings.evolution, r.labels)),
-    "theme_shifts": Table(lambda r: theme_shifts_table(r.findings.evolution, r.labels),
-                          summary=sm.shifts_summary, html=True),
+    "theme_shifts": Table(
+        lambda r: theme_shifts_table(r.findings.evolution, r.labels), summary=sm.shifts_summary, html=True
+    ),
     "formulations_by_doc": Table(_formulation(0)),
     "formulations_by_year": Table(_formulation(1)),
     "kwic": Table(_formulation(2), summary=sm.kwic_summary, html=True),
     "date_audit_summary": Table(lambda r: audit_summary_table(r.findings.audit), summary=sm.audit_summary, html=True),
     "date_audit": Table(lambda r: audit_table(r.findings.audit), summary=sm.conflicts_summary, html=True),
-    "sweep": Table(lambda r: sweep_tables(r.findings.sweep)[0], _has_sweep,
-                   summary=lambda r: sm.sweep_summary(r.findings.sweep), latex="sweep.tex"),   # the dashboard draws it
+    "sweep": Table(
+        lambda r: sweep_tables(r.findings.sweep)[0],
+        _has_sweep,
+        summary=lambda r: sm.sweep_summary(r.findings.sweep),
+        latex="sweep.tex",
+    ),  # the dashboard draws it
     "sweep_runs": Table(lambda r: sweep_tables(r.findings.sweep)[1], _has_sweep),
 }
 

@@ -5,6 +5,7 @@ truncation notices, blank lines); what remains is kept verbatim as each paragrap
 Normalising rules then rewrite characters for segmentation: lost-character marks, ASCII and '.'
 punctuation, spaces, anonymised placeholders. Each rule counts its changes per document.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,7 @@ _CJK_PUNCT = "，。、；：！？“”‘’《》（）【】〈〉「」『
 # (which must carry a marker) to the last marked line among the first HEADER_SCAN lines.
 AD_MARKERS = re.compile(r"仅供学习|禁止外传|会员|[Qq]{2}群|订阅|倒卖|公众号|微信号|扫码关注|版权所有|转载请注明")
 HEADER_SCAN = 30
-HEADER_LINE_MAX = 80          # a header line is short; a long line is speech text, never removed
+HEADER_LINE_MAX = 80  # a header line is short; a long line is speech text, never removed
 
 # Lines a web generator or viewer adds; removed wherever they stand if the line is short.
 FOOTER_RULES = {
@@ -37,9 +38,12 @@ def clean_corpus(corpus: Corpus, cfg: CleanConfig) -> tuple[CleanDocument, ...]:
     from ..errors import CorpusError
 
     cleaned = tuple(clean_document(doc, cfg) for doc in corpus.documents)
-    empty = [f"{cd.document.file}: nothing is left after removing web boilerplate "
-             f"({cd.log.count('boilerplate_lines')} line(s) removed); remove its row or check the file"
-             for cd in cleaned if not cd.paragraphs]
+    empty = [
+        f"{cd.document.file}: nothing is left after removing web boilerplate "
+        f"({cd.log.count('boilerplate_lines')} line(s) removed); remove its row or check the file"
+        for cd in cleaned
+        if not cd.paragraphs
+    ]
     if empty:
         raise CorpusError(empty, source=str(corpus.root))
     return cleaned
@@ -73,9 +77,11 @@ def clean_document(doc, cfg: CleanConfig) -> CleanDocument:
     counts["paragraphs"] = len(paragraphs)
     counts["chars_clean"] = sum(len(p.original) for p in paragraphs)
     counts.update(totals)
-    return CleanDocument(document=doc, paragraphs=tuple(paragraphs),
-                         log=CleanLog(doc_id=doc.doc_id, counts=tuple(counts.items()),
-                                      removed_lines=tuple(removed)))
+    return CleanDocument(
+        document=doc,
+        paragraphs=tuple(paragraphs),
+        log=CleanLog(doc_id=doc.doc_id, counts=tuple(counts.items()), removed_lines=tuple(removed)),
+    )
 
 
 def _header_block(lines: list[str]) -> range:
@@ -124,6 +130,7 @@ def _placeholders(text):
         if re.match(rf"[{HAN}]", before) or re.match(rf"[{HAN}]", after):
             return "某" * (b - a)
         return m.group()
+
     out = _PLACEHOLDER.sub(repl, text)
     return out, sum(1 for x, y in zip(text, out) if x != y)
 
@@ -164,7 +171,7 @@ def _drop_spaces(text: str) -> tuple[str, list[int]]:
         before = text[a - 1] if a else ""
         after = text[b] if b < len(text) else ""
         keep = 1 if (before.isascii() and before.isalnum() and after.isascii() and after.isalnum()) else 0
-        pieces.append(text[last:a + keep])
+        pieces.append(text[last : a + keep])
         removed.extend(range(a + keep, b))
         last = b
     pieces.append(text[last:])

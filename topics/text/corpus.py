@@ -2,6 +2,7 @@
 
 Every problem is collected and reported at once, each naming the file.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,11 +28,15 @@ def load_corpus(cfg: CorpusConfig) -> Corpus:
     root = cfg.root
     sheet = root / cfg.metadata
     if not root.is_dir():
-        raise CorpusError(f"corpus folder {str(root)!r} not found; set [corpus] path to a folder "
-                          f"holding .txt files and {cfg.metadata}")
+        raise CorpusError(
+            f"corpus folder {str(root)!r} not found; set [corpus] path to a folder "
+            f"holding .txt files and {cfg.metadata}"
+        )
     if not sheet.is_file():
-        raise CorpusError(f"metadata sheet {str(sheet)!r} not found; add a CSV with at least the "
-                          f"columns file and year (one row per .txt file)")
+        raise CorpusError(
+            f"metadata sheet {str(sheet)!r} not found; add a CSV with at least the "
+            f"columns file and year (one row per .txt file)"
+        )
     sheet_bytes = sheet.read_bytes()
     rows, problems = _read_sheet(sheet_bytes, sheet.name, cfg.encoding)
     if problems:
@@ -66,24 +71,35 @@ def load_corpus(cfg: CorpusConfig) -> Corpus:
             problems.append(f"{name}: the text is empty; remove its row or add the text")
             continue
         if not _HAN.search(text):
-            problems.append(f"{name}: no Chinese characters in it; check that it is the right file and that "
-                            f"[corpus] encoding ({cfg.encoding!r}) is its encoding")
+            problems.append(
+                f"{name}: no Chinese characters in it; check that it is the right file and that "
+                f"[corpus] encoding ({cfg.encoding!r}) is its encoding"
+            )
             continue
         key = hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
         if key in by_text:
             problems.append(f"{name}: same text as {by_text[key]}; remove one of them")
             continue
         by_text[key] = name
-        meta = tuple((k, (v or "").strip()) for k, v in row.items()
-                     if k not in REQUIRED_COLUMNS and k is not None)
-        documents.append(Document(doc_id=Path(name).stem, file=name, year=int(match.group(1)),
-                                  raw=text, sha256=hashlib.sha256(data).hexdigest(), meta=meta))
+        meta = tuple((k, (v or "").strip()) for k, v in row.items() if k not in REQUIRED_COLUMNS and k is not None)
+        documents.append(
+            Document(
+                doc_id=Path(name).stem,
+                file=name,
+                year=int(match.group(1)),
+                raw=text,
+                sha256=hashlib.sha256(data).hexdigest(),
+                meta=meta,
+            )
+        )
 
     on_disk = sorted(p.name for p in root.glob("*.txt"))
     for name in on_disk:
         if name not in seen_files:
-            problems.append(f"{name}: a .txt file in the corpus folder with no row in {sheet.name}; "
-                            f"add a row (file, year, ...) or move the file out")
+            problems.append(
+                f"{name}: a .txt file in the corpus folder with no row in {sheet.name}; "
+                f"add a row (file, year, ...) or move the file out"
+            )
     stems = {}
     for doc in documents:
         if doc.doc_id in stems:
@@ -95,13 +111,18 @@ def load_corpus(cfg: CorpusConfig) -> Corpus:
     kept, excluded = _filter_years(documents, cfg.years)
     if not kept:
         first, last = cfg.years
-        raise CorpusError(f"no document has a year in {first}-{last}; widen [corpus] years or "
-                          f"set it to [] for all years", source=str(root))
+        raise CorpusError(
+            f"no document has a year in {first}-{last}; widen [corpus] years or set it to [] for all years",
+            source=str(root),
+        )
     kept.sort(key=lambda d: (d.year, d.file))
-    return Corpus(root=root, documents=tuple(kept),
-                  fingerprint=fingerprint(sheet_bytes, documents),
-                  metadata_sha256=hashlib.sha256(sheet_bytes).hexdigest(),
-                  excluded=tuple(excluded))
+    return Corpus(
+        root=root,
+        documents=tuple(kept),
+        fingerprint=fingerprint(sheet_bytes, documents),
+        metadata_sha256=hashlib.sha256(sheet_bytes).hexdigest(),
+        excluded=tuple(excluded),
+    )
 
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
@@ -121,8 +142,10 @@ def decode(data: bytes, encoding: str, name: str) -> tuple[str, str | None]:
             except UnicodeDecodeError as exc:
                 return "", f"{name}: starts with a {codec} byte-order mark but is not valid {codec} (byte {exc.start})"
     if b"\x00" in data[:4096]:
-        return "", (f"{name}: holds NUL bytes, so it is a binary file (or UTF-16 without a byte-order mark); "
-                    f"a corpus file must be plain text: export it as .txt")
+        return "", (
+            f"{name}: holds NUL bytes, so it is a binary file (or UTF-16 without a byte-order mark); "
+            f"a corpus file must be plain text: export it as .txt"
+        )
     try:
         return data.decode(encoding), None
     except UnicodeDecodeError as exc:
@@ -130,16 +153,21 @@ def decode(data: bytes, encoding: str, name: str) -> tuple[str, str | None]:
         if codecs_name(encoding) != "gb18030":
             try:
                 if _HAN.search(data.decode("gb18030")):
-                    hint = (" It reads as Chinese in GB18030 (GBK), as Chinese Windows saves text: set "
-                            "[corpus] encoding = \"gb18030\", or save the file as UTF-8.")
+                    hint = (
+                        " It reads as Chinese in GB18030 (GBK), as Chinese Windows saves text: set "
+                        "[corpus] encoding = \"gb18030\", or save the file as UTF-8."
+                    )
             except UnicodeDecodeError:
                 pass
-        return "", (f"{name}: cannot be read as {encoding} (byte {exc.start})." + (hint or
-                    " Save it as UTF-8, or set [corpus] encoding to the file's encoding."))
+        return "", (
+            f"{name}: cannot be read as {encoding} (byte {exc.start})."
+            + (hint or " Save it as UTF-8, or set [corpus] encoding to the file's encoding.")
+        )
 
 
 def codecs_name(encoding: str) -> str:
     import codecs
+
     return codecs.lookup(encoding).name
 
 
@@ -152,10 +180,13 @@ def _read_sheet(data: bytes, name: str, encoding: str = "utf-8"):
     reader.fieldnames = columns
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        return [], [f"{name}: missing column(s) {', '.join(missing)}; the first row must name the "
-                    f"columns, at least: file,year (found: {', '.join(columns) or 'nothing'})"]
-    rows = [(reader.line_num, row) for row in reader if any((v or "").strip() for v in row.values()
-                                                            if isinstance(v, str))]
+        return [], [
+            f"{name}: missing column(s) {', '.join(missing)}; the first row must name the "
+            f"columns, at least: file,year (found: {', '.join(columns) or 'nothing'})"
+        ]
+    rows = [
+        (reader.line_num, row) for row in reader if any((v or "").strip() for v in row.values() if isinstance(v, str))
+    ]
     return rows, []
 
 
@@ -164,8 +195,9 @@ def _filter_years(documents, years):
         return list(documents), []
     first, last = years
     kept = [d for d in documents if first <= d.year <= last]
-    excluded = sorted((d.file, d.year, f"year outside {first}-{last}")
-                      for d in documents if not first <= d.year <= last)
+    excluded = sorted(
+        (d.file, d.year, f"year outside {first}-{last}") for d in documents if not first <= d.year <= last
+    )
     return kept, excluded
 
 

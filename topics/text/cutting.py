@@ -13,6 +13,7 @@ and sends back (vocabulary, ids, lengths) as plain bytes over a pipe, nothing pi
 parent cuts the first share itself. Results come back in text order, so the run's vocabulary
 (the order tokens are first seen) is the same for any number of workers.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -23,8 +24,8 @@ import sys
 from ..processes import die_with_parent
 
 SEP = "\x00"
-CHUNK_CHARS = 20_000         # text per call (see above)
-ROUND_CHARS = 8_000_000      # text per worker per round of forks (bounds what a child holds to send)
+CHUNK_CHARS = 20_000  # text per call (see above)
+ROUND_CHARS = 8_000_000  # text per worker per round of forks (bounds what a child holds to send)
 
 
 def cut_chunk(cut, texts: list[str]):
@@ -51,8 +52,9 @@ def cut_share(segmenter, texts: list[str], keep=None):
         return _finish(index, pieces, lengths)
     ids = np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
     kept: dict = {}
-    to_kept = np.fromiter((-1 if f is None else kept.setdefault(f, len(kept)) for f in keep(list(index))),
-                          np.int32, len(index))
+    to_kept = np.fromiter(
+        (-1 if f is None else kept.setdefault(f, len(kept)) for f in keep(list(index))), np.int32, len(index)
+    )
     sep = _separator(index, ids)
     if sep is not None:
         to_kept[sep] = -1
@@ -69,7 +71,7 @@ def _cut_into(cut, texts: list[str], index: dict):
     give back the lengths and are dropped. One text, or a text holding NUL, is cut on its own."""
     import numpy as np
 
-    number = index.__getitem__                     # a token first seen takes the next id, in C
+    number = index.__getitem__  # a token first seen takes the next id, in C
     if len(texts) > 1 and not any(SEP in t for t in texts):
         before = len(index)
         toks = cut(SEP.join(texts))
@@ -78,8 +80,8 @@ def _cut_into(cut, texts: list[str], index: dict):
         if len(at) == len(texts) - 1:
             lengths = np.diff(np.concatenate([[-1], at, [len(ids)]])) - 1
             return np.delete(ids, at), lengths.tolist()
-        for word in list(itertools.islice(index, before, None)):    # a segmenter that merged a
-            del index[word]                                          # NUL: undo, cut one by one
+        for word in list(itertools.islice(index, before, None)):  # a segmenter that merged a
+            del index[word]  # NUL: undo, cut one by one
         index.default_factory = itertools.count(before).__next__
     out, lengths = [], []
     for text in texts:
@@ -92,6 +94,7 @@ def _cut_into(cut, texts: list[str], index: dict):
 def numbering() -> dict:
     """An empty token -> id mapping in which looking up a new token gives it the next id."""
     import collections
+
     return collections.defaultdict(itertools.count().__next__)
 
 
@@ -113,6 +116,7 @@ def _separator(index: dict, ids) -> int | None:
     """The separator's id if ``index`` holds it only as the separator between joined texts (no
     token of a text is a NUL), else None."""
     import numpy as np
+
     sep = index.get(SEP)
     return sep if sep is not None and not np.any(ids == sep) else None
 
@@ -159,7 +163,7 @@ def cut_rounds(segmenter, texts: list[str], workers: int, keep=None, round_chars
     text order. Each round of about ``round_chars`` characters per worker gives ``workers`` equal
     shares: the first is cut here, the others in forked children (``workers`` > 1, Linux), which
     inherit the loaded dictionary and send their results back when done."""
-    segmenter.prepare()                                  # children inherit the loaded dictionary
+    segmenter.prepare()  # children inherit the loaded dictionary
     total = sum(map(len, texts))
     for round_texts in split(texts, max(1, -(-total // ((round_chars or ROUND_CHARS) * workers)))):
         shares = split(round_texts, workers)
@@ -172,11 +176,11 @@ def cut_rounds(segmenter, texts: list[str], workers: int, keep=None, round_chars
             yield cut_share(segmenter, shares[0], keep)
             while children:
                 pid, fd = children.pop(0)
-                result = _receive(pid, fd)               # (reaps the child itself when it fails)
+                result = _receive(pid, fd)  # (reaps the child itself when it fails)
                 sent.append(pid)
                 yield result
         finally:
-            for pid, fd in children:                     # stopped early or failed: end the children
+            for pid, fd in children:  # stopped early or failed: end the children
                 os.close(fd)
                 _kill(pid)
                 _wait(pid)
@@ -188,7 +192,7 @@ def _fork(segmenter, share, keep):
     read_fd, write_fd = os.pipe()
     parent = os.getpid()
     pid = os.fork()
-    if pid == 0:                                         # the child: cut, send, exit (no cleanup)
+    if pid == 0:  # the child: cut, send, exit (no cleanup)
         status = 1
         try:
             die_with_parent(parent)
@@ -197,7 +201,7 @@ def _fork(segmenter, share, keep):
             with os.fdopen(write_fd, "wb") as out:
                 out.write(b"\x00" + payload)
             status = 0
-        except BaseException as exc:                     # noqa: BLE001 - reported to the parent
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
             try:
                 os.write(write_fd, b"\x01" + f"{type(exc).__name__}: {exc}".encode("utf-8", "replace"))
             except OSError:
@@ -217,24 +221,30 @@ def _receive(pid: int, fd: int):
         if data[:1] == b"\x00":
             try:
                 return _decode(data, 1)
-            except (ValueError, struct.error):           # cut short: the child died while sending
+            except (ValueError, struct.error):  # cut short: the child died while sending
                 pass
-    except BaseException:                                # interrupted while reading
+    except BaseException:  # interrupted while reading
         _kill(pid)
         _wait(pid)
         raise
     status = _wait(pid)
     from ..errors import WorkerError
+
     if data[:1] == b"\x01":
-        raise WorkerError(f"a segmentation worker process failed: {data[1:].decode('utf-8', 'replace')}; "
-                          "set parallel.workers = 1 (or --workers 1) to cut in one process")
-    raise WorkerError(f"a segmentation worker process died or sent an incomplete result (exit status {status}, "
-                      "often the system ending it for lack of memory); run again, or set parallel.workers = 1 "
-                      "(or --workers 1) to cut in one process")
+        raise WorkerError(
+            f"a segmentation worker process failed: {data[1:].decode('utf-8', 'replace')}; "
+            "set parallel.workers = 1 (or --workers 1) to cut in one process"
+        )
+    raise WorkerError(
+        f"a segmentation worker process died or sent an incomplete result (exit status {status}, "
+        "often the system ending it for lack of memory); run again, or set parallel.workers = 1 "
+        "(or --workers 1) to cut in one process"
+    )
 
 
 def _kill(pid: int) -> None:
     import signal
+
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -253,15 +263,22 @@ def _encode(vocab, ids, lengths) -> bytes:
     """A share's result as bytes: counts, word lengths (characters), tokens per text, ids, then the
     words joined, in UTF-8."""
     import numpy as np
+
     sizes = np.fromiter(map(len, vocab), np.int64, len(vocab))
     lens = np.asarray(lengths, np.int64)
     head = struct.pack("<QQQ", len(vocab), len(ids), len(lens))
-    return (head + sizes.tobytes() + lens.tobytes() + np.ascontiguousarray(ids, np.int32).tobytes()
-            + "".join(vocab).encode("utf-8", "surrogatepass"))
+    return (
+        head
+        + sizes.tobytes()
+        + lens.tobytes()
+        + np.ascontiguousarray(ids, np.int32).tobytes()
+        + "".join(vocab).encode("utf-8", "surrogatepass")
+    )
 
 
 def _decode(data: bytes, at: int = 0):
     import numpy as np
+
     n_words, n_ids, n_lens = struct.unpack_from("<QQQ", data, at)
     at += 24
     ends = np.cumsum(np.frombuffer(data, np.int64, n_words, at)).tolist()

@@ -1,4 +1,5 @@
 """The political lexicon (formulations kept whole, variant spellings folded) and the stopword lists."""
+
 from __future__ import annotations
 
 import functools
@@ -18,6 +19,7 @@ _SEPARATORS = r"[、，,.。；;·・\s“”‘’\"']{0,3}"
 def dist_version(dist: str) -> str:
     """The installed version of a distribution, or "not installed"."""
     from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version(dist)
     except PackageNotFoundError:
@@ -29,7 +31,7 @@ class Lexicon:
     """Formulations kept whole. ``terms`` sorted; ``variants`` folds separator spellings."""
 
     terms: tuple[str, ...]
-    variants: dict            # canonical term -> pattern string (only terms with split points)
+    variants: dict  # canonical term -> pattern string (only terms with split points)
     sha256: str
 
     def fold(self, text: str) -> str:
@@ -75,8 +77,7 @@ def load_lexicon(cfg: SegmentConfig) -> Lexicon:
     digest = hashlib.sha256()
     for term in sorted(parts):
         digest.update(f"{parts[term]}\n".encode("utf-8"))
-    variants = {t: _SEPARATORS.join(re.escape(p) for p in e.split("/"))
-                for t, e in parts.items() if "/" in e}
+    variants = {t: _SEPARATORS.join(re.escape(p) for p in e.split("/")) for t, e in parts.items() if "/" in e}
     return Lexicon(terms=tuple(sorted(parts)), variants=variants, sha256=digest.hexdigest())
 
 
@@ -94,6 +95,7 @@ def load_stopwords(cfg: SegmentConfig) -> Stopwords:
     source = "none"
     if cfg.stopwords == "iso":
         import stopwordsiso
+
         words |= set(stopwordsiso.stopwords("zh"))
         words |= set(_word_list(builtin_text("stopwords_add.txt")))
         words -= set(_word_list(builtin_text("stopwords_keep.txt")))

@@ -4,6 +4,7 @@ Both load jieba's dictionary and add the lexicon's formulations by the same sequ
 ``add_word`` calls with the same frequencies: the sequence is recorded from a private jieba
 Tokenizer and replayed into rjieba, so both segment alike (a test measures the agreement).
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,6 +17,7 @@ from .lexicon import Lexicon, dist_version
 def _jieba_tokenizer(lexicon, dict_cache_dir: Path | None, record: list | None = None):
     """A private jieba Tokenizer with the lexicon added; ``record`` collects every add_word call."""
     import jieba
+
     jieba.setLogLevel(logging.WARNING)
 
     class Recording(jieba.Tokenizer):
@@ -46,7 +48,7 @@ class JiebaSegmenter:
         self.lexicon = lexicon
         self.hmm = hmm
         self.dict_cache_dir = dict_cache_dir
-        self._tokenizer: Any = None     # jieba.Tokenizer or rjieba.Jieba, built on first use
+        self._tokenizer: Any = None  # jieba.Tokenizer or rjieba.Jieba, built on first use
 
     @property
     def version(self) -> str:
@@ -55,7 +57,7 @@ class JiebaSegmenter:
     def _build(self):
         return _jieba_tokenizer(self.lexicon, self.dict_cache_dir)
 
-    def __getstate__(self):            # a worker process builds its own tokenizer
+    def __getstate__(self):  # a worker process builds its own tokenizer
         return {**self.__dict__, "_tokenizer": None}
 
     def prepare(self) -> None:
@@ -83,9 +85,12 @@ class RJiebaSegmenter(JiebaSegmenter):
             import rjieba
         except ImportError as exc:
             from ..errors import ConfigError
-            raise ConfigError("segment.engine = 'rjieba' needs the rjieba package, a dependency of topics that "
-                              "is missing here: pip install rjieba (or reinstall topics), "
-                              "or use engine = 'jieba'") from exc
+
+            raise ConfigError(
+                "segment.engine = 'rjieba' needs the rjieba package, a dependency of topics that "
+                "is missing here: pip install rjieba (or reinstall topics), "
+                "or use engine = 'jieba'"
+            ) from exc
         tok = rjieba.Jieba()
         for word, freq, tag in self._lexicon_calls():
             tok.add_word(word, freq, tag)
@@ -111,6 +116,7 @@ class RJiebaSegmenter(JiebaSegmenter):
         if path is not None:
             import os
             import tempfile
+
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -125,5 +131,3 @@ class RJiebaSegmenter(JiebaSegmenter):
 
 
 ENGINES = {"jieba": JiebaSegmenter, "rjieba": RJiebaSegmenter}
-
-

@@ -5,6 +5,7 @@ paragraph. Paragraphs shorter than ``min_chars`` (titles, headings, "同志们�
 paragraph; paragraphs longer than ``max_chars`` (including documents with no paragraph breaks at all)
 are cut into runs of whole sentences of about ``run_chars`` characters each.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,8 +26,16 @@ def split_units(documents: tuple[CleanDocument, ...], cfg: UnitsConfig) -> tuple
     for cd in documents:
         doc = cd.document
         for pos, (original, text) in enumerate(build(cd.paragraphs, cfg)):
-            units.append(Unit(unit_id=f"{doc.doc_id}:{pos:04d}", doc_id=doc.doc_id, year=doc.year,
-                              position=pos, original=original, text=text))
+            units.append(
+                Unit(
+                    unit_id=f"{doc.doc_id}:{pos:04d}",
+                    doc_id=doc.doc_id,
+                    year=doc.year,
+                    position=pos,
+                    original=original,
+                    text=text,
+                )
+            )
     return tuple(units)
 
 
@@ -72,8 +81,11 @@ def _join_short(paragraphs, min_chars: int) -> list[Paragraph]:
 def join_paragraphs(a: Paragraph, b: Paragraph) -> Paragraph:
     """a and b as one paragraph, joined by a line break in both forms."""
     shift = len(a.original) + 1
-    return Paragraph(original=a.original + "\n" + b.original, text=a.text + "\n" + b.text,
-                     removed=a.removed + tuple(r + shift for r in b.removed))
+    return Paragraph(
+        original=a.original + "\n" + b.original,
+        text=a.text + "\n" + b.text,
+        removed=a.removed + tuple(r + shift for r in b.removed),
+    )
 
 
 def sentence_runs(text: str, run_chars: int, max_chars: int) -> list[tuple[int, int]]:
