@@ -13,29 +13,6 @@ from pathlib import Path
 from . import store
 from ..errors import RunFolderError
 
-TABLES = (
-    "trends",
-    "trend_fits",
-    "trend_smooth",
-    "contrasts",
-    "stability",
-    "documents",
-    "doc_topics",
-    "topics",
-    "cleaning",
-    "theme_words",
-    "theme_shifts",
-    "formulations_by_doc",
-    "formulations_by_year",
-    "kwic",
-    "date_audit",
-    "date_audit_summary",
-    "compare",
-    "compare_trends",
-    "sweep",
-    "sweep_runs",
-)
-
 
 # what a run's manifest.json must hold (what citation() and load_run read), as (dotted key, kind of value)
 REQUIRED = (
@@ -186,6 +163,8 @@ class Run:
 
     @property
     def tables(self) -> list[str]:
+        from ..render.tables import TABLES
+
         return [t for t in TABLES if (self.path / f"{t}.csv").is_file()]
 
     def table(self, name: str):
@@ -200,6 +179,8 @@ class Run:
         return self._frames[name]
 
     def __getattr__(self, name: str):
+        from ..render.tables import TABLES
+
         if name in TABLES:
             return self.table(name)
         raise AttributeError(f"{type(self).__name__!r} has no attribute {name!r}")
