@@ -135,7 +135,7 @@ class SweepConfig:
     k: tuple = field(default=(), metadata=_opt(check=ck.int_list(2)))
     seeds: int = field(default=3, metadata=_opt(check=ck.integer(1, 100)))
     held_out: float = field(default=0.2, metadata=_opt(check=ck.number(0.05, 0.5)))
-    criterion: str = field(default="c_v", metadata=_opt(check=ck.choice({"c_v", "c_npmi", "u_mass"})))
+    criterion: str = field(default="c_v", metadata=_opt(check=ck.registry("analysis.sweep", "MEASURES")))
     min_stability: float = field(default=0.6, metadata=_opt(check=ck.number(0.0, 1.0)))
     n_init: int = field(default=0, metadata=_opt(check=ck.integer(0, 100)))  # 0: as in [model]
 
