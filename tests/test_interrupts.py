@@ -207,7 +207,8 @@ pipeline.run(config, out_dir=out)
 
 
 def start_holding_in_workers(out):
-    """A run whose fit workers (2 processes, 3 seeds) are busy: (process, pids of its workers)."""
+    """A run whose fit pool (2 processes, 3 seeds) is busy: (process, pids of its pool's workers).
+    Waits until a worker is fitting; the other may still be waiting for its task."""
     import psutil
 
     proc = subprocess.Popen(
@@ -226,8 +227,16 @@ def start_holding_in_workers(out):
         stderr=subprocess.PIPE,
         text=True,
     )
-    workers = {int(proc.stdout.readline().split()[1]) for _ in range(2)}
-    assert workers <= {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
+    line = proc.stdout.readline()
+    if not line.startswith("worker "):  # the run ended before its fit workers started: say why
+        proc.kill()
+        proc.wait(timeout=30)
+        pytest.fail(
+            f"the run ended (exit {proc.returncode}) before its fit workers started ({line!r}):\n"
+            f"{proc.stderr.read()[-3000:]}"
+        )
+    workers = {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
+    assert int(line.split()[1]) in workers and len(workers) >= 2, workers
     return proc, workers
 
 
