@@ -156,3 +156,14 @@ def test_resolved_config_written_as_toml_loads_back_the_same(path):
     config = load_experiment(path, ['report.labels={"1" = "引号\\"与反斜杠\\\\"}'])
     again = build(tomllib.loads(to_toml(config.to_dict())))
     assert again.to_dict() == config.to_dict()
+
+
+def test_a_long_list_of_problems_is_summarised_after_the_first_50():
+    from topics.errors import CorpusError
+
+    message = str(CorpusError([f"d{i}.txt: the text is empty" for i in range(120)]))
+    lines = message.splitlines()
+    assert lines[0] == "corpus error: 120 problems" and len(lines) == 1 + 50 + 1
+    assert lines[50] == "  - d49.txt: the text is empty" and "d50.txt" not in message
+    assert lines[-1] == "  ... and 70 more of the same kinds (the first 50 are shown)"
+    assert len(str(CorpusError([f"p{i}" for i in range(50)])).splitlines()) == 51  # 50: all shown

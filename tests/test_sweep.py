@@ -60,6 +60,10 @@ def test_choice_rule_prefers_stable_then_coherent():
 
 def test_k_ranges_and_split():
     assert parse_k("5:30:5") == (5, 10, 15, 20, 25, 30) and parse_k("4,8,12") == (4, 8, 12)
+    for huge in ("2:10000000:1", "5,1001"):  # the cap of [sweep] k, refused before any work
+        with pytest.raises(ConfigError, match="at most 1000 topics"):
+            parse_k(huge)
+    assert parse_k("998:1000:1") == (998, 999, 1000)
     assert parse_k("2:4") == (2, 3, 4)
     for bad in ("x", "1:3", "", "5:3"):
         with pytest.raises(ConfigError, match="--k"):

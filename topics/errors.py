@@ -10,6 +10,9 @@ from __future__ import annotations
 import enum
 
 
+SHOWN = 50  # problems listed in one message; the rest are counted
+
+
 class ExitStatus(enum.IntEnum):
     """Exit statuses of the ``topics`` command; each error class below maps to one of them."""
 
@@ -46,7 +49,9 @@ class TopicsError(Exception):
         if len(self.problems) == 1:
             return f"{self.heading}{where}: {self.problems[0]}"
         lines = [f"{self.heading}{where}: {len(self.problems)} problems"]
-        lines += [f"  - {p}" for p in self.problems]
+        lines += [f"  - {p}" for p in self.problems[:SHOWN]]
+        if len(self.problems) > SHOWN:
+            lines.append(f"  ... and {len(self.problems) - SHOWN} more of the same kinds (the first {SHOWN} are shown)")
         return "\n".join(lines)
 
 

@@ -86,18 +86,23 @@ def heldout_split(n_units: int, fraction: float, seed: int) -> tuple[np.ndarray,
 
 def parse_k(spec: str) -> tuple[int, ...]:
     """'5:30:5' -> (5, 10, ..., 30); '4,8,12' -> (4, 8, 12)."""
+    from ..config.schema import MAX_TOPICS
+    from ..errors import ConfigError
+
     try:
         if ":" in spec:
             parts = [int(p) for p in spec.split(":")]
             start, stop, step = (parts + [1])[:3] if len(parts) == 2 else parts
+            if stop > MAX_TOPICS:  # before the range is built: 2:10000000:1 is refused at once
+                raise ConfigError(f"--k {spec!r}: at most {MAX_TOPICS} topics, as for [sweep] k")
             ks = tuple(range(start, stop + 1, step))
         else:
             ks = tuple(int(p) for p in spec.split(","))
     except ValueError:
         ks = ()
+    if ks and max(ks) > MAX_TOPICS:
+        raise ConfigError(f"--k {spec!r}: at most {MAX_TOPICS} topics, as for [sweep] k")
     if not ks or min(ks) < 2:
-        from ..errors import ConfigError
-
         raise ConfigError(f"--k {spec!r}: expected start:stop:step (e.g. 5:30:5) or a list (4,8,12) of numbers >= 2")
     return tuple(sorted(set(ks)))
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import checks as ck
 from ..errors import ConfigError
 from .schema import (
+    MAX_TOPICS,
     SECTIONS,
     CleanConfig,
     CompareConfig,
@@ -243,7 +244,7 @@ def _build_model(given: dict, problems: list[str]) -> ModelConfig:
     spec = ENGINES[engine]
     n_topics = given.get("n_topics", ModelConfig.n_topics)
     try:
-        n_topics = ck.integer(2, 1000)(n_topics)
+        n_topics = ck.integer(2, MAX_TOPICS)(n_topics)
     except ck.Bad as exc:
         problems.append(f"model.n_topics: {exc}")
         n_topics = ModelConfig.n_topics
@@ -303,8 +304,8 @@ def _cross_checks(built) -> list[str]:
                     f"uncertainty.contrasts: unknown era {name!r}; eras defined: "
                     f"{', '.join(map(repr, era_names)) or 'none (add uncertainty.eras)'}"
                 )
-    if built["sweep"].k and max(built["sweep"].k) > 1000:
-        problems.append("sweep.k: at most 1000 topics")
+    if built["sweep"].k and max(built["sweep"].k) > MAX_TOPICS:
+        problems.append(f"sweep.k: at most {MAX_TOPICS} topics")
     for p in built["segment"].extra_lexicon_paths:
         if not p.is_file():
             problems.append(f"segment.extra_lexicon: file {str(p)!r} not found")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from . import checks as ck
 
+MAX_TOPICS = 1000  # the most topics a model, a sweep's K or --k may ask for
+
 
 # ---------------------------------------------------------------- field metadata
 def _opt(**kw):
