@@ -85,3 +85,59 @@ def test_document_kind_gives_one_unit_per_document(seed_units):
     cleaned, _ = seed_units
     units = split_units(cleaned, dataclasses.replace(UnitsConfig(), kind="document"))
     assert len(units) == 5 and len({u.doc_id for u in units}) == 5
+
+
+def _nearest_cuts_by_scanning(text, run_chars, marks):
+    """The cut rule written the slow, obvious way (every bound scanned for every cut): the oracle."""
+    import math
+
+    n = max(1, math.ceil(len(text) / run_chars))
+    bounds = sorted({m.end() for m in marks.finditer(text) if 0 < m.end() < len(text)})
+    if n == 1 or not bounds:
+        return [(0, len(text))]
+    cuts, lo = [], 0
+    for r in range(1, n):
+        target = r * len(text) / n
+        best = min(range(lo, len(bounds)), key=lambda i: (abs(bounds[i] - target), i), default=None)
+        if best is None:
+            break
+        if not cuts or bounds[best] > cuts[-1]:
+            cuts.append(bounds[best])
+        lo = best + 1
+    edges = [0, *cuts, len(text)]
+    return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]
+
+
+def test_cuts_equal_the_scanning_rule_and_a_long_line_splits_in_linear_time():
+    import random
+    import time
+
+    from topics.text.units import _SENTENCE_END, sentence_runs
+
+    rng = random.Random(7)
+    for _ in range(200):
+        text = "".join(rng.choice("一二三。，！x") for _ in range(rng.randint(1, 2000)))
+        run_chars = rng.choice([5, 20, 60, 300])
+        assert sentence_runs(text, run_chars, 0) == _nearest_cuts_by_scanning(text, run_chars, _SENTENCE_END)
+    line = ("这是一个关于组织工作的句子，" * 3 + "完。") * 22_800  # 1,003,200 characters, no line break
+    start = time.perf_counter()
+    runs = sentence_runs(line, 300, 1000)
+    assert time.perf_counter() - start < 0.5 and len(runs) == 3344 and runs[-1][1] == len(line)
+
+
+def test_original_positions_equal_counting_the_removed_characters_one_by_one():
+    import random
+
+    from topics.data import Paragraph
+
+    rng = random.Random(3)
+    for _ in range(200):
+        n = rng.randint(1, 150)
+        removed = tuple(sorted(rng.sample(range(n), rng.randint(0, n))))
+        para = Paragraph(original="o" * n, text="t" * (n - len(removed)), removed=removed)
+        for j in range(n - len(removed)):
+            i = j
+            for r in removed:  # the definition: skip each removed position at or before i
+                if r <= i:
+                    i += 1
+            assert para.original_index(j) == i

@@ -8,6 +8,7 @@ are cut into runs of whole sentences of about ``run_chars`` characters each.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 
@@ -117,9 +118,12 @@ def _even_cuts(text: str, start: int, end: int, run_chars: int, marks: re.Patter
     cuts, lo = [], 0
     for r in range(1, n):
         target = start + r * length / n
-        best = min(range(lo, len(bounds)), key=lambda i: (abs(bounds[i] - target), i), default=None)
-        if best is None:
+        if lo >= len(bounds):
             break
+        # the nearest bound at or after index lo is one of the two around the target (ties: the earlier):
+        # a binary search, so a long text with many sentences is cut in n log n, not n squared
+        p = bisect.bisect_left(bounds, target, lo)
+        best = min((i for i in (p - 1, p) if lo <= i < len(bounds)), key=lambda i: (abs(bounds[i] - target), i))
         if not cuts or bounds[best] > cuts[-1]:
             cuts.append(bounds[best])
         lo = best + 1
