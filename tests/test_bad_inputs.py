@@ -134,6 +134,24 @@ BAD = [  # (id, change to a valid corpus, extra args, exit code, message fragmen
         "missing column(s) year",
     ),
     ("no-metadata", lambda c: (c / "metadata.csv").unlink(), [], 3, "metadata sheet"),
+    (  # csv would take the years from the second 'year' column without a word
+        "metadata-year-twice",
+        lambda c: (c / "metadata.csv").write_text(
+            "file,year,year\n" + "".join(f"d{i}.txt,{2010 + i},{1990 + i}\n" for i in range(6)), encoding="utf-8"
+        ),
+        [],
+        3,
+        "column(s) 'year' named more than once",
+    ),
+    (  # ... and with 'file' twice each year would be attached to another file
+        "metadata-file-twice",
+        lambda c: (c / "metadata.csv").write_text(
+            "file,year,file\n" + "".join(f"d{i}.txt,{2010 + i},d{5 - i}.txt\n" for i in range(6)), encoding="utf-8"
+        ),
+        [],
+        3,
+        "column(s) 'file' named more than once",
+    ),
     ("no-chinese", no_chinese, [], 3, "no Chinese characters"),
     ("stopwords-only", stopwords_only, [], 4, "no tokens left after segmentation"),
     ("more-topics-than-units", lambda c: None, ["--set", "model.n_topics=500"], 4, "cannot support 500 topics"),
