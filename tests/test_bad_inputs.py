@@ -272,3 +272,21 @@ def test_a_ten_megabyte_document_runs(tmp_path, capsys):
         )
         == 0
     ), capsys.readouterr().err
+
+
+def test_control_characters_from_the_corpus_reach_the_terminal_as_escapes(tmp_path, capsys):
+    """An OSC/CSI sequence or a bidi override in a scraped file name is printed visibly, not obeyed,
+    by `topics check` and in error messages."""
+    corpus = make_corpus(tmp_path / "corpus")
+    hostile = "d0\x1b]0;owned\x07\x1b[2J\u202e.txt"
+    (corpus / "d0.txt").rename(corpus / hostile)
+    sheet = corpus / "metadata.csv"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("d0.txt", hostile), encoding="utf-8")
+    assert main(["check", str(EXPERIMENTS / "baseline.toml"), "--set", f"corpus.path={corpus}"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "d0\\x1b]0;owned\\x07\\x1b[2J\\u202e" in out
+    (corpus / hostile).unlink()  # now a row names a missing file
+    assert main(["check", str(EXPERIMENTS / "baseline.toml"), "--set", f"corpus.path={corpus}"]) == 3
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "d0\\x1b]0;owned" in err and "no such file" in err

@@ -22,6 +22,14 @@ from .errors import ExitStatus, TopicsError
 DEFAULT_CONFIG = "experiments/baseline.toml"
 
 
+def _say(*parts, **kw) -> None:
+    """print(), with every string made safe for a terminal (control and bidi characters shown as
+    escapes): file names, titles, passages and labels come from the corpus and the config."""
+    from .render.escape import terminal
+
+    print(*(terminal(p) for p in parts), **kw)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="topics", description="Topic and trend models of Chinese political speeches.")
     p.add_argument("--version", action="version", version=f"topics {__version__}")
@@ -113,16 +121,16 @@ def main(argv: list[str] | None = None) -> int:
     except TopicsError as exc:
         if args.traceback:
             traceback.print_exc()
-        print(str(exc), file=sys.stderr)
+        _say(str(exc), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted; no run folder was written", file=sys.stderr)
+        _say("interrupted; no run folder was written", file=sys.stderr)
         return ExitStatus.INTERRUPTED
     except Exception as exc:  # the one catch-all: an internal error, reported without a traceback
         if args.traceback:
             traceback.print_exc()
         else:
-            print(
+            _say(
                 f"internal error: {type(exc).__name__}: {exc}\nrerun with --traceback and report it with the output",
                 file=sys.stderr,
             )
@@ -131,9 +139,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _progress(stage: str, seconds: float | None) -> None:
     if seconds is None:
-        print(f"  {stage} ...", end="", file=sys.stderr, flush=True)
+        _say(f"  {stage} ...", end="", file=sys.stderr, flush=True)
     else:
-        print(f" {seconds:.2f} s", file=sys.stderr, flush=True)
+        _say(f" {seconds:.2f} s", file=sys.stderr, flush=True)
 
 
 def _cmd_run(args) -> int:
@@ -142,7 +150,7 @@ def _cmd_run(args) -> int:
 
     config = load_experiment(args.config, _overrides(args))
     if not args.quiet:
-        print(f"topics {__version__}: experiment {config.name!r} from {args.config}", file=sys.stderr)
+        _say(f"topics {__version__}: experiment {config.name!r} from {args.config}", file=sys.stderr)
     start = time.perf_counter()
     result = run(
         config,
@@ -153,14 +161,14 @@ def _cmd_run(args) -> int:
         command=args.command_line,
     )
     for w in result.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        _say(f"warning: {w}", file=sys.stderr)
     m = result.metrics["coherence"]
-    print(
+    _say(
         f"wrote {result.run_dir}/ (run {result.run_id}) in {time.perf_counter() - start:.1f} s: "
         f"{len(result.dtm.units)} units, {result.model.n_topics} topics, "
         + ", ".join(f"{k} {v['mean']:.3f}" for k, v in m.items())
     )
-    print(f"open {Path(args.out) / config.name / 'dashboard.html'}")
+    _say(f"open {Path(args.out) / config.name / 'dashboard.html'}")
     return 0
 
 
@@ -169,14 +177,14 @@ def _cmd_report(args) -> int:
 
     result = report(args.run_dir, args.overrides, out_dir=args.out, command=args.command_line)
     for w in result.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        _say(f"warning: {w}", file=sys.stderr)
     for c in result.curation:
-        print(f"{c.action}: {' + '.join(f'T{t}' for t in c.topics)} -> {c.value}")
-    print(
+        _say(f"{c.action}: {' + '.join(f'T{t}' for t in c.topics)} -> {c.value}")
+    _say(
         f"wrote {result.run_dir}/ (fit {result.provenance.fit_id}, report {result.provenance.report_id}): "
         f"{result.model.n_topics} topics"
     )
-    print(f"open {(Path(args.out) / result.config.name if args.out else Path(args.run_dir)) / 'dashboard.html'}")
+    _say(f"open {(Path(args.out) / result.config.name if args.out else Path(args.run_dir)) / 'dashboard.html'}")
     return 0
 
 
@@ -185,11 +193,11 @@ def _cmd_compare(args) -> int:
 
     target, cmp = compare(args.run_a, args.run_b, out_dir=args.out, force=args.force)
     matched = [m for m in cmp.matches if m.matched]
-    print(
+    _say(
         f"{len(matched)} of {sum(1 for m in cmp.matches if m.topic_a)} topics of {cmp.name_a} match a topic "
         f"of {cmp.name_b} (cosine similarity >= {cmp.threshold}); {len(cmp.differences)} settings differ"
     )
-    print(f"open {target / 'compare.html'}")
+    _say(f"open {target / 'compare.html'}")
     return 0
 
 
@@ -204,23 +212,23 @@ def _cmd_check(args) -> int:
     units: dict[str, int] = {}
     for u in result.units:
         units[u.doc_id] = units.get(u.doc_id, 0) + 1
-    print(
+    _say(
         f"config {args.config}: valid (experiment {config.name!r}, {config.model.engine}, "
         f"{config.model.n_topics} topics, seed {config.seed})"
     )
     years = sorted({d.year for d in corpus.documents})
-    print(
+    _say(
         f"corpus {corpus.root}: {len(corpus.documents)} documents, {len(years)} years "
         f"({years[0]}-{years[-1]}), {len(result.units)} units, fingerprint {corpus.fingerprint[:16]}"
     )
     for f, y, reason in corpus.excluded:
-        print(f"  left out: {f} ({y}): {reason}")
+        _say(f"  left out: {f} ({y}): {reason}")
     cols = [c for c in CLEANING_COUNTS if c not in ("lines_raw",)]
-    print("cleaning per document:")
-    print("  " + "  ".join(["year", "file".ljust(28), *cols, "units"]))
+    _say("cleaning per document:")
+    _say("  " + "  ".join(["year", "file".ljust(28), *cols, "units"]))
     for cd in result.cleaned:
         d = cd.document
-        print(
+        _say(
             "  "
             + "  ".join(
                 [
@@ -232,15 +240,15 @@ def _cmd_check(args) -> int:
             )
         )
         for line in cd.log.removed_lines:
-            print(f"      removed: {line[:70]}")
+            _say(f"      removed: {line[:70]}")
     single = [y for y in years if sum(d.year == y for d in corpus.documents) == 1]
     if single:
-        print(f"note: {len(single)} of {len(years)} years rest on one document: {', '.join(map(str, single))}")
-    print("date audit (stated year against dated cues in the text):")
+        _say(f"note: {len(single)} of {len(years)} years rest on one document: {', '.join(map(str, single))}")
+    _say("date audit (stated year against dated cues in the text):")
     for a in result.audit:
-        print(f"  {a.summary()}")
+        _say(f"  {a.summary()}")
         for e in a.conflicts:
-            print(f"      {e.kind} {e.cue!r} allows {e.span()}: …{e.context}… ({e.source})")
+            _say(f"      {e.kind} {e.cue!r} allows {e.span()}: …{e.context}… ({e.source})")
     return 0
 
 
@@ -256,7 +264,7 @@ def _cmd_sweep(args) -> int:
 
         raise ConfigError("no K values: give --k 5:30:5 or set [sweep] k = [5, 10, 15] in the experiment file")
     if not args.quiet:
-        print(
+        _say(
             f"topics {__version__}: sweeping K = {', '.join(map(str, ks))} with {config.sweep.seeds} seed(s) "
             f"for {config.name!r}",
             file=sys.stderr,
@@ -272,18 +280,18 @@ def _cmd_sweep(args) -> int:
         command=args.command_line,
     )
     shown = [m for m, _ in sw.measures() if m != "heldout"]
-    print(f"{'K':>4} " + " ".join(f"{m[:7]:>7}" for m in shown) + f"  {sw.heldout_name}")
+    _say(f"{'K':>4} " + " ".join(f"{m[:7]:>7}" for m in shown) + f"  {sw.heldout_name}")
     for r in sw.rows:
-        print(
+        _say(
             f"{r.k:>4} "
             + " ".join(f"{getattr(r, m):7.3f}" for m in shown)
             + f"  {r.heldout:.4g}"
             + ("   <- chosen" if r.k == sw.chosen_k else "")
         )
     for note in sw.notes:
-        print(f"warning: {note}", file=sys.stderr)
-    print(f"K = {sw.chosen_k}: {sw.reason}")
-    print(f"wrote {run_dir}/ in {time.perf_counter() - start:.1f} s")
+        _say(f"warning: {note}", file=sys.stderr)
+    _say(f"K = {sw.chosen_k}: {sw.reason}")
+    _say(f"wrote {run_dir}/ in {time.perf_counter() - start:.1f} s")
     return 0
 
 
@@ -292,8 +300,8 @@ def _cmd_cite(args) -> int:
     from .record.folder import read_manifest
 
     bib, line = citation(read_manifest(args.run_dir))
-    print(bib)
-    print(line)
+    _say(bib)
+    _say(line)
     return 0
 
 
