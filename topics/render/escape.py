@@ -30,8 +30,11 @@ _LATEX = {
 }
 _BIBTEX = set("{}&%$#_")
 _BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
-_TERMINAL = {c: (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}")
-             for c in (*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI) if c not in (0x09, 0x0A)}
+_TERMINAL = {
+    c: (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}")
+    for c in (*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI)
+    if c not in (0x09, 0x0A)
+}
 
 
 def html(text) -> str:

@@ -179,7 +179,7 @@ def _read_sheet(data: bytes, name: str, encoding: str = "utf-8"):
     columns = [c.strip() for c in (reader.fieldnames or [])]
     reader.fieldnames = columns
     twice = sorted({c for c in columns if columns.count(c) > 1 and c})
-    if twice:                      # csv would keep the last of them silently, pairing values wrongly
+    if twice:  # csv would keep the last of them silently, pairing values wrongly
         return [], [
             f"{name}: column(s) {', '.join(repr(c) for c in twice)} named more than once in the first row; "
             f"give each column one name (rename or delete the extra column)"
