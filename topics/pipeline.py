@@ -44,6 +44,7 @@ from .analysis.uncertainty import bootstrap, contrasts, fit_trends
 from .text.segment import segment
 from .text.units import split_units
 from .text.vectorize import vectorize
+from .text.vocabulary import WordRules
 
 
 def run(
@@ -170,7 +171,7 @@ def prepare(config: Experiment, cache: Path, timer):
     with timer("segment"):
         segmented = segment(units, config.segment, cache_dir=cache, workers=n_workers(config.parallel, 64))
     with timer("vectorize"):
-        dtm = vectorize(segmented, config.vectorize)
+        dtm = vectorize(segmented, config.vectorize, WordRules.from_config(config.segment, config.vectorize))
     return corpus, cleaned, segmented, dtm
 
 

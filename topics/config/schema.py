@@ -75,6 +75,13 @@ class VectorizeConfig:
     min_df: object = field(default=2, metadata=_opt(check=ck.df))
     max_df: object = field(default=0.5, metadata=_opt(check=ck.df))
     max_features: int = field(default=0, metadata=_opt(check=ck.integer(0)))
+    # the model's vocabulary (text/vocabulary.py); formulation counts never lose these words
+    pos: str = field(default="content", metadata=_opt(check=ck.registry("text.vocabulary", "POS_SETS")))
+    extra_pos: tuple = field(default=(), metadata=_opt(check=ck.str_list))  # tags kept beside the content tags
+    generic: bool = field(default=True, metadata=_opt(check=ck.boolean))  # the shipped generic-term list
+    extra_generic: tuple = field(default=(), metadata=_opt(check=ck.str_list))
+    policy_terms: bool = field(default=True, metadata=_opt(check=ck.boolean))  # shipped terms kept whatever their tag
+    keep_terms: tuple = field(default=(), metadata=_opt(check=ck.str_list))  # exempt from every word rule
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
             "excluded": [{"file": f, "year": y, "reason": r} for f, y, r in corpus.excluded],
         },
         "segment": {**result.preparation.segment, **prov.segment_run},
+        "vocabulary": _vocabulary(dtm.pruning),
         "counts": {
             "units": result.preparation.segment["units"],
             "units_modelled": len(dtm.units),
@@ -125,6 +126,22 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
         "peak_rss_mb": prov.peak_rss_mb,
         "warnings": list(result.warnings),
         "outputs": outputs,
+    }
+
+
+def _vocabulary(record) -> dict:
+    """The vocabulary record in brief: rules in order, terms and tokens each removed (vocabulary.csv lists them)."""
+    if record is None:
+        return {}
+    return {
+        **record.settings,
+        "rules": [{"rule": r, "terms": n, "tokens": t} for r, (n, t) in record.by_rule().items()],
+        "pos_kept": list(record.pos_kept),
+        "protected_terms": record.protected,
+        "terms_before": record.terms_before,
+        "tokens_before": record.tokens_before,
+        "terms_kept": record.terms_kept,
+        "tokens_kept": record.tokens_kept,
     }
 
 

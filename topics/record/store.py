@@ -31,6 +31,7 @@ def _classes() -> dict[str, type]:
     from .. import data, results
     from ..analysis import compare, dates, evolution, formulations, stability, sweep, uncertainty
     from ..config import loading, schema
+    from ..text import vocabulary
 
     table: dict[str, type] = {}
     for module in (
@@ -45,6 +46,7 @@ def _classes() -> dict[str, type]:
         uncertainty,
         schema,
         loading,
+        vocabulary,
     ):
         for name, obj in vars(module).items():
             if (

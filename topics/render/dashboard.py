@@ -284,10 +284,14 @@ def _summary(result, manifest: dict) -> str:
         ),
         (
             "segmentation",
-            f"{seg['engine']} {seg['engine_version']}, lexicon {seg['lexicon_terms']} "
-            f"terms, {seg['stopwords']} stopwords, HMM {config.segment.hmm}",
+            f"{seg['engine']} {seg['engine_version']}, lexicon {seg['lexicon_terms']} terms, HMM {config.segment.hmm}",
         ),
-        ("vocabulary", f"min_df {config.vectorize.min_df}, max_df {config.vectorize.max_df}: {len(dtm.vocab)} terms"),
+        (
+            "vocabulary",
+            f"part of speech {config.vectorize.pos}, generic list {'on' if config.vectorize.generic else 'off'}, "
+            f"min_df {config.vectorize.min_df}, max_df {config.vectorize.max_df}: {len(dtm.vocab)} terms "
+            "(the Tables section lists what each rule left out)",
+        ),
         ("topic diversity", f"{metrics['diversity']:.3f} (top {metrics['diversity_top_n']} words)"),
     ]
     versions = sorted(manifest["versions"].items())

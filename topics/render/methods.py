@@ -6,12 +6,14 @@ cite the run id so readers can find the run record.
 
 from __future__ import annotations
 
+from .summaries import vocabulary_sentence
+
 
 def _years_text(support: dict) -> str:
     return ", ".join(f"{y} ({n})" for y, n in sorted(support.items(), key=lambda kv: int(kv[0])))
 
 
-def methods_text(config, m: dict, findings, labels) -> str:
+def methods_text(config, m: dict, findings, labels, vocabulary=None) -> str:
     c, seg, counts, model = m["corpus"], m["segment"], m["counts"], m["model"]
     unc, stab = m["uncertainty"], m["stability"]
     support = m["year_support"]
@@ -41,9 +43,9 @@ def methods_text(config, m: dict, findings, labels) -> str:
         f"next; paragraphs over {units.max_chars} characters cut into runs of whole sentences of about "
         f"{units.run_chars} characters), giving {counts['units']} units. "
         f"Units were segmented with {seg['engine']} {seg['engine_version']} (HMM {'on' if config.segment.hmm else 'off'}) "
-        f"and a lexicon of {seg['lexicon_terms']} political formulations kept whole; {seg['stopwords']} stopwords "
-        f"({seg['stopwords_source']}) were removed. "
-        f"Terms in fewer than {config.vectorize.min_df} units or in more than {config.vectorize.max_df} of units "
+        f"and a lexicon of {seg['lexicon_terms']} political formulations kept whole. "
+        + (vocabulary_sentence(vocabulary) + " " if vocabulary is not None else "")
+        + f"Terms in fewer than {config.vectorize.min_df} units or in more than {config.vectorize.max_df} of units "
         f"were dropped, leaving {counts['terms']} terms and {counts['tokens']} tokens in "
         f"{counts['units_modelled']} units.",
         "",

@@ -197,3 +197,54 @@ def conflicts_summary(r):
         rows,
         "lllll",
     )
+
+
+RULE_TEXT = {  # rule -> how a reader is told what it removed (methods.md, the dashboard)
+    "stopword": "general stopwords",
+    "filler": "speech filler words",
+    "generic": "generic policy verbs, nouns and speech formula",
+    "pos": "words by part of speech (verbs, adjectives, adverbs, idioms, numerals, time words ...)",
+    "min_df": "rare terms (in fewer than min_df units)",
+    "max_df": "common terms (in more than max_df of units)",
+    "max_features": "terms beyond max_features",
+}
+
+
+def vocabulary_summary(r) -> Summary:
+    """Per rule: terms and tokens removed, and the most frequent of them."""
+    rec = r.dtm.pruning
+    examples: dict[str, list[str]] = {}
+    for t in rec.removed:  # sorted by rule, then tokens: the first are the most frequent
+        if len(examples.setdefault(t.rule, [])) < 8:
+            examples[t.rule].append(t.term)
+    rows = tuple(
+        (rule, f"{n:,}", f"{tok:,}", pct(tok / max(rec.tokens_before, 1)), " ".join(examples.get(rule, [])))
+        for rule, (n, tok) in rec.by_rule().items()
+    ) + (("kept", f"{rec.terms_kept:,}", f"{rec.tokens_kept:,}", pct(rec.tokens_kept / max(rec.tokens_before, 1)), ""),)
+    return Summary(
+        caption="The model's vocabulary: terms left out by each rule, in the order applied",
+        header=("rule", "terms", "tokens", "% of tokens", "most frequent"),
+        rows=rows,
+        align="lrrrl",
+        note=vocabulary_sentence(rec),
+    )
+
+
+def vocabulary_sentence(rec) -> str:
+    """One paragraph: what the model's vocabulary left out, rule by rule (methods.md and the dashboard)."""
+    parts = []
+    for rule, (n, tok) in rec.by_rule().items():
+        top = [t.term for t in rec.removed if t.rule == rule][:3]
+        parts.append(f"{n:,} {RULE_TEXT[rule]} ({tok:,} tokens{'; ' + ', '.join(top) if top else ''})")
+    pos = (
+        f" The part-of-speech rule kept jieba's dictionary tags {', '.join(rec.pos_kept)}; {rec.protected:,} "
+        "lexicon formulations, policy terms and keep_terms were exempt from it and from the generic list."
+        if rec.pos_kept
+        else ""
+    )
+    return (
+        f"The model's vocabulary left out, in this order, {'; '.join(parts)}, keeping {rec.terms_kept:,} of "
+        f"{rec.terms_before:,} terms and {rec.tokens_kept:,} of {rec.tokens_before:,} tokens.{pos} "
+        "Formulation counts and passages use the full text. vocabulary.csv lists every term left out, with its "
+        "rule, tag and counts."
+    )

@@ -313,6 +313,13 @@ def audit_summary_table(audit):
     return header, rows
 
 
+def vocabulary_table(record):
+    """Every term the model's vocabulary left out: the rule that removed it (text/vocabulary.RULES,
+    in the order applied), its part-of-speech tag, its tokens and the units it is in, and a note."""
+    header = ["term", "rule", "tag", "tokens", "units", "note"]
+    return header, [tuple(t) for t in record.removed]
+
+
 class Table(NamedTuple):
     """One table of a run, defined once: its CSV (every value unformatted) and, where a reader sees it,
     its summary (numbers formatted; render/summaries.py), which the dashboard shows as HTML and
@@ -385,6 +392,13 @@ TABLES: dict[str, Table] = {
     "kwic": Table(_formulation(2), summary=sm.kwic_summary, html=True),
     "date_audit_summary": Table(lambda r: audit_summary_table(r.findings.audit), summary=sm.audit_summary, html=True),
     "date_audit": Table(lambda r: audit_table(r.findings.audit), summary=sm.conflicts_summary, html=True),
+    "vocabulary": Table(
+        lambda r: vocabulary_table(r.dtm.pruning),
+        lambda r: r.dtm.pruning is not None,
+        summary=sm.vocabulary_summary,
+        latex="vocabulary.tex",
+        html=True,
+    ),
     "sweep": Table(
         lambda r: sweep_tables(r.findings.sweep)[0],
         _has_sweep,
