@@ -34,9 +34,11 @@ TAGS = {
     "j": "abbreviation (党建, 医保)",
     "l": "fixed expression (义务教育, 生态环境)",
     "eng": "Latin-script word (GDP, PM2.5)",
-    UNKNOWN_TAG: "not in jieba's dictionary (a word found by the HMM)",
 }
 CONTENT_TAGS = tuple(TAGS)
+# A word jieba's dictionary does not hold (UNKNOWN_TAG, found by the HMM with hmm = true) is not a
+# content tag: on the seeds the HMM's words are mostly fragments (中要, 二要, 学以). extra_pos = ["un"]
+# keeps them; a word to keep belongs in [segment] extra_lexicon.
 # The others, removed by [vectorize] pos = "content": v verb, a adjective, d adverb, i idiom, m numeral,
 # t time, r pronoun, b distinguishing word, s place word, f direction word, ad, vd, c, p, u, q, z ...
 
