@@ -162,3 +162,14 @@ def test_bad_arrays_are_refused_with_what_was_expected():
         words.relevance(PHI, SHARE[:4])
     with pytest.raises(ValueError, match="non-negative"):
         words.frex(-PHI)
+
+
+def test_labels_of_the_seeds_are_distinct_and_hold_no_corpus_wide_word(seeds_run):
+    tw = seeds_run.topic_words
+    labels = list(seeds_run.labels.values())
+    assert len(set(labels)) == len(labels) == seeds_run.model.n_topics
+    assert "干部" in tw.corpus_wide  # in the top words of most topics of the seeds
+    used = {w for label in labels for w in label.split("·")}
+    assert used and not used & set(tw.corpus_wide)
+    frex_top = {w.term for lst in tw.frex for w in lst}
+    assert used <= frex_top
