@@ -46,7 +46,9 @@ def write_run(result: RunResult, run_dir: Path, force: bool = False, saved: RunR
             result, warnings=tuple(warnings), provenance=replace(result.provenance, static_figures=static_note)
         )
         manifest = build_manifest(shown, outputs_of(tmp))
-        (tmp / "methods.md").write_text(methods_text(config, manifest, shown.findings, labels), encoding="utf-8")
+        (tmp / "methods.md").write_text(
+            methods_text(config, manifest, shown.findings, labels, result.topic_words), encoding="utf-8"
+        )
         (tmp / "dashboard.html").write_text(build_dashboard(shown, manifest), encoding="utf-8")
         store.save(saved if saved is not None else result, tmp / "result")
         manifest["outputs"] = outputs_of(tmp)

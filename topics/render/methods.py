@@ -6,12 +6,15 @@ cite the run id so readers can find the run record.
 
 from __future__ import annotations
 
+from .summaries import labelling_note
+
 
 def _years_text(support: dict) -> str:
     return ", ".join(f"{y} ({n})" for y, n in sorted(support.items(), key=lambda kv: int(kv[0])))
 
 
-def methods_text(config, m: dict, findings, labels) -> str:
+def methods_text(config, m: dict, findings, labels, words) -> str:
+    """methods.md of a run: ``m`` its manifest, ``labels`` {topic: label}, ``words`` its TopicWords."""
     c, seg, counts, model = m["corpus"], m["segment"], m["counts"], m["model"]
     unc, stab = m["uncertainty"], m["stability"]
     support = m["year_support"]
@@ -55,7 +58,8 @@ def methods_text(config, m: dict, findings, labels) -> str:
             if "bounds" in model["fit"]
             else ""
         )
-        + "A theme's share of a year is the token-weighted mean of its share in that year's units.",
+        + "A theme's share of a year is the token-weighted mean of its share in that year's units. "
+        + labelling_note(words),
         "",
         "## Uncertainty and stability",
         f"Intervals are {unc['level']:.0%} percentile intervals from {unc['resamples']} bootstrap resamples "
