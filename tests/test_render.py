@@ -10,12 +10,15 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from topics.analysis.runs import ConfigDifference, RunComparison, TopicMatch
 from topics.analysis.stability import Ensemble
 from topics.analysis.sweep import SweepResult, SweepRow
 from topics.analysis.uncertainty import Bands, Contrast, TrendFits
-from topics.data import CleanLog, FittedModel, Trends, YearShare
+from topics.analysis import words
+from topics.config import ReportConfig
+from topics.data import CleanLog, DocTermMatrix, FittedModel, Trends, Unit, YearShare
 from topics.record.provenance import fmt
 from topics.render import figures, latex, pages, tables
 
@@ -69,6 +72,15 @@ def small_model():
     return FittedModel(
         engine="nmf", doc_topic=np.full((2, 3), 1 / 3), topic_term=topic_term, vocab=("a", "b", "c", "d")
     )
+
+
+def small_words(top_words=3):
+    """small_model's words three ways (analysis.words), with term counts 4 2 2 2 over two units."""
+    units = tuple(Unit(f"u{i}", f"doc{i}", 2000 + i, i, "", "") for i in range(2))
+    dtm = DocTermMatrix(
+        counts=sp.csr_matrix(np.array([[3, 1, 1, 1], [1, 1, 1, 1]])), vocab=("a", "b", "c", "d"), units=units
+    )
+    return words.topic_words(small_model(), dtm, ReportConfig(top_words=top_words))
 
 
 def small_ensemble():
@@ -192,7 +204,7 @@ def test_corpus_overview_counts_documents_and_tokens_per_year():
         lambda: figures.trend_bands(small_bands(), TrendFits((), {}), LABELS, DOCS, SPAN),
         lambda: figures.prevalence_area(small_trends(), LABELS, SPAN),
         lambda: figures.heatmap(small_trends(), LABELS),
-        lambda: figures.top_words(small_model(), LABELS, 3),
+        lambda: figures.top_words(small_words(), small_model().topic_term, ("a", "b", "c", "d"), LABELS),
         lambda: figures.stability(small_ensemble(), LABELS),
         lambda: figures.contrasts(small_contrasts(), LABELS),
         lambda: figures.run_comparison(small_comparison(), {1: "甲", 2: HOSTILE}, {1: "乙", 2: "丙", 3: "丁"}),
@@ -203,6 +215,29 @@ def test_topic_names_are_escaped_and_shown_as_text(build):
     texts = list(strings(build().to_plotly_json()))
     assert not [s for s in texts if "<b>" in s or "<i>" in s]
     assert [s for s in texts if "T2 &lt;b&gt;x&lt;/b&gt;" in s or "A T2 &lt;b&gt;x&lt;/b&gt;" in s]
+
+
+def test_top_words_show_probability_and_frex_words_side_by_side_with_corpus_wide_words_marked():
+    tw, model = small_words(), small_model()
+    fig = figures.top_words(tw, model.topic_term, model.vocab, LABELS)
+    assert len(fig.data) == 2 * 3  # per topic: probability (left), FREX (right)
+    for t in range(3):
+        prob, frex = fig.data[2 * t], fig.data[2 * t + 1]
+        assert prob.xaxis != frex.xaxis and prob.yaxis != frex.yaxis
+        assert [y.rstrip("*") for y in prob.y][::-1] == [w.term for w in tw.probability[t]]  # best on top
+        assert [y.rstrip("*") for y in frex.y][::-1] == [w.term for w in tw.frex[t]]
+        # bars: the word's probability in the topic on both sides; the FREX score in the hover
+        assert list(prob.x)[::-1] == [w.score for w in tw.probability[t]]
+        assert list(frex.x)[::-1] == [model.topic_term[t, "abcd".index(w.term)] for w in tw.frex[t]]
+        assert [c[0] for c in frex.customdata][::-1] == [w.score for w in tw.frex[t]]
+        for bars in (prob, frex):  # corpus-wide (a, b, c): grey and marked; d in the topic's colour
+            for y, c in zip(bars.y, bars.marker.color):
+                wide = y.rstrip("*") in tw.corpus_wide
+                assert y.endswith("*") == wide and (c == figures.WIDE_COLOR) == wide
+                assert wide or c == figures.color(t + 1)
+    assert "d" in fig.data[3].y  # T2's d is not corpus-wide
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[:2] == ["T1 甲: by probability", "by FREX"]
 
 
 def test_stability_marks_the_topics_that_do_not_recur():
@@ -286,9 +321,21 @@ def test_run_comparison_draws_matched_pairs_with_gaps_where_a_run_has_no_documen
 
 
 def test_topics_table_lists_each_topics_top_words_by_rank():
-    header, rows = tables.topics_table(small_model(), LABELS, 3)
-    assert header == ["topic", "label", "rank", "term", "weight"]
-    assert [(t, lab, r, w) for t, lab, r, w, _ in rows] == [
+    tw = small_words()
+    header, rows = tables.topics_table(tw, LABELS)
+    assert header == [
+        "topic",
+        "label",
+        "rank",
+        "term",
+        "weight",
+        "frex_term",
+        "frex",
+        "relevance_term",
+        "relevance",
+        "corpus_wide",
+    ]
+    assert [(t, lab, r, w) for t, lab, r, w, *_ in rows] == [
         (1, "甲", 1, "a"),
         (1, "甲", 2, "b"),
         (1, "甲", 3, "c"),
@@ -299,12 +346,19 @@ def test_topics_table_lists_each_topics_top_words_by_rank():
         (3, "丙", 2, "b"),
         (3, "丙", 3, "c"),
     ]
-    assert [x for *_, x in rows][:3] == [0.6, 0.3, 0.1]
+    assert [r[4] for r in rows][:3] == [0.6, 0.3, 0.1]
+    for t in range(3):  # beside each probability word, the word of the same rank by FREX and by relevance
+        mine = [r for r in rows if r[0] == t + 1]
+        assert [(r[5], r[6]) for r in mine] == [tuple(w) for w in tw.frex[t]]
+        assert [(r[7], r[8]) for r in mine] == [tuple(w) for w in tw.relevance[t]]
+    # a, b and c are in the top 3 of more than half the topics (T1 a b c, T2 c d a, T3 a b c)
+    assert tw.corpus_wide == ("a", "b", "c")
+    assert [r[9] for r in rows] == [True, True, True, True, False, True, True, True, True]
 
 
 def test_topics_table_of_the_baseline(seeds_run):
     k, n = seeds_run.model.n_topics, seeds_run.config.report.top_words
-    _, rows = tables.topics_table(seeds_run.model, seeds_run.labels, n)
+    header, rows = tables.topics_table(seeds_run.topic_words, seeds_run.labels)
     assert len(rows) == k * n
     assert [(r[0], r[2]) for r in rows] == [(t, rank) for t in range(1, k + 1) for rank in range(1, n + 1)]
     for t in range(1, k + 1):
@@ -312,6 +366,14 @@ def test_topics_table_of_the_baseline(seeds_run):
         assert weights == sorted(weights, reverse=True)
         assert [r[3] for r in rows if r[0] == t] == [w for w, _ in seeds_run.model.top_terms(t - 1, n)]
         assert {r[1] for r in rows if r[0] == t} == {seeds_run.labels[t]}
+        frex = [r[6] for r in rows if r[0] == t]
+        assert frex == sorted(frex, reverse=True) and all(0 < x <= 1 for x in frex)
+        relevance = [r[8] for r in rows if r[0] == t]
+        assert relevance == sorted(relevance, reverse=True)
+    wide = set(seeds_run.topic_words.corpus_wide)
+    assert wide and all(r[9] == (r[3] in wide) for r in rows)
+    with open(seeds_run.run_dir / "topics.csv", encoding="utf-8", newline="") as f:
+        assert next(csv.reader(f)) == header == list(tables.TOPICS_HEADER)
 
 
 def test_trends_table_carries_the_interval_and_the_seed_range():

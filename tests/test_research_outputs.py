@@ -79,6 +79,9 @@ def test_methods_latex_and_citation(seeds_run, capsys):
         "325 political formulations",
         "seed 20240501",
         "The sweep favours K =",
+        "Automatic labels are each topic's 3 highest-FREX words",
+        "weight 0.5 on frequency",
+        "skipping corpus-wide words (among the 15 most probable words of more than 50% of topics: 干部",
     ):
         assert phrase in methods, phrase
     for name in ("topics.tex", "trends.tex", "contrasts.tex", "sweep.tex", "trend_fits.tex"):

@@ -3,7 +3,14 @@ loading an experiment file with ``--set`` overrides."""
 
 from __future__ import annotations
 
-from .loading import Experiment, build_experiment, load_experiment, parse_override, with_report_settings
+from .loading import (
+    Experiment,
+    build_experiment,
+    load_experiment,
+    parse_override,
+    with_recorded_report,
+    with_report_settings,
+)
 from .schema import (
     SECTIONS,
     CleanConfig,
@@ -30,6 +37,7 @@ __all__ = [
     "build_experiment",
     "load_experiment",
     "parse_override",
+    "with_recorded_report",
     "with_report_settings",
     "SECTIONS",
     "CleanConfig",

@@ -107,6 +107,12 @@ class ReportConfig:
     passage_chars: int = field(default=240, metadata=_opt(check=ck.integer(20, 5000)))
     merge: tuple = field(default=(), metadata=_opt(check=ck.topic_groups))  # e.g. [[2, 5]]: topics merged
     curator: str = field(default="", metadata=_opt(check=ck.string))  # who curated, recorded
+    # automatic labels and the words that tell topics apart (topics/analysis/words.py)
+    frex_weight: float = field(default=0.5, metadata=_opt(check=ck.number(0.0, 1.0)))  # FREX weight on frequency
+    relevance_lambda: float = field(default=0.6, metadata=_opt(check=ck.number(0.0, 1.0)))
+    label_words: int = field(default=3, metadata=_opt(check=ck.integer(1, 10)))  # FREX words per automatic label
+    # a word in the top_words of more than this share of topics is corpus-wide, never in a label (1: none)
+    corpus_wide_share: float = field(default=0.5, metadata=_opt(check=ck.number(0.0, 1.0)))
 
     def label_map(self) -> dict[int, str]:
         return dict(self.labels)

@@ -96,7 +96,12 @@ def build_dashboard(result, manifest: dict) -> str:
             if len(corpus.documents) <= MAX_DOCUMENT_ROWS
             else []
         ),
-        ("words", "Top words", figures.top_words(model, labels, config.report.top_words), ""),
+        (
+            "words",
+            "Top words",
+            figures.top_words(result.topic_words, model.topic_term, model.vocab, labels),
+            _words_note(result.topic_words),
+        ),
         (
             "evolution",
             "Theme words by year",
@@ -166,6 +171,19 @@ def build_dashboard(result, manifest: dict) -> str:
     parts.append(_summary(result, manifest))
     parts += ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
+
+
+def _words_note(words) -> str:
+    from .summaries import labelling_note
+
+    s = words.settings
+    return (
+        f"Left: each topic's {s.top_n} most probable words. Right: its {s.top_n} highest-FREX words, "
+        f"in FREX order (frequent in the topic and exclusive to it). Bars: the word's probability in the "
+        f"topic, on one scale per topic; the hover gives the FREX score. Grey bars marked * are "
+        f"corpus-wide words. topics.csv also lists each topic's words by relevance "
+        f"(Sievert & Shirley 2014, lambda {s.relevance_lambda:g}). " + labelling_note(words)
+    )
 
 
 def _support_note(support: dict) -> str:

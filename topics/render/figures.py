@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import escape
-from ..data import FittedModel, Trends
+from ..data import Trends
 
 FONT = (
     '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
@@ -156,35 +156,57 @@ def heatmap(trends: Trends, labels) -> go.Figure:
     return layout(fig, "Topic by year", 120 + 36 * k)
 
 
-def top_words(model: FittedModel, labels, n_words: int) -> go.Figure:
-    """Horizontal bars of each topic's heaviest words, two topics to a row."""
-    k = model.n_topics
-    cols = 2
-    rows = (k + cols - 1) // cols
+WIDE_COLOR = "#b8b8b8"  # bars of corpus-wide words
+WIDE_MARK = "*"  # after a corpus-wide word on the axis
+
+
+def word_bars(words, weight: dict, wide: set, topic: int) -> go.Bar:
+    """Horizontal bars of one ranked word list (first at the top), each bar the word's probability in
+    the topic (``weight``: term -> probability) and its list score in the hover; corpus-wide words
+    grey and marked."""
+    shown = list(words)[::-1]
+    return go.Bar(
+        x=[weight[w.term] for w in shown],
+        y=[safe(w.term) + (WIDE_MARK if w.term in wide else "") for w in shown],
+        orientation="h",
+        marker_color=[WIDE_COLOR if w.term in wide else color(topic) for w in shown],
+        customdata=[[w.score, "corpus-wide word" if w.term in wide else ""] for w in shown],
+        showlegend=False,
+        hovertemplate="%{y}: probability %{x:.4f}, score %{customdata[0]:.4f} %{customdata[1]}<extra></extra>",
+    )
+
+
+def top_words(words, topic_term: np.ndarray, vocab, labels) -> go.Figure:
+    """Each topic's most probable words (left) beside its highest-FREX words in FREX order (right),
+    one row per topic, bars on one scale: the word's probability in the topic (topic_term (K, V),
+    vocab (V,)). ``words``: an analysis.words.TopicWords; corpus-wide words grey, marked with *."""
+    k = len(words.probability)
+    n = max((len(p) for p in words.probability), default=1)
+    wide = set(words.corpus_wide)
+    index = {w: i for i, w in enumerate(vocab)}
     fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        horizontal_spacing=0.18,
-        vertical_spacing=0.25 / rows,
-        subplot_titles=[topic_name(t, labels) for t in range(1, k + 1)],
+        rows=k,
+        cols=2,
+        horizontal_spacing=0.22,
+        vertical_spacing=0.3 / k,
+        subplot_titles=[
+            title for t in range(1, k + 1) for title in (f"{topic_name(t, labels)}: by probability", "by FREX")
+        ],
     )
     for t in range(1, k + 1):
-        terms = model.top_terms(t - 1, n_words)[::-1]
-        fig.add_trace(
-            go.Bar(
-                x=[w for _, w in terms],
-                y=[safe(term) for term, _ in terms],
-                orientation="h",
-                marker_color=color(t),
-                showlegend=False,
-                hovertemplate="%{y}: %{x:.4f}<extra></extra>",
-            ),
-            row=(t - 1) // cols + 1,
-            col=(t - 1) % cols + 1,
-        )
+        row = topic_term[t - 1]
+        for col, ranked in ((1, words.probability[t - 1]), (2, words.frex[t - 1])):
+            weight = {w.term: float(row[index[w.term]]) for w in ranked}
+            fig.add_trace(word_bars(ranked, weight, wide, t), row=t, col=col)
+        top = max(float(row.max()), 1e-12) * 1.05
+        fig.update_xaxes(range=[0, top], row=t)  # both panels of a topic on one scale
     fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(tickfont=dict(size=12), automargin=True)
-    return layout(fig, "Top words per topic (weight in the topic)", max(400, 80 + 20 * n_words * rows))
+    fig.update_yaxes(tickfont=dict(size=12), automargin=True, type="category", dtick=1)
+    return layout(
+        fig,
+        "Top words per topic: by probability and by FREX (bar: probability in the topic; * corpus-wide)",
+        100 + k * (50 + 18 * n),
+    )
 
 
 def documents_heatmap(trends: Trends, labels, titles: dict[str, str]) -> go.Figure:

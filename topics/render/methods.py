@@ -6,14 +6,18 @@ cite the run id so readers can find the run record.
 
 from __future__ import annotations
 
-from .summaries import vocabulary_sentence
+from .summaries import labelling_note, vocabulary_sentence
 
 
 def _years_text(support: dict) -> str:
     return ", ".join(f"{y} ({n})" for y, n in sorted(support.items(), key=lambda kv: int(kv[0])))
 
 
-def methods_text(config, m: dict, findings, labels, vocabulary=None) -> str:
+def methods_text(result, m: dict) -> str:
+    """methods.md of a run: ``result`` the RunResult as shown (labels, TopicWords, vocabulary record),
+    ``m`` its manifest."""
+    config, findings, labels = result.config, result.findings, result.labels
+    words, vocabulary = result.topic_words, result.dtm.pruning
     c, seg, counts, model = m["corpus"], m["segment"], m["counts"], m["model"]
     unc, stab = m["uncertainty"], m["stability"]
     support = m["year_support"]
@@ -57,7 +61,8 @@ def methods_text(config, m: dict, findings, labels, vocabulary=None) -> str:
             if "bounds" in model["fit"]
             else ""
         )
-        + "A theme's share of a year is the token-weighted mean of its share in that year's units.",
+        + "A theme's share of a year is the token-weighted mean of its share in that year's units. "
+        + labelling_note(words),
         "",
         "## Uncertainty and stability",
         f"Intervals are {unc['level']:.0%} percentile intervals from {unc['resamples']} bootstrap resamples "

@@ -30,15 +30,45 @@ def interval(low: float, high: float) -> str:
     return f"[{pp(low)}, {pp(high)}]"
 
 
+SUMMARY_WORDS = 8  # words of each list in the topics summary
+WIDE_MARK = "*"  # marks a corpus-wide word in a summary
+
+
+def marked(words, corpus_wide) -> str:
+    """Words joined by spaces, each corpus-wide one marked with WIDE_MARK."""
+    wide = set(corpus_wide)
+    return " ".join(w.term + (WIDE_MARK if w.term in wide else "") for w in words)
+
+
+def labelling_note(words) -> str:
+    """How the automatic labels were made, in one sentence (the dashboard, methods.md)."""
+    s = words.settings
+    given = [t for t in range(1, len(words.labels) + 1) if t not in words.automatic]
+    return (
+        f"Automatic labels are each topic's {s.label_words} highest-FREX words (FREX of Roberts, Stewart "
+        f"& Airoldi 2016 as in stm, weight {s.frex_weight:g} on frequency and {1 - s.frex_weight:g} on "
+        f"exclusivity), skipping corpus-wide words (among the {s.top_n} most probable words of more than "
+        f"{s.corpus_wide_share:.0%} of topics"
+        + (f": {' '.join(words.corpus_wide)}" if words.corpus_wide else ": none in this run")
+        + "); a topic whose words repeat another label's takes its next FREX word"
+        + (
+            f"; {', '.join(f'T{t}' for t in given)} carry labels given in [report] labels."
+            if given
+            else "; labels given in [report] labels would replace them."
+        )
+    )
+
+
 def topics_summary(r) -> Summary:
-    f, labels, metrics = r.findings, r.labels, r.metrics
+    f, labels, metrics, words = r.findings, r.labels, r.metrics, r.topic_words
     measures = list(metrics["coherence"])
     unstable = set(f.ensemble.unstable())
     rows = [
         (
             f"T{t + 1}",
             labels[t + 1],
-            " ".join(w for w, _ in r.model.top_terms(t, 8)),
+            marked(words.probability[t][:SUMMARY_WORDS], words.corpus_wide),
+            marked(words.frex[t][:SUMMARY_WORDS], words.corpus_wide),
             *[f"{metrics['coherence'][m]['per_topic'][t]:.3f}" for m in measures],
             f"{f.ensemble.stability[t]:.2f}" + (" (does not recur)" if t + 1 in unstable else ""),
         )
@@ -49,15 +79,18 @@ def topics_summary(r) -> Summary:
             "mean",
             "",
             "",
+            "",
             *[f"{metrics['coherence'][m]['mean']:.3f}" for m in measures],
             f"{f.ensemble.stability.mean():.2f}",
         )
     )
     return Summary(
-        f"Topics: top words, coherence and seed stability ({len(f.ensemble.seeds)} seeds)",
-        ("Topic", "Label", "Top words", *measures, "Stability"),
+        f"Topics: top words by probability and by FREX, coherence and seed stability ({len(f.ensemble.seeds)} "
+        f"seeds); {WIDE_MARK} marks a corpus-wide word",
+        ("Topic", "Label", "Top words (probability)", "Top words (FREX)", *measures, "Stability"),
         tuple(rows),
-        "lll" + "r" * (len(measures) + 1),
+        "llll" + "r" * (len(measures) + 1),
+        labelling_note(words),
     )
 
 

@@ -12,17 +12,34 @@ import numpy as np
 
 from . import summaries as sm
 from ..analysis.sweep import SweepRun
+from ..analysis.words import TopicWords
 from ..data import CleanLog, DocTermMatrix, FittedModel, Trends
 
 
-def topics_table(model: FittedModel, labels: dict[int, str], top_words: int):
-    header = ["topic", "label", "rank", "term", "weight"]
+TOPICS_HEADER = [
+    "topic",
+    "label",
+    "rank",
+    "term",  # the rank-th most probable word
+    "weight",  # its probability in the topic
+    "frex_term",  # the rank-th word by FREX
+    "frex",  # its FREX score
+    "relevance_term",  # the rank-th word by relevance
+    "relevance",  # its relevance
+    "corpus_wide",  # whether ``term`` is a corpus-wide word (never in an automatic label)
+]
+
+
+def topics_table(words: TopicWords, labels: dict[int, str]):
+    """One row per topic and rank (long format): the rank-th word of each of the topic's three
+    lists (``analysis.words``), each with its score, and whether the probability word is corpus-wide."""
+    wide = set(words.corpus_wide)
     rows = [
-        (k + 1, labels[k + 1], r + 1, term, weight)
-        for k in range(model.n_topics)
-        for r, (term, weight) in enumerate(model.top_terms(k, top_words))
+        (k + 1, labels[k + 1], r + 1, p.term, p.score, f.term, f.score, v.term, v.score, p.term in wide)
+        for k, lists in enumerate(zip(words.probability, words.frex, words.relevance))
+        for r, (p, f, v) in enumerate(zip(*lists))
     ]
-    return header, rows
+    return list(TOPICS_HEADER), rows
 
 
 def doc_topics_table(model: FittedModel, dtm: DocTermMatrix, files: dict[str, str]):
@@ -350,7 +367,7 @@ def _has_sweep(r) -> bool:
 
 TABLES: dict[str, Table] = {
     "topics": Table(
-        lambda r: topics_table(r.model, r.labels, r.config.report.top_words),
+        lambda r: topics_table(r.topic_words, r.labels),
         summary=sm.topics_summary,
         latex="topics.tex",
     ),  # the dashboard's quality table
