@@ -2,6 +2,7 @@
 verdict on hand-made rows, its sentence, and what methods.md and the CLI say with it)."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -188,6 +189,10 @@ def test_methods_md_says_when_the_runs_k_differs_from_the_sweeps_choice(seeds_ru
     written = (seeds_run.run_dir / "methods.md").read_text(encoding="utf-8")
     verdict = seeds_run.findings.sweep.verdict
     assert verdict.sentence in written and verdict.about(8) in written and seeds_run.findings.sweep.rule() in written
+    from topics.render.escape import html
+
+    dashboard = (seeds_run.run_dir / "dashboard.html").read_text(encoding="utf-8")
+    assert html(f"{verdict.sentence} {verdict.about(8)}") in dashboard  # the sweep figure's note
 
 
 def test_topics_sweep_prints_the_verdict(tmp_path, capsys, cache_dir):
@@ -202,6 +207,11 @@ def test_topics_sweep_prints_the_verdict(tmp_path, capsys, cache_dir):
     manifest = json.loads((tmp_path / "baseline-sweep" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["sweep"]["verdict"] and manifest["sweep"]["verdict"] in out.splitlines()
     assert "c_v min c_v max" in out.splitlines()[0]
+    from topics.render.escape import html
+
+    page = (tmp_path / "baseline-sweep" / "sweep.html").read_text(encoding="utf-8")
+    assert html(manifest["sweep"]["verdict"]) in page and "mean over 2 seeds [lowest, highest seed]" in page
+    assert len(re.findall(r"<td>-?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\]</td>", page)) >= 2 * 5  # 2 K, 5 measures
 
 
 def test_k_ranges_and_split():

@@ -197,7 +197,14 @@ def sweep_plot(sw):
         ax.set_title(title)
         ax.set_xlabel("K")
         ax.grid(alpha=0.3, lw=0.5)
-    named = f"K = {v.chosen} (dashed)" if v.chosen is not None else "no K named"
+    if v.chosen is not None:
+        named = f"K = {v.chosen} named (dashed)"
+    elif v.best is None:
+        named = "no K named (none stable enough)"
+    else:
+        named = f"no K named; smallest within seed noise of the best: K = {v.parsimonious} (dashed)" + (
+            f", best mean K = {v.best} (dotted)" if v.best != v.parsimonious else ""
+        )
     fig.suptitle(f"Choosing K: {named}; bars: lowest to highest seed", fontsize=9)
     fig.tight_layout()
     return fig
