@@ -275,6 +275,6 @@ def test_load_run_refuses_what_is_not_a_run(tmp_path, small_run):
         topics.load_run(tmp_path)
     broken = tmp_path / "broken"
     shutil.copytree(small_run, broken)
-    (broken / "result" / "result.json").write_text('{"format": 1, "result": {"__type__": "os.system"}}')
+    (broken / "result" / "result.json").write_text('{"format": 2, "result": {"__type__": "os.system"}}')
     with pytest.raises(RunFolderError, match="unknown record type"):
         Run(broken).fit

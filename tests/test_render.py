@@ -267,7 +267,9 @@ def test_contrasts_have_one_panel_per_pair_of_eras_with_the_intervals():
     assert [s.x0 for s in fig.layout.shapes] == [0, 0]  # zero line in each panel
 
 
-def test_sweep_has_a_panel_per_measure_and_marks_the_chosen_k():
+def test_sweep_has_a_panel_per_measure_with_seed_ranges_and_marks_the_chosen_k():
+    from topics.analysis.sweep import RANGED, choose_k
+
     rows = tuple(
         SweepRow(
             k=k,
@@ -278,29 +280,44 @@ def test_sweep_has_a_panel_per_measure_and_marks_the_chosen_k():
             heldout=900 - 10 * k,
             stability=1 - k / 12,
             unstable_topics=k // 4,
+            **{f"{m}_min": -k / 100 - 3 for m in RANGED},  # lower than every mean
+            **{f"{m}_max": 1 + k / 100 for m in RANGED},
         )
         for k in (4, 6, 8)
+    )
+    rows = (  # K = 6 stands out; the seed ranges of K = 4 and 8 overlap
+        rows[0]._replace(c_v_min=0.30, c_v_max=0.375),
+        rows[1]._replace(c_v=0.9, c_v_min=0.88, c_v_max=0.92),
+        rows[2]._replace(c_v_min=0.37, c_v_max=0.39),
     )
     sw = SweepResult(
         rows=rows,
         runs=(),
-        chosen_k=6,
-        reason="",
+        verdict=choose_k(rows, "c_v", 0.0, 2),
         heldout_name="held-out perplexity",
         criterion="c_v",
+        min_stability=0.0,
         n_train=90,
         n_heldout=10,
         seeds=(1, 2),
     )
+    assert sw.verdict.chosen == 6
     fig = figures.sweep(sw)
     measures = sw.measures()
     assert len(fig.data) == len(measures) and [a.text for a in fig.layout.annotations] == [t for _, t in measures]
     for trace, (key, _) in zip(fig.data, measures):
         assert list(trace.x) == [r.k for r in sw.rows]
-        assert np.allclose(trace.y, [getattr(r, key) for r in sw.rows])
+        mean = np.array([getattr(r, key) for r in sw.rows])
+        assert np.allclose(trace.y, mean)
+        low, high = (np.array([r.seed_range(key)[i] for r in sw.rows]) for i in (0, 1))
+        assert np.allclose(mean + trace.error_y.array, high) and np.allclose(mean - trace.error_y.arrayminus, low)
     assert len({t.xaxis for t in fig.data}) == len(measures)
-    assert [s.x0 for s in fig.layout.shapes] == [sw.chosen_k] * len(measures)
-    assert f"K = {sw.chosen_k}" in fig.layout.title.text
+    assert [s.x0 for s in fig.layout.shapes] == [6] * len(measures)
+    assert "K = 6" in fig.layout.title.text
+    tie = replace(sw, verdict=choose_k(rows[:1] + rows[2:], "c_v", 0.0, 2))  # ranges overlap: no K named
+    assert tie.verdict.chosen is None and tie.verdict.best == 8 and tie.verdict.parsimonious == 4
+    assert sorted(s.x0 for s in figures.sweep(tie).layout.shapes) == [4] * len(measures) + [8] * len(measures)
+    assert "no K stands out" in figures.sweep(tie).layout.title.text
 
 
 def test_run_comparison_draws_matched_pairs_with_gaps_where_a_run_has_no_document():

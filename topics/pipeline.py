@@ -184,7 +184,7 @@ def sweep_if_asked(dtm, config):
         result = sweep(dtm, config)
     except ModelError as exc:
         return None, (f"{exc.problems[0]} (the run went on without the sweep)",)
-    return result, result.notes
+    return result, (*result.notes, *(f"sweep: {w}" for w in result.verdict.at_edge))
 
 
 def run_sweep(

@@ -13,6 +13,7 @@ from pathlib import Path
 from . import checks as ck
 
 MAX_TOPICS = 1000  # the most topics a model, a sweep's K or --k may ask for
+MIN_TOPICS = 2  # the fewest: a sweep whose parsimonious K is 2 cannot be extended below it
 
 
 # ---------------------------------------------------------------- field metadata
@@ -147,7 +148,7 @@ class StabilityConfig:
 
 @dataclass(frozen=True)
 class SweepConfig:
-    k: tuple = field(default=(), metadata=_opt(check=ck.int_list(2)))
+    k: tuple = field(default=(), metadata=_opt(check=ck.int_list(MIN_TOPICS)))
     seeds: int = field(default=3, metadata=_opt(check=ck.integer(1, 100)))
     held_out: float = field(default=0.2, metadata=_opt(check=ck.number(0.05, 0.5)))
     criterion: str = field(default="c_v", metadata=_opt(check=ck.registry("analysis.sweep", "MEASURES")))

@@ -92,18 +92,7 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
         "evolution": {"method": findings.evolution.method},
         "formulations": {"terms": findings.formulations.n_terms, "chart": list(findings.formulations.chart)},
         "compare": [{"engine": c.engine, "agreement": c.agreement} for c in findings.comparisons],
-        "sweep": None
-        if sw is None
-        else {
-            "k": [r.k for r in sw.rows],
-            "seeds": list(sw.seeds),
-            "chosen_k": sw.chosen_k,
-            "reason": sw.reason,
-            "criterion": sw.criterion,
-            "n_train": sw.n_train,
-            "n_heldout": sw.n_heldout,
-            "heldout_measure": sw.heldout_name,
-        },
+        "sweep": None if sw is None else {**sweep_record(sw), "run_k": sw.verdict.about(config.model.n_topics)},
         "date_audit": [
             {
                 "file": a.file,
@@ -145,6 +134,29 @@ def _vocabulary(record) -> dict:
     }
 
 
+def sweep_record(sw) -> dict:
+    """The sweep as a manifest records it: the grid, the seeds and the verdict (chosen_k is None
+    when no K beats the others beyond seed noise)."""
+    v = sw.verdict
+    return {
+        "k": [r.k for r in sw.rows],
+        "seeds": list(sw.seeds),
+        "criterion": sw.criterion,
+        "min_stability": sw.min_stability,
+        "chosen_k": v.chosen,
+        "best_k": v.best,
+        "within_noise": list(v.within_noise),
+        "parsimonious_k": v.parsimonious,
+        "eligible": list(v.eligible),
+        "at_edge": list(v.at_edge),
+        "rule": sw.rule(),
+        "verdict": v.sentence,
+        "n_train": sw.n_train,
+        "n_heldout": sw.n_heldout,
+        "heldout_measure": sw.heldout_name,
+    }
+
+
 def sweep_manifest(record, static_note: str) -> dict:
     """The manifest of a sweep folder (a SweepRecord)."""
     config, sw = record.config, record.sweep
@@ -159,16 +171,7 @@ def sweep_manifest(record, static_note: str) -> dict:
         "seed": config.seed,
         "corpus": {"fingerprint": record.corpus_fingerprint, "documents": record.n_documents},
         "counts": {"units": record.n_units, "terms": record.n_terms},
-        "sweep": {
-            "k": [r.k for r in sw.rows],
-            "seeds": list(sw.seeds),
-            "chosen_k": sw.chosen_k,
-            "reason": sw.reason,
-            "n_train": sw.n_train,
-            "n_heldout": sw.n_heldout,
-            "heldout_measure": sw.heldout_name,
-            "criterion": sw.criterion,
-        },
+        "sweep": sweep_record(sw),
         "static_figures": static_note,
         "versions": vers,
         "platform": {**provenance.platform_info(), "python": vers["python"]},

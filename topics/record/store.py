@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import RunFolderError
 
-FORMAT = 1  # bump when the stored layout changes
+FORMAT = 2  # bump when the stored layout changes (2: the sweep verdict, the vocabulary record)
 _NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 

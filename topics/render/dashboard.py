@@ -142,7 +142,15 @@ def build_dashboard(result, manifest: dict) -> str:
             )
         )
     if f.sweep is not None:
-        figs.append(("sweep", "Number of topics", figures.sweep(f.sweep), "Why this K: " + f.sweep.reason))
+        verdict = f.sweep.verdict
+        figs.append(
+            (
+                "sweep",
+                "Number of topics",
+                figures.sweep(f.sweep),
+                f"{verdict.sentence} {verdict.about(config.model.n_topics)}",
+            )
+        )
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-Hans">',
@@ -330,16 +338,22 @@ def _summary(result, manifest: dict) -> str:
 
 
 def sweep_page(name: str, sw) -> str:
-    """The page of a sweep folder: the choice and its reason, and the sweep figure."""
+    """The page of a sweep folder: the verdict, the sweep figure (means with seed ranges) and the
+    table of every measure per K (mean [lowest, highest seed])."""
     import plotly.io as pio
     from plotly.offline import get_plotlyjs
+
+    from .summaries import sweep_summary
 
     body = pio.to_html(
         figures.sweep(sw), full_html=False, include_plotlyjs=False, div_id="fig-sweep", config=FIGURE_CONFIG
     )
+    table = sweep_summary(sw)
     return (
         f'<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}"><title>{_e(name)} · K sweep'
-        f"</title><script>{get_plotlyjs()}</script></head><body style=\"font-family:sans-serif\">"
-        f"<h1>{_e(name)}: choosing K</h1><p>{_e(sw.reason)}</p>{body}</body></html>\n"
+        f"</title><style>{CSS}</style><script>{get_plotlyjs()}</script></head><body>"
+        f"<header><h1>{_e(name)}: choosing K</h1><p>{_e(sw.verdict.sentence)}</p></header><main>"
+        f"<section>{body}</section><section><h2>{_e(table.caption)}</h2>{_table(table.header, table.rows)}"
+        "</section></main></body></html>\n"
     )

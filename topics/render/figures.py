@@ -484,26 +484,57 @@ def comparison(main_trends, comparisons, labels, year_span) -> go.Figure:
     return fig
 
 
+def seed_range(ks, mean, low, high, title: str) -> go.Scatter:
+    """One measure over K: the mean over seeds (line and markers) with error bars from the lowest to
+    the highest seed. ks, mean, low, high: sequences of the same length (one value per K); a NaN
+    range (not measured) draws no bar."""
+    mean, low, high = (np.asarray(a, dtype=float) for a in (mean, low, high))
+    up, down = np.nan_to_num(high - mean), np.nan_to_num(mean - low)
+    return go.Scatter(
+        x=list(ks),
+        y=mean,
+        mode="lines+markers",
+        showlegend=False,
+        line=dict(color="#1f3b57"),
+        error_y=dict(type="data", symmetric=False, array=up, arrayminus=down, color="#7f8fa6", thickness=1),
+        customdata=np.column_stack([low, high]),
+        hovertemplate=safe(title) + " at K=%{x}: mean %{y:.4g}, seeds %{customdata[0]:.4g} to "
+        "%{customdata[1]:.4g}<extra></extra>",
+    )
+
+
 def sweep(sw) -> go.Figure:
-    panels = sw.measures()
+    """One panel per measure: mean over seeds with the seed range; the K the verdict names (red,
+    dashed), or when it names none the best mean (grey, dotted) and the parsimonious K (red, dashed)."""
+    panels, v = sw.measures(), sw.verdict
     fig = make_subplots(rows=2, cols=3, subplot_titles=[p[1] for p in panels])
     ks = [r.k for r in sw.rows]
-    for i, (key, title) in enumerate(panels):
-        fig.add_trace(
-            go.Scatter(
-                x=ks,
-                y=[getattr(r, key) for r in sw.rows],
-                mode="lines+markers",
-                showlegend=False,
-                line=dict(color="#1f3b57"),
-                hovertemplate=f"K=%{{x}}: {title} %{{y:.4g}}<extra></extra>",
-            ),
-            row=i // 3 + 1,
-            col=i % 3 + 1,
+    marks = []
+    if v.chosen is not None:
+        marks.append((v.chosen, "dash", "#d62728"))
+    elif v.best is not None:
+        marks += [(v.parsimonious, "dash", "#d62728")] + (
+            [(v.best, "dot", "#7f7f7f")] if v.best != v.parsimonious else []
         )
-        fig.add_vline(x=sw.chosen_k, line_dash="dash", line_color="#d62728", row=i // 3 + 1, col=i % 3 + 1)
+    for i, (key, title) in enumerate(panels):
+        at = dict(row=i // 3 + 1, col=i % 3 + 1)
+        lows, highs = zip(*(r.seed_range(key) for r in sw.rows))
+        fig.add_trace(seed_range(ks, [getattr(r, key) for r in sw.rows], lows, highs, title), **at)
+        for k, dash, colour in marks:
+            fig.add_vline(x=k, line_dash=dash, line_color=colour, **at)
     fig.update_xaxes(title_text="K", dtick=max(1, (ks[-1] - ks[0]) // 8 or 1))
-    return layout(fig, f"Choosing K: the sweep names K = {sw.chosen_k} (dashed)", 560)
+    if v.chosen is not None:
+        title = f"Choosing K: the sweep names K = {v.chosen} (dashed); bars: lowest to highest seed"
+    elif v.best is not None:
+        marked = (
+            f"best mean K = {v.best} (dotted), smallest within noise K = {v.parsimonious} (dashed)"
+            if v.best != v.parsimonious
+            else f"best mean and smallest within noise K = {v.best} (dashed)"
+        )
+        title = f"Choosing K: no K stands out from seed noise; {marked}; bars: lowest to highest seed"
+    else:
+        title = "Choosing K: no K reached the seed stability threshold; bars: lowest to highest seed"
+    return layout(fig, title, 560)
 
 
 def run_comparison(cmp, labels_a, labels_b) -> go.Figure:

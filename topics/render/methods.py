@@ -113,7 +113,8 @@ def methods_text(result, m: dict) -> str:
             "## Number of topics",
             f"K was compared over {', '.join(map(str, sw['k']))} with {len(sw['seeds'])} seeds each, fitted "
             f"on {sw['n_train']} units with {sw['n_heldout']} held out ({sw['heldout_measure']}). "
-            f"The sweep favours K = {sw['chosen_k']}: {sw['reason']}.",
+            f"Per K, each measure is the mean over seeds, with its range from the lowest to the highest seed. "
+            f"{sw['rule']} {sw['verdict']} {sw['run_k']}",
         ]
     if m["compare"]:
         lines += [

@@ -151,16 +151,27 @@ def contrasts_summary(r):
 
 
 def sweep_summary(sw) -> Summary:
-    """Also the table of a sweep folder (``topics sweep``), which has no RunResult."""
-    measures = sw.measures()
+    """Also the table of a sweep folder (``topics sweep``), which has no RunResult. Each cell: the
+    mean over seeds and, in brackets, the lowest and highest seed."""
+    measures, v = sw.measures(), sw.verdict
+
+    def cell(row, m: str, spec: str) -> str:
+        lo, hi = row.seed_range(m)
+        mean = getattr(row, m)
+        if lo != lo or len(sw.seeds) < 2:  # NaN: not measured (one seed)
+            return f"{mean:{spec}}"
+        return f"{mean:{spec}} [{lo:{spec}}, {hi:{spec}}]"
+
+    named = f"K = {v.chosen} named" if v.chosen is not None else "no K named"
     return Summary(
-        f"Choosing the number of topics; chosen K = {sw.chosen_k}",
+        f"Choosing the number of topics ({named}): mean over {len(sw.seeds)} seeds [lowest, highest seed]",
         ("K", *[m if m.startswith(("c_", "u_")) else m.capitalize() for m, _ in measures[:-1]], sw.heldout_name),
         tuple(
-            (str(row.k), *[f"{getattr(row, m):.3f}" for m, _ in measures[:-1]], f"{row.heldout:.4g}") for row in sw.rows
+            (str(row.k), *[cell(row, m, ".3f") for m, _ in measures[:-1]], cell(row, "heldout", ".4g"))
+            for row in sw.rows
         ),
         "r" * (len(measures) + 1),
-        "Why this K: " + sw.reason,
+        v.sentence,
     )
 
 

@@ -294,10 +294,24 @@ def compare_tables(main, comparisons, labels, n_words: int = 8):
 
 
 def sweep_tables(sw):
-    cols = [m for m, _ in sw.measures()]
+    """sweep.csv: per K, each measure's mean over seeds and its range (<measure>_min, _max), and
+    where the K stands in the verdict; sweep_runs.csv: one row per K and seed."""
+    v = sw.verdict
+    cols = [c for m, _ in sw.measures() for c in (m, f"{m}_min", f"{m}_max")]
     summary = (
-        ["k", *cols, "unstable_topics", "chosen"],
-        [(r.k, *[getattr(r, c) for c in cols], r.unstable_topics, r.k == sw.chosen_k) for r in sw.rows],
+        ["k", *cols, "unstable_topics", "eligible", "best", "within_noise", "chosen"],
+        [
+            (
+                r.k,
+                *[getattr(r, c) for c in cols],
+                r.unstable_topics,
+                r.k in v.eligible,
+                r.k == v.best,
+                r.k in v.within_noise,
+                r.k == v.chosen,
+            )
+            for r in sw.rows
+        ],
     )
     runs = (list(SweepRun._fields), [tuple(r) for r in sw.runs])
     return summary, runs
