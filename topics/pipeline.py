@@ -20,6 +20,7 @@ from .models.runner import fit_seeds
 from .models.seeds import ensemble_seeds
 from .analysis.compare import compare_models
 from .analysis.dates import audit as audit_dates
+from .analysis.degenerate import degenerate_finding
 from .errors import ModelError
 from .analysis.quality import evaluate
 from .analysis.evolution import theme_words
@@ -75,7 +76,9 @@ def run(
         with timer("trends"):
             trends = prevalence_by_year(model, dtm)
         with timer("uncertainty"):
-            bands = bootstrap([m.doc_topic for m in models.models], dtm.units, dtm.n_tokens, config.uncertainty)
+            bands = bootstrap(
+                [m.doc_topic for m in models.models], dtm.units, dtm.n_tokens, config.uncertainty, models.pooled
+            )  # a seed's shares of a topic are pooled only where its topic matched the reference's
             fits = fit_trends(bands, config.uncertainty.spline)
             eras, era_warnings = contrasts(bands, config.uncertainty)
         with timer("theme words"):
@@ -121,12 +124,16 @@ def run(
 
 
 def run_warnings(corpus, dtm, model, trends, findings) -> tuple[str, ...]:
-    """What a reader of the run must know: thin data, pruned units, unstable topics, date conflicts."""
+    """What a reader of the run must know: thin data, pruned units, degenerate and unstable topics,
+    date conflicts."""
     warnings = [*trends.warnings, *model.notes, *findings.warnings]
     if dtm.dropped:
         warnings.append(f"{len(dtm.dropped)} unit(s) had no tokens left after pruning and were not modelled")
     if corpus.excluded:
         warnings.append(f"{len(corpus.excluded)} document(s) outside [corpus] years were left out")
+    degenerate = degenerate_finding(findings.ensemble.degenerate)
+    if degenerate:
+        warnings.append(degenerate)
     unstable = findings.ensemble.unstable()
     if unstable:
         warnings.append(

@@ -33,14 +33,15 @@ def interval(low: float, high: float) -> str:
 def topics_summary(r) -> Summary:
     f, labels, metrics = r.findings, r.labels, r.metrics
     measures = list(metrics["coherence"])
-    unstable = set(f.ensemble.unstable())
+    unstable, degenerate = set(f.ensemble.unstable()), f.ensemble.reference_degenerate()
     rows = [
         (
             f"T{t + 1}",
             labels[t + 1],
             " ".join(w for w, _ in r.model.top_terms(t, 8)),
             *[f"{metrics['coherence'][m]['per_topic'][t]:.3f}" for m in measures],
-            f"{f.ensemble.stability[t]:.2f}" + (" (does not recur)" if t + 1 in unstable else ""),
+            f"{f.ensemble.stability[t]:.2f}"
+            + (" (degenerate)" if t + 1 in degenerate else " (does not recur)" if t + 1 in unstable else ""),
         )
         for t in range(r.model.n_topics)
     ]
