@@ -1,14 +1,183 @@
-"""Guards for degenerate fits: degenerate topics (near-uniform, duplicate) with stability 0, and
-matched-only pooling of the seeds into the bootstrap bands."""
+"""Guards for small and degenerate fits: K against the data before fitting ([guards], warn and stop),
+degenerate topics after it (near-uniform, duplicate) with stability 0, and matched-only pooling of the
+seeds into the bootstrap bands."""
+
+import csv
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from topics.analysis.degenerate import degenerate_topics, normalised_entropy
+from topics.analysis.guards import fit_sizes, size_check, size_finding
 from topics.analysis.stability import Ensemble, ensemble
 from topics.analysis.uncertainty import bootstrap, contrasts, fit_trends
-from topics.config import UncertaintyConfig
+from topics.cli import main
+from topics.config import GuardsConfig, UncertaintyConfig
 from topics.data import FittedModel, Unit
+from topics.errors import ModelError
+
+from .conftest import EXPERIMENTS, ROOT, SEEDS, planted_corpus
+
+TINY = {"000_77a5f213a8567952.txt": 2005, "001_14743334005c4ca4.txt": 2016, "002_94f8bc70a1ccfcb3.txt": 2008}
+
+
+def tiny_corpus(folder: Path) -> Path:
+    """Three seed speeches cut to four short paragraphs each: 12 units, 29 terms, 98 tokens."""
+    folder.mkdir(parents=True)
+    for name, _ in TINY.items():
+        text = (SEEDS / name).read_text(encoding="utf-8")
+        if name.startswith("002"):  # one long line with '.' for every stop: cut it into four
+            flat = "".join(line.strip() for line in text.splitlines())[40:]
+            paras = [flat[i * 150 : (i + 1) * 150] for i in range(4)]
+        else:
+            lines = [line.strip() for line in text.splitlines() if len(line.strip()) >= 40][:4]
+            paras = []
+            for line in lines:
+                cut = line[:220]
+                end = cut.rfind("。")
+                paras.append(cut[: end + 1] if end > 60 else cut)
+        (folder / name).write_text("\n".join(p[:90] for p in paras) + "\n", encoding="utf-8")
+    (folder / "metadata.csv").write_text(
+        "file,year\n" + "".join(f"{n},{y}\n" for n, y in TINY.items()), encoding="utf-8"
+    )
+    return folder
+
+
+FAST = [
+    "--set",
+    "sweep.k=[]",
+    "--set",
+    "compare.engines=[]",
+    "--set",
+    "uncertainty.resamples=50",
+    "--set",
+    "export.static=false",
+    "--set",
+    "corpus.years=[]",
+    "--set",
+    "evaluate.coherence=[\"u_mass\"]",
+    "--set",
+    "model.n_init=1",
+    "--set",
+    "model.passes=5",
+]
+
+
+def run_tiny(tmp_path, cache_dir, *args):
+    corpus = tiny_corpus(tmp_path / "tiny")
+    out = tmp_path / "out"
+    code = main(
+        ["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--cache", str(cache_dir), "--quiet"]
+        + ["--set", f"corpus.path={corpus}", *FAST, *args]
+    )
+    return code, out
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+# ------------------------------------------------------------------ before fitting
+def test_size_check_names_each_count_per_topic_against_its_minimum():
+    check = size_check(8, 12, 29, 98, GuardsConfig())
+    assert [c.name for c in check.short] == ["units", "terms", "tokens"]
+    assert check.largest_k == 0  # 98 tokens support no topic of 300 tokens
+    assert check.describe() == (
+        "1.5 units per topic (12 units / K = 8; at least 5), 3.62 terms per topic (29 terms / K = 8; "
+        "at least 10), 12.2 tokens per topic (98 tokens / K = 8; at least 300)"
+    )
+    seeds = size_check(8, 117, 1058, 7378, GuardsConfig())  # the seeds at the baseline's K
+    assert seeds.ok and seeds.largest_k == 23 and size_finding([seeds], "warn") == ""
+    off = size_check(8, 12, 29, 98, GuardsConfig(units_per_topic=0, terms_per_topic=0, tokens_per_topic=0))
+    assert off.ok and off.largest_k is None
+    assert "lower model.n_topics to at most 2" in size_finding(
+        [size_check(8, 12, 29, 98, GuardsConfig(tokens_per_topic=0))], "stop"
+    )
+
+
+def test_a_k_too_large_stops_before_fitting_with_one_documented_message(tmp_path, capsys, cache_dir):
+    code, out = run_tiny(tmp_path, cache_dir, "--set", 'guards.small="stop"')
+    err = capsys.readouterr().err
+    assert code == 4, err
+    message = "K = 8 topics is more than this corpus supports: 1.5 units per topic (12 units / K = 8; at least 5)"
+    assert message in err and "Traceback" not in err
+    assert "3.62 terms per topic" in err and "12.2 tokens per topic" in err
+    assert 'set guards.small = "warn" to fit anyway' in err and "add text" in err
+    assert [p.name for p in out.iterdir() if p.name != ".cache"] == []  # no run folder
+    documented = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
+    for part in (
+        "K = 8 topics is more than this corpus supports: 1.5 units per topic (12 units / K = 8; at least 5)",
+        'Nothing was fitted: lower model.n_topics to at most N, or add text, or set guards.small = "warn"',
+        "add text (no K of 2 or more passes every rule, so lowering model.n_topics is not enough)",
+        "sweep: K = 20, 30 are more than the training units support",
+        "degenerate topic(s), stability set to 0: T8 near-uniform word distribution (normalised entropy",
+        'Fitted anyway (guards.small = "warn"): read these topics with great care',
+    ):
+        assert part in documented, part
+
+
+def test_a_sweep_refuses_its_too_large_k_before_fitting(tmp_path, capsys):
+    corpus = tiny_corpus(tmp_path / "tiny")
+    args = ["sweep", str(EXPERIMENTS / "baseline.toml"), "--out", str(tmp_path / "out"), "--quiet", "--k", "2,3"]
+    code = main(args + ["--set", f"corpus.path={corpus}", "--set", "corpus.years=[]", "--set", 'guards.small="stop"'])
+    err = capsys.readouterr().err
+    assert code == 4, err
+    assert (
+        "sweep: K = 2, 3 are more than the training units support: K = 2: 39.5 tokens per topic (79 tokens / K = 2; "
+        "at least 300); K = 3: 3.33 units per topic (10 units / K = 3; at least 5)"
+    ) in err
+    assert "lowering those K in sweep.k or --k is not enough" in err
+    assert not (tmp_path / "out" / "baseline-sweep").exists()
+
+
+def test_fit_sizes_warns_which_sweep_k_are_too_large():
+    dtm, _, _ = planted_corpus(n_units=60)  # 60 units, 100 terms, 3600 tokens; 48 in training
+    from topics.config import load_experiment
+
+    config = load_experiment(EXPERIMENTS / "baseline.toml")
+    checks, warnings = fit_sizes(dtm, config, 4, (4, 8, 12))
+    assert [(c.scope, c.k, c.ok) for c in checks] == [
+        ("model", 4, True),
+        ("sweep", 4, True),
+        ("sweep", 8, True),
+        ("sweep", 12, False),
+    ]
+    (warning,) = warnings
+    assert warning.startswith("sweep: K = 12 are more than the training units support: K = 12: 4 units per topic")
+    assert "lower those K in sweep.k or --k to at most 9" in warning
+    from dataclasses import replace
+
+    with pytest.raises(ModelError, match="Nothing was fitted"):
+        fit_sizes(dtm, replace(config, guards=GuardsConfig(small="stop")), 4, (4, 8, 12))
+
+
+def test_a_tiny_corpus_run_warns_flags_and_records(tmp_path, capsys, cache_dir):
+    code, out = run_tiny(tmp_path, cache_dir)
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "warning: K = 8 topics is more than this corpus supports" in err
+    assert 'Fitted anyway (guards.small = "warn")' in err
+    assert "warning: degenerate topic(s), stability set to 0: T" in err
+    run = out / "baseline"
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    assert any("is more than this corpus supports" in w for w in manifest["warnings"])
+    assert manifest["guards"]["sizes"][0]["short"] == ["units", "terms", "tokens"]
+    stab = {int(r["topic"]): r for r in read_csv(run / "stability.csv")}
+    flagged = [t for t, r in stab.items() if r["degenerate"]]
+    assert flagged and all(float(stab[t]["stability"]) == 0.0 for t in flagged)
+    assert all(float(stab[t]["degenerate_measure"]) >= 0.95 for t in flagged)
+    assert any("duplicate" in stab[t]["degenerate"] and " repeats T" in stab[t]["flag"] for t in flagged)
+    pooled = {int(r["topic"]): int(r["seeds_pooled"]) for r in read_csv(run / "trends.csv")}
+    assert all(pooled[t] == 1 for t in flagged)  # a degenerate topic matches nothing: the first fit's band
+    assert manifest["uncertainty"]["seeds_pooled"] == [pooled[t] for t in range(1, 9)]
+    methods = (run / "methods.md").read_text(encoding="utf-8")
+    assert f"T{flagged[-1]} rests on the first fit alone" in methods
+    assert "Degenerate topics were given stability 0" in methods
+    page = (run / "dashboard.html").read_text(encoding="utf-8")
+    assert "degenerate: uniform" in page and f"T{flagged[-1]} rests on the first fit alone" in page
 
 
 # ------------------------------------------------------------------ after fitting

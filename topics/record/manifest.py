@@ -77,6 +77,16 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
             "fits": [m.info for m in ens.models[1:]],
         },
         "guards": {
+            "small": config.guards.small,
+            "sizes": [
+                {
+                    "k": c.k,
+                    "scope": c.scope,
+                    **{f"{p.name}_per_topic": p.per_topic for p in c.counts},
+                    "short": [p.name for p in c.short],
+                }
+                for c in findings.sizes
+            ],
             "degenerate": [d._asdict() | {"seed": ens.seeds[d.fit]} for d in ens.degenerate],
         },
         "uncertainty": {
