@@ -285,7 +285,11 @@ def test_pooling_every_seed_gives_the_numbers_of_pooling_everything():
     for cfg in (config(), config(resamples=0)):
         old = bootstrap(thetas, units, n_tok, cfg)
         new = bootstrap(thetas, units, n_tok, cfg, np.ones((3, 3), dtype=bool))
+        alpha = (1 - cfg.level) / 2
+        low, high = np.quantile(new.reps, [alpha, 1 - alpha], axis=0)  # the formula before pooling was matched
+        assert np.array_equal(new.low, low) and np.array_equal(new.high, high)
         assert np.array_equal(old.low, new.low) and np.array_equal(old.high, new.high)
+        assert np.array_equal(new.seed_min, new.seed_points.min(axis=0))
         a, b = fit_trends(old, True), fit_trends(new, True)
         assert a.linear == b.linear
         assert all(np.array_equal(x, y) for t in a.spline for x, y in zip(a.spline[t][1:], b.spline[t][1:]))
