@@ -15,6 +15,7 @@ from .analysis.compare import Comparison
 from .analysis.dates import DocumentAudit
 from .analysis.evolution import Evolution
 from .analysis.formulations import Formulations
+from .analysis.guards import SizeCheck
 from .analysis.stability import Ensemble
 from .analysis.sweep import SweepResult
 from .analysis.uncertainty import Bands, Contrast, TrendFits
@@ -37,6 +38,7 @@ class Findings:
     sweep: SweepResult | None  # the K sweep, when [sweep] k asks for one
     audit: tuple[DocumentAudit, ...]  # the date audit, per document
     warnings: tuple[str, ...] = ()
+    sizes: tuple[SizeCheck, ...] = ()  # K against the data, before fitting: model.n_topics, each sweep K
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from .schema import (
     ExperimentSection,
     ExportConfig,
     FormulationsConfig,
+    GuardsConfig,
     ModelConfig,
     ParallelConfig,
     ReportConfig,
@@ -61,6 +62,7 @@ class Experiment:
     report: ReportConfig
     uncertainty: UncertaintyConfig = UncertaintyConfig()
     stability: StabilityConfig = StabilityConfig()
+    guards: GuardsConfig = GuardsConfig()
     sweep: SweepConfig = SweepConfig()
     evolution: EvolutionConfig = EvolutionConfig()
     formulations: FormulationsConfig = FormulationsConfig()

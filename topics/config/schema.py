@@ -147,6 +147,17 @@ class StabilityConfig:
 
 
 @dataclass(frozen=True)
+class GuardsConfig:
+    """K against the data before fitting (analysis/guards.py): the fewest units, terms and tokens
+    per topic (0: that rule off), and what a K below them does ("warn" or "stop")."""
+
+    small: str = field(default="warn", metadata=_opt(check=ck.registry("analysis.guards", "ACTIONS")))
+    units_per_topic: int = field(default=5, metadata=_opt(check=ck.integer(0, 1_000_000)))
+    terms_per_topic: int = field(default=10, metadata=_opt(check=ck.integer(0, 1_000_000)))
+    tokens_per_topic: int = field(default=300, metadata=_opt(check=ck.integer(0, 1_000_000_000)))
+
+
+@dataclass(frozen=True)
 class SweepConfig:
     k: tuple = field(default=(), metadata=_opt(check=ck.int_list(MIN_TOPICS)))
     seeds: int = field(default=3, metadata=_opt(check=ck.integer(1, 100)))
@@ -206,6 +217,7 @@ SECTIONS = {
     "report": ReportConfig,
     "uncertainty": UncertaintyConfig,
     "stability": StabilityConfig,
+    "guards": GuardsConfig,
     "sweep": SweepConfig,
     "evolution": EvolutionConfig,
     "formulations": FormulationsConfig,

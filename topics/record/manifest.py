@@ -74,7 +74,21 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
             "threshold": ens.threshold,
             "mean_stability": float(ens.stability.mean()),
             "unstable_topics": ens.unstable(),
+            "degenerate_topics": [d.describe() for d in ens.degenerate if d.fit == 0],
             "fits": [m.info for m in ens.models[1:]],
+        },
+        "guards": {
+            "small": config.guards.small,
+            "sizes": [
+                {
+                    "k": c.k,
+                    "scope": c.scope,
+                    **{f"{p.name}_per_topic": p.per_topic for p in c.counts},
+                    "short": [p.name for p in c.short],
+                }
+                for c in findings.sizes
+            ],
+            "degenerate": [d._asdict() | {"seed": ens.seeds[d.fit]} for d in ens.degenerate],
         },
         "uncertainty": {
             "resamples": bands.resamples,
@@ -84,6 +98,7 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
             "scheme_text": SCHEMES[bands.scheme],
             "replicates_pooled": int(bands.reps.shape[0]),
             "n_seeds": bands.n_seeds,
+            "seeds_pooled": [int(n) for n in bands.seeds_pooled],  # per topic: the reference and matched seeds
             "median_interval_width": bands.median_width(),
             "median_interval_width_reference_seed": bands.median_width(reference_only=True),
             "spline": findings.fits.spline_note

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import escape, figures
+from ..analysis.uncertainty import pooling_finding
 
 MAX_DOCUMENT_ROWS = 300  # above this, the per-document heatmap is left out (documents.csv has it all)
 CSP = (
@@ -68,7 +69,9 @@ def build_dashboard(result, manifest: dict) -> str:
             f"{f.bands.level:.0%} intervals from {f.bands.resamples} bootstrap resamples ({f.bands.scheme}) of "
             f"each of {f.bands.n_seeds} seed fit(s), pooled. Open markers: the year rests on one document, so "
             f"its band shows that text's variability, not the year's. Dotted: smoothing spline. "
-            + (f.fits.spline_note or ""),
+            + (f.fits.spline_note or "")
+            + " "
+            + pooling_finding(f.bands.seeds_pooled, f.bands.n_seeds, f.ensemble.threshold),
         ),
         (
             "area",
@@ -81,7 +84,9 @@ def build_dashboard(result, manifest: dict) -> str:
             "Seed stability",
             figures.stability(f.ensemble, labels),
             "Each topic's mean cosine similarity to its Hungarian-matched topic in fits with other seeds. "
-            "Red: recurs in fewer than half of the other seeds.",
+            "Red: recurs in fewer than half of the other seeds. Grey: degenerate (near-uniform, or a repeat of "
+            "a larger topic), stability 0; a match to a degenerate topic counts 0. "
+            + " ".join(d.describe() + "." for ds in f.ensemble.reference_degenerate().values() for d in ds),
         ),
         ("heatmap", "Topic by year", figures.heatmap(trends, labels), ""),
         *(

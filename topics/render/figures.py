@@ -313,13 +313,21 @@ def stability(ens, labels) -> go.Figure:
     k = ens.reference.n_topics
     names = [topic_name(t, labels) for t in range(1, k + 1)]
     unstable = set(ens.unstable())
+    flags = ens.reference_degenerate()  # grey: degenerate, stability 0
     fig = go.Figure(
         go.Bar(
             x=list(ens.stability),
             y=names,
             orientation="h",
-            marker_color=["#d62728" if t in unstable else color(t) for t in range(1, k + 1)],
-            text=[f"{s:.2f}" + ("  does not recur" if t + 1 in unstable else "") for t, s in enumerate(ens.stability)],
+            marker_color=[
+                "#999999" if t in flags else "#d62728" if t in unstable else color(t) for t in range(1, k + 1)
+            ],
+            text=[
+                f"{s:.2f}"
+                + ("  degenerate: " + ", ".join(d.rule for d in flags[t + 1]) if t + 1 in flags else "")
+                + ("  does not recur" if t + 1 in unstable and t + 1 not in flags else "")
+                for t, s in enumerate(ens.stability)
+            ],
             textposition="auto",
             customdata=list(ens.recurs),
             hovertemplate=f"%{{y}}<br>stability %{{x:.3f}}<br>recurs in %{{customdata}} of {len(ens.seeds) - 1} "

@@ -6,11 +6,24 @@ cite the run id so readers can find the run record.
 
 from __future__ import annotations
 
+from ..analysis.uncertainty import pooling_finding
 from .summaries import labelling_note, vocabulary_sentence
 
 
 def _years_text(support: dict) -> str:
     return ", ".join(f"{y} ({n})" for y, n in sorted(support.items(), key=lambda kv: int(kv[0])))
+
+
+def _guards_text(unc: dict, stab: dict) -> str:
+    """Degenerate topics, and topics whose band pools fewer than every seed fit ("" when none)."""
+    out = ""
+    if stab.get("degenerate_topics"):
+        out += (
+            f" Degenerate topics were given stability 0 and a match to one did not count: "
+            f"{'; '.join(stab['degenerate_topics'])}."
+        )
+    pooling = pooling_finding(unc.get("seeds_pooled", []), unc["n_seeds"], stab["threshold"])
+    return out + (f" {pooling}" if pooling else "")
 
 
 def methods_text(result, m: dict) -> str:
@@ -94,7 +107,8 @@ def methods_text(result, m: dict) -> str:
             )
             if len(stab["seeds"]) > 1
             else "Stability across seeds was not measured (one seed)."
-        ),
+        )
+        + _guards_text(unc, stab),
     ]
     if findings.contrasts:
         lines += ["", "## Era contrasts"]

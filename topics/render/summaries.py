@@ -62,7 +62,7 @@ def labelling_note(words) -> str:
 def topics_summary(r) -> Summary:
     f, labels, metrics, words = r.findings, r.labels, r.metrics, r.topic_words
     measures = list(metrics["coherence"])
-    unstable = set(f.ensemble.unstable())
+    unstable, degenerate = set(f.ensemble.unstable()), f.ensemble.reference_degenerate()
     rows = [
         (
             f"T{t + 1}",
@@ -70,7 +70,8 @@ def topics_summary(r) -> Summary:
             marked(words.probability[t][:SUMMARY_WORDS], words.corpus_wide),
             marked(words.frex[t][:SUMMARY_WORDS], words.corpus_wide),
             *[f"{metrics['coherence'][m]['per_topic'][t]:.3f}" for m in measures],
-            f"{f.ensemble.stability[t]:.2f}" + (" (does not recur)" if t + 1 in unstable else ""),
+            f"{f.ensemble.stability[t]:.2f}"
+            + (" (degenerate)" if t + 1 in degenerate else " (does not recur)" if t + 1 in unstable else ""),
         )
         for t in range(r.model.n_topics)
     ]

@@ -77,8 +77,9 @@ def doc_topics_table(model: FittedModel, dtm: DocTermMatrix, files: dict[str, st
 
 
 def trends_table(trends: Trends, labels: dict[int, str], bands=None):
-    """Yearly prevalence with its interval (ci_low, ci_high: bootstrap over units, pooled across
-    seeds) and the range of the seeds' point estimates (seed_min, seed_max)."""
+    """Yearly prevalence with its interval (ci_low, ci_high: bootstrap over units, pooled across the
+    seeds whose topic matched the reference's), the range of those seeds' point estimates
+    (seed_min, seed_max) and how many seed fits are pooled (seeds_pooled, the reference included)."""
     header = [
         "year",
         "topic",
@@ -88,6 +89,7 @@ def trends_table(trends: Trends, labels: dict[int, str], bands=None):
         "ci_high",
         "seed_min",
         "seed_max",
+        "seeds_pooled",
         "n_docs",
         "n_units",
         "n_tokens",
@@ -97,9 +99,15 @@ def trends_table(trends: Trends, labels: dict[int, str], bands=None):
     for y, t, p, nd, nu, nt in trends.by_year:
         if bands is not None:
             i = bands.years.index(y)
-            extra = (bands.low[i, t - 1], bands.high[i, t - 1], bands.seed_min[i, t - 1], bands.seed_max[i, t - 1])
+            extra: tuple = (
+                bands.low[i, t - 1],
+                bands.high[i, t - 1],
+                bands.seed_min[i, t - 1],
+                bands.seed_max[i, t - 1],
+                int(bands.seeds_pooled[t - 1]),
+            )
         else:
-            extra = ("", "", "", "")
+            extra = ("", "", "", "", "")
         rows.append((y, t, labels[t], p, *extra, nd, nu, nt, nd == 1))
     return header, sorted(rows, key=lambda r: (r[0], r[1]))
 
@@ -146,6 +154,9 @@ def cleaning_table(documents, logs: tuple[CleanLog, ...], units_per_doc: dict[st
 
 
 def stability_table(ens, labels):
+    """Per topic: stability (the mean of the similarity columns, which count 0 for a match to or of a
+    degenerate topic), recurrence, and the reference fit's degenerate flags: the rules that flag a
+    topic (space-separated), the first one's measure, and each flag's sentence in ``flag``."""
     others = ens.seeds[1:]
     header = [
         "topic",
@@ -154,9 +165,13 @@ def stability_table(ens, labels):
         "recurs_in",
         "other_seeds",
         "flag",
+        "degenerate",
+        "degenerate_measure",
         *[f"similarity_seed_{s}" for s in others],
     ]
     unstable = set(ens.unstable())
+    flags = ens.reference_degenerate()
+    credited = ens.credited
     rows = [
         (
             t + 1,
@@ -164,8 +179,10 @@ def stability_table(ens, labels):
             float(ens.stability[t]),
             int(ens.recurs[t]),
             len(others),
-            "does not recur" if t + 1 in unstable else "",
-            *[float(x) for x in ens.similarity[:, t]],
+            "; ".join((["does not recur"] if t + 1 in unstable else []) + [d.describe() for d in flags.get(t + 1, [])]),
+            " ".join(d.rule for d in flags.get(t + 1, [])),
+            flags[t + 1][0].measure if t + 1 in flags else "",  # the first rule's measure
+            *[float(x) for x in credited[:, t]],
         )
         for t in range(ens.reference.n_topics)
     ]
