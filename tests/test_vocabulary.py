@@ -110,9 +110,10 @@ def test_stopwords_are_not_in_the_segmentation_cache_key(tmp_path):
 
 
 def test_tags_and_shipped_lists():
-    assert tag_terms(["发展", "扶贫", "GDP", "脱贫攻坚", "某个新词汇"], frozenset({"脱贫攻坚"})) == (
+    assert tag_terms(["发展", "扶贫", "GDP", "5G", "脱贫攻坚", "某个新词汇"], frozenset({"脱贫攻坚"})) == (
         "vn",
         "v",
+        "eng",
         "eng",
         "nz",
         "un",

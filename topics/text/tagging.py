@@ -42,7 +42,7 @@ CONTENT_TAGS = tuple(TAGS)
 # The others, removed by [vectorize] pos = "content": v verb, a adjective, d adverb, i idiom, m numeral,
 # t time, r pronoun, b distinguishing word, s place word, f direction word, ad, vd, c, p, u, q, z ...
 
-_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*")
+_LATIN = re.compile(r"[A-Za-z0-9.+\-]*[A-Za-z][A-Za-z0-9.+\-]*")  # GDP, PM2.5, 5G
 _HAS_HAN = re.compile(f"[{HAN}]")
 
 
