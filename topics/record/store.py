@@ -29,7 +29,7 @@ _NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 def _classes() -> dict[str, type]:
     """Every class a stored result may hold, by name (the only classes ever built when reading)."""
     from .. import data, results
-    from ..analysis import compare, dates, evolution, formulations, stability, sweep, uncertainty
+    from ..analysis import compare, dates, evolution, formulations, stability, sweep, uncertainty, validation
     from ..config import loading, schema
 
     table: dict[str, type] = {}
@@ -43,6 +43,7 @@ def _classes() -> dict[str, type]:
         stability,
         sweep,
         uncertainty,
+        validation,
         schema,
         loading,
     ):

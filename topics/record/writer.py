@@ -15,9 +15,13 @@ from .manifest import build_manifest, now_utc, outputs_of, sweep_manifest
 from ..results import RunResult, SweepRecord
 
 
-def write_run(result: RunResult, run_dir: Path, force: bool = False, saved: RunResult | None = None) -> RunResult:
+def write_run(
+    result: RunResult, run_dir: Path, force: bool = False, saved: RunResult | None = None, carry=None
+) -> RunResult:
     """Write ``result`` into a staging folder, then rename it to ``run_dir``. The folder's result/
-    keeps ``saved`` (the fit as fitted, when ``result`` is a curated report of it) or ``result``.
+    keeps ``saved`` (the fit as fitted, when ``result`` is a curated report of it) or ``result``;
+    ``carry`` ({path in the folder: bytes}) holds files kept from the folder it replaces (the
+    validation kit, record/validation.py), written first so that the manifest hashes them.
 
     Returns the result placed in ``run_dir``, its warnings extended by what writing found (a
     static-figure note when no CJK font is installed)."""
@@ -30,6 +34,9 @@ def write_run(result: RunResult, run_dir: Path, force: bool = False, saved: RunR
     config, labels = result.config, result.labels
     warnings = list(result.warnings)
     with staging.staged_run_folder(run_dir, force) as tmp:
+        for name, data in sorted((carry or {}).items()):
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / name).write_bytes(data)
         (tmp / "config.toml").write_text(config.source_text or provenance.to_toml(config.to_dict()), encoding="utf-8")
         provenance.write_json(tmp / "config.json", config.to_dict())
         for name, (header, rows) in tables.run_tables(result).items():

@@ -134,6 +134,10 @@ def methods_text(config, m: dict, findings, labels) -> str:
             else "No conflicts were found."
         ),
     ]
+    if m.get("validation"):
+        from .validation import paragraph
+
+        lines += ["", "## Human validation", paragraph(m["validation"])]
     lines += [
         "",
         "## Software and record",
