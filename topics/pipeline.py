@@ -349,7 +349,8 @@ def validate(
     scores of the old one are taken out of the run. Returns the Kit."""
     from .analysis.validation import TI_UNITS, KitSpec, draw_kit
     from .record.folder import Run
-    from .record.validation import check_free, write_kit
+    from .record.validation import check_free
+    from .record.writer import write_kit
 
     run_dir = Path(run_dir)
     fit = Run(run_dir).fit

@@ -8,6 +8,7 @@
 - ``sheets/coder-<c>.html``: one offline sheet per coder;
 - ``answers/coder-<c>.csv``: the answer files ``topics validate score`` scored, byte for byte.
 
+record/writer.py writes the kit (``write_kit``) and keeps it when a run is re-rendered (``kit_files``).
 Nothing read here is evaluated: JSON and CSV only, every value checked against the kit.
 """
 
@@ -17,14 +18,9 @@ import csv
 import hashlib
 import io
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from . import provenance
-from .staging import OLD, STAGING
 from ..analysis.validation import (
     KINDS,
     AnswerFile,
@@ -86,35 +82,6 @@ def kit_record(kit: Kit, experiment: str) -> tuple[dict, dict]:
         "key": [e._asdict() for e in kit.key],
     }
     return tasks, key
-
-
-def write_kit(kit: Kit, run_dir: Path, experiment: str, force: bool = False) -> Path:
-    """Write ``run_dir/validation/`` (tasks.json, key.json, sheets/) through a staging folder renamed
-    into place; an existing kit is replaced only with ``force``."""
-    from ..render.sheets import coder_sheet
-
-    target = run_dir / KIT
-    check_free(run_dir, force)
-    stage = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}{STAGING}{KIT}-", dir=run_dir.parent))
-    try:
-        tasks, key = kit_record(kit, experiment)
-        provenance.write_json(stage / "tasks.json", tasks)
-        provenance.write_json(stage / "key.json", key)
-        (stage / "sheets").mkdir()
-        for c in range(1, kit.coders + 1):
-            (stage / "sheets" / f"coder-{c}.html").write_text(coder_sheet(kit.sheet(c, experiment)), encoding="utf-8")
-        os.chmod(stage, 0o755)
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}{OLD}{KIT}-", dir=run_dir.parent))
-            os.rename(target, old / KIT)
-        os.rename(stage, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    return target
 
 
 def check_free(run_dir: Path, force: bool) -> None:

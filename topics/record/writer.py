@@ -129,3 +129,37 @@ def write_index(out_dir: Path) -> Path:
     tmp.write_text(index_page(rows, comparisons), encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def write_kit(kit, run_dir: Path, experiment: str, force: bool = False) -> Path:
+    """Write ``run_dir/validation/`` (tasks.json, key.json, sheets/) through a staging folder renamed
+    into place; an existing kit is replaced only with ``force``."""
+    import shutil
+    import tempfile
+
+    from ..files import ordinary_permissions
+    from ..render.sheets import coder_sheet
+    from .validation import KIT, check_free, kit_record
+
+    target = run_dir / KIT
+    check_free(run_dir, force)
+    stage = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}{staging.STAGING}{KIT}-", dir=run_dir.parent))
+    try:
+        tasks, key = kit_record(kit, experiment)
+        provenance.write_json(stage / "tasks.json", tasks)
+        provenance.write_json(stage / "key.json", key)
+        (stage / "sheets").mkdir()
+        for c in range(1, kit.coders + 1):
+            (stage / "sheets" / f"coder-{c}.html").write_text(coder_sheet(kit.sheet(c, experiment)), encoding="utf-8")
+        ordinary_permissions(stage, 0o777)  # mkdtemp makes 0700; the kit is an ordinary folder
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}{staging.OLD}{KIT}-", dir=run_dir.parent))
+            os.rename(target, old / KIT)
+        os.rename(stage, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return target
