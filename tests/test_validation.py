@@ -16,10 +16,13 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
+import topics
 from topics.analysis import validation as va
 from topics.cli import main
 from topics.data import FittedModel, Segmented, Unit
 from topics.errors import ValidationError
+from topics.record.provenance import fmt
+from topics.render import tables
 from topics.render.sheets import coder_sheet
 
 from .browser import Page, find_chromium
@@ -420,7 +423,9 @@ def test_scoring_keeps_the_runs_labels_and_later_reports_keep_the_kit(run_copy, 
     assert main(["validate", str(run_copy), "--coders", "1", "--seed", "7", "--units", "3"]) == 0
     tasks = read_json(run_copy / "validation" / "tasks.json")
     assert tasks["seed"] == 7 and tasks["coders"] == 1 and tasks["counts"]["topic_intrusion"] == 3
-    answers = answers_file(tmp_path / "mine.csv", tasks["kit_id"], 1, [("wi-02", "B"), ("ti-01", "C")])
+    key = {e["task"]: e["answer"] for e in read_json(run_copy / "validation" / "key.json")["key"]}
+    missed = "A" if key["wi-02"] != "A" else "B"
+    answers = answers_file(tmp_path / "mine.csv", tasks["kit_id"], 1, [("wi-02", missed), ("ti-01", key["ti-01"])])
     assert main(["validate", "score", str(run_copy), str(answers)]) == 0
     labels = {r["topic"]: r["label"] for r in csv.DictReader(open(run_copy / "topics.csv", encoding="utf-8"))}
     assert labels["2"] == "整改<问题>"  # the relabelling stays
@@ -437,21 +442,27 @@ def test_scoring_keeps_the_runs_labels_and_later_reports_keep_the_kit(run_copy, 
         n: b for n, b in scored.items() if n != "manifest.json"
     }
     assert b'id="validation"' in again["dashboard.html"] and b"## Human validation" in again["methods.md"]
+    fit = topics.load_run(run_copy).fit
+    header, rows = tables.run_tables(fit)["validation.csv"]
+    assert again["validation.csv"].decode("utf-8").splitlines() == [
+        ",".join(header),
+        *(",".join(fmt(v) for v in r) for r in rows),
+    ]
+    tex = again["tables/validation.tex"].decode("utf-8")
+    assert "整改" not in tex  # topics by their words, numbered as in the fit
+    assert "T2 & 问题 干部 组织 教育 学习 & 0 of 1 \\\\\n" in tex and "T1 & 能力 发展 干部 突出 坚持 & – \\\\\n" in tex
+    assert "Word-set intrusion" not in tex  # coder 1 missed T2's intruder and did no word-set intrusion
     # a new kit takes the old kit's scores out of the run
     assert main(["validate", str(run_copy), "--force"]) == 0
     assert not (run_copy / "validation.csv").exists() and not (run_copy / "validation" / "answers").exists()
     assert b'id="validation"' not in (run_copy / "dashboard.html").read_bytes()
     assert "validation" not in read_json(run_copy / "manifest.json")
-    import topics
-
     assert topics.load_run(run_copy).fit.validation is None
 
 
 # ---------------------------------------------------------------- two coders in a real browser
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine")
 def test_two_coders_answer_their_sheets_in_chromium_and_the_scores_are_those_computed_by_hand(run_copy, tmp_path):
-    import topics
-
     assert main(["validate", str(run_copy)]) == 0
     folder = run_copy / "validation"
     tasks = {t["id"]: t for t in read_json(folder / "tasks.json")["tasks"]}
