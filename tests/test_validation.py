@@ -33,7 +33,7 @@ HOSTILE_WORD = "<b>粗体</b>"
 
 
 # ---------------------------------------------------------------- a small model, drawn by hand
-def toy(k=6, n_units=40, n_terms=80, seed=0):
+def toy(k=8, n_units=40, n_terms=80, seed=0):
     """A fitted model without fitting: Dirichlet topic-word and unit-topic shares over a toy corpus
     whose texts and one word hold HTML. Returns (model, dtm)."""
     from topics.config import VectorizeConfig
@@ -74,7 +74,7 @@ def test_the_draw_is_determined_by_the_seed(drawn):
     assert again == kit and again.kit_id == kit.kit_id
     other = va.draw_kit(model, dtm, va.KitSpec(coders=3, seed=12, units=12), "fit0")
     assert other.tasks != kit.tasks and other.kit_id != kit.kit_id
-    assert kit.counts() == {"word_intrusion": 6, "word_set_intrusion": 6, "topic_intrusion": 12}
+    assert kit.counts() == {"word_intrusion": 8, "word_set_intrusion": 8, "topic_intrusion": 12}
 
 
 def test_a_word_intruder_is_improbable_in_its_topic_and_among_another_topics_top_words(drawn):
@@ -93,6 +93,50 @@ def test_a_word_intruder_is_improbable_in_its_topic_and_among_another_topics_top
         assert [o.id for o in task.options] == list("ABCDEF")
     assert kit.notes == ()
     assert len({key[t.id].answer for t in kit.tasks if t.kind == "word_intrusion"}) > 1  # positions are shuffled
+
+
+def shared_words(k=4, n_terms=40, seed=0):
+    """Topics that share their common words: each topic's top 10 is the same ten words but one, plus a
+    word of its own; the next words are the other topics' own words, then the rest in a random order.
+    No word of another topic's top 10 is in a topic's bottom half."""
+    model, dtm = toy(k=k, n_terms=n_terms)
+    rng = np.random.default_rng(seed)
+    v = len(dtm.vocab)
+    core, own = list(range(10)), list(range(10, 10 + k))
+    rows = []
+    for t in range(k):
+        rest = [w for w in range(v) if w not in core and w not in own]
+        ranking = [w for w in core if w != t] + [own[t], t] + [w for w in own if w != own[t]]
+        ranking += [rest[i] for i in rng.permutation(len(rest))]
+        row = np.empty(v)
+        row[ranking] = 0.8 ** np.arange(v)
+        rows.append(row / row.sum())
+    return FittedModel(
+        "gensim-lda", model.doc_topic[:, :k] / model.doc_topic[:, :k].sum(1, keepdims=True), np.array(rows), dtm.vocab
+    ), dtm
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_without_a_bottom_half_word_the_intruder_is_one_the_topic_ranks_lowest_never_its_own(seed):
+    model, dtm = shared_words(seed=seed)
+    kit = va.draw_kit(model, dtm, va.KitSpec(seed=seed, units=3), "fit0")
+    key = {e.task: e for e in kit.key}
+    assert [n.split(":")[0] for n in kit.notes] == [f"word intrusion, topic {t}" for t in range(1, 5)]
+    for task in (t for t in kit.tasks if t.kind == "word_intrusion"):
+        k, e = task.topic - 1, key[task.id]
+        intruder = option(task, e.answer).words[0]
+        own = top(model, k, va.WI_POOL)
+        pool = {w for j in range(4) if j != k for w in top(model, j, va.WI_POOL)} - set(own)
+        ranking = top(model, k, len(model.vocab))
+        lowest = sorted(pool, key=ranking.index)[-math.ceil(va.WI_FALLBACK * len(pool)) :]
+        assert intruder not in own and intruder in lowest
+
+
+def test_topics_with_the_same_top_words_have_no_word_intruder():
+    model, dtm = shared_words()
+    same = np.tile(model.topic_term[0], (4, 1))
+    with pytest.raises(ValidationError, match=r"topic 1: every word in the other topics' top 10 is in its own top 10"):
+        va.draw_kit(FittedModel("gensim-lda", model.doc_topic, same, model.vocab), dtm, va.KitSpec(), "fit0")
 
 
 def test_a_word_set_intruder_comes_from_another_topic_and_none_of_its_words_is_this_topics(drawn):
@@ -134,7 +178,11 @@ def test_each_coder_sees_every_task_once_in_their_own_order(drawn):
         assert sorted(order) == sorted(ids)
         kinds = [kit.task(t).kind for t in order]
         assert kinds == sorted(kinds, key=list(va.KINDS).index)  # kinds in blocks, in KINDS order
-        assert order == va.coder_order(kit.tasks, kit.coder_seeds[c - 1])
+        rng, expected = np.random.default_rng(kit.coder_seeds[c - 1]), []  # numpy's generator on the coder's seed
+        for kind in va.KINDS:
+            ids_of_kind = [t.id for t in kit.tasks if t.kind == kind]
+            expected += [ids_of_kind[i] for i in rng.permutation(len(ids_of_kind))]
+        assert list(order) == expected
     assert len(set(kit.orders)) == 3
 
 
@@ -232,8 +280,8 @@ def test_scores_are_the_numbers_computed_by_hand(drawn):
     got = {(s.kind, s.task, s.measure): s for s in va.score(kit, judgments, model.doc_topic, rows)}
     assert got["word_intrusion", "wi-01", "model_precision"].value == 1.0
     assert got["word_intrusion", "wi-03", "model_precision"][5:] == (0.5, 2, 2)
-    assert got["word_intrusion", "", "model_precision"][5:] == (pytest.approx((2 + 4 * 0.5) / 6), 2, 12)
-    assert got["word_set_intrusion", "", "model_precision"][5:] == (1.0, 1, 6)
+    assert got["word_intrusion", "", "model_precision"][5:] == (pytest.approx((2 + 6 * 0.5) / 8), 2, 16)
+    assert got["word_set_intrusion", "", "model_precision"][5:] == (1.0, 1, 8)
 
     def log_odds(task, choice):
         e, theta = key[task.id], model.doc_topic[rows[task.unit]]
@@ -246,9 +294,9 @@ def test_scores_are_the_numbers_computed_by_hand(drawn):
     assert got["topic_intrusion", ti[9].id, "topic_log_odds"].value == 0.0
     assert got["topic_intrusion", "", "topic_log_odds"][5:] == (pytest.approx(sum(per_unit) / 12), 2, 17)
     pairs = [(key[t.id].answer, key[t.id].answer if t.topic <= 2 else wrong[t.id]) for t in wi]
-    assert got["word_intrusion", "", "krippendorff_alpha"][5:] == (pytest.approx(pairs_alpha(pairs)), 2, 6)
+    assert got["word_intrusion", "", "krippendorff_alpha"][5:] == (pytest.approx(pairs_alpha(pairs)), 2, 8)
     pairs += [(key[t.id].answer, wrong[t.id]) for t in ti[:5]]
-    assert got["all", "", "krippendorff_alpha"][5:] == (pytest.approx(pairs_alpha(pairs)), 2, 11)
+    assert got["all", "", "krippendorff_alpha"][5:] == (pytest.approx(pairs_alpha(pairs)), 2, 13)
     assert got["word_set_intrusion", "", "krippendorff_alpha"][5:] == (None, 0, 0)  # one coder only
 
 
