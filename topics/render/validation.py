@@ -64,6 +64,19 @@ def _value(x: dict | None, digits: int = 2) -> str:
     return "–" if x is None or x["value"] is None else f"{x['value']:.{digits}f}"
 
 
+def _fallback(m: dict) -> str:
+    """For the topics whose intruder came from oolong's rule (no bottom-half word), as the kit noted."""
+    from ..analysis import validation as va
+
+    n = sum(note.startswith("word intrusion, topic") for note in m.get("notes", ()))
+    if not n:
+        return ""
+    return (
+        f" or, for {n} topic(s) with no such word, one of the {va.WI_FALLBACK:.0%} of those words it ranks "
+        f"lowest (validation/tasks.json names them)"
+    )
+
+
 def paragraph(m: dict) -> str:
     """The validation paragraph of methods.md and of the dashboard, from the run record's
     ``validation`` (manifest.json)."""
@@ -75,7 +88,7 @@ def paragraph(m: dict) -> str:
         f"{answered} coder(s) ({m['coders']} sheet(s) drawn) did the tasks of validation kit {m['kit_id']} "
         f"(topics validate, seed {m['seed']}): word intrusion for each of the {counts['word_intrusion']} topics "
         f"(its {va.WI_WORDS} most probable words and an intruder, a word of another topic's top {va.WI_POOL} that "
-        f"this topic ranks in its bottom half; Chang et al. 2009), word-set intrusion ({va.WSI_SETS} sets of "
+        f"this topic ranks in its bottom half{_fallback(m)}; Chang et al. 2009), word-set intrusion ({va.WSI_SETS} sets of "
         f"{va.WSI_SET_WORDS} of the topic's top {va.WSI_POOL} words and one set from another topic; Ying, "
         f"Montgomery and Stewart 2022) and topic intrusion for {counts['topic_intrusion']} units (the unit's "
         f"{va.TI_TOPICS} most probable topics and an improbable one, each shown by its top {va.TI_WORDS} words)."
