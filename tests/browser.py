@@ -68,8 +68,10 @@ class _Pipe:
     def wait_for(self, msg_id, timeout=60):
         end = time.time() + timeout
         while time.time() < end:
-            for msg in self._read(0.5) or []:
+            batch = self._read(0.5) or []
+            for i, msg in enumerate(batch):
                 if msg.get("id") == msg_id:
+                    self.events += batch[i + 1 :]  # events read with the answer are kept, not dropped
                     if "error" in msg:
                         raise RuntimeError(msg["error"])
                     return msg.get("result", {})

@@ -91,6 +91,24 @@ def test_wrong_types_are_named():
         assert key in text
 
 
+def test_label_settings_are_checked_and_recorded():
+    probs = problems_of(
+        {
+            **MINIMAL,
+            "report": {"frex_weight": 1.5, "relevance_lambda": "0.6", "label_words": 0, "corpus_wide_share": -0.1},
+        }
+    )
+    assert probs == [
+        "report.frex_weight: expected a number from 0.0 to 1.0, got 1.5",
+        "report.relevance_lambda: expected a number from 0.0 to 1.0, got '0.6'",
+        "report.label_words: expected a whole number from 1 to 10, got 0",
+        "report.corpus_wide_share: expected a number from 0.0 to 1.0, got -0.1",
+    ]
+    report = build_experiment(MINIMAL, base_dir=ROOT).to_dict()["report"]
+    assert (report["frex_weight"], report["relevance_lambda"], report["label_words"]) == (0.5, 0.6, 3)
+    assert report["corpus_wide_share"] == 0.5
+
+
 def test_all_problems_reported_at_once():
     probs = problems_of({"experiment": {"name": "bad name!"}, "corpus": {}, "bogus": 1})
     text = "\n".join(probs)

@@ -125,9 +125,82 @@ def test_relabel_and_merge_keep_the_fit_id_and_record_the_curation(small_run, tm
     merged = reps[:, :, 1] + reps[:, :, 4]
     first = sorted({r["year"] for r in trends})[0]
     assert float(new[first, "2"]["ci_high"]) == pytest.approx(np.quantile(merged[:, 0], 0.975), abs=2e-6)
+    # load_run's labels are the report's (merged, relabelled), made as the run made them
+    shown = Run(copy)
+    assert shown.labels == {int(t): lab for t, lab in labels.items()} and len(shown.topic_words.frex) == 7
+    assert shown.topic_words.automatic == (3, 4, 5, 6, 7)
     # the saved fit is untouched: reporting again without the merge gives the original tables back
     assert main(["report", str(copy), "--set", "report.merge=[]", "--set", "report.labels={}"]) == 0
     assert (copy / "trends.csv").read_bytes() == (small_run / "trends.csv").read_bytes()
+
+
+NEW_KEYS = ("frex_weight", "relevance_lambda", "label_words", "corpus_wide_share")
+
+
+def test_report_relabels_with_new_label_settings_without_refitting(small_run, tmp_path):
+    copy = tmp_path / "baseline"
+    shutil.copytree(small_run, copy)
+    before = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    fit = Run(copy).fit
+    assert Run(copy).labels == fit.labels  # as run: the same function, the same labels
+    assert main(["report", str(copy), "--set", "report.frex_weight=1.0", "--set", "report.label_words=2"]) == 0
+    m = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    assert m["fit_id"] == before["fit_id"] and m["report_id"] != before["report_id"]
+    labels = {int(r["topic"]): r["label"] for r in rows(copy / "topics.csv")}
+    assert Run(copy).labels == labels != fit.labels
+    # FREX with all its weight on frequency ranks by probability: the top two words that are not corpus-wide
+    wide = set(Run(copy).topic_words.corpus_wide)
+    assert labels[1].split("·") == [w for w, _ in fit.model.top_terms(0, 50) if w not in wide][:2]
+    assert len(set(labels.values())) == len(labels)
+    assert not {w for label in labels.values() for w in label.split("·")} & wide
+    assert json.loads((copy / "config.json").read_text(encoding="utf-8"))["report"]["frex_weight"] == 1.0
+
+
+def test_a_run_folder_written_before_the_label_settings_still_loads(small_run, tmp_path):
+    """A folder of the current format whose config.json and saved config lack the label settings
+    loads, and its labels are made with the defaults."""
+    old = tmp_path / "old"
+    shutil.copytree(small_run, old)
+    config = json.loads((old / "config.json").read_text(encoding="utf-8"))
+    for key in NEW_KEYS:
+        del config["report"][key]
+    (old / "config.json").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    saved = (old / "result" / "result.json").read_text(encoding="utf-8")
+    tree = json.loads(saved)
+
+    def strip(node):
+        if isinstance(node, dict):
+            if node.get("__type__") == "ReportConfig":
+                for key in NEW_KEYS:
+                    del node["fields"][key]
+            for v in node.values():
+                strip(v)
+        elif isinstance(node, list):
+            for v in node:
+                strip(v)
+
+    strip(tree)
+    (old / "result" / "result.json").write_text(json.dumps(tree, ensure_ascii=False), encoding="utf-8")
+    assert (old / "result" / "result.json").read_text(encoding="utf-8") != saved
+    # and its topics.csv as the version before wrote it: five columns, labels of the top three words
+    fit = Run(small_run).fit
+    table = [["topic", "label", "rank", "term", "weight"]] + [
+        [
+            r["topic"],
+            "·".join(w for w, _ in fit.model.top_terms(int(r["topic"]) - 1, 3)),
+            r["rank"],
+            r["term"],
+            r["weight"],
+        ]
+        for r in rows(old / "topics.csv")
+    ]
+    with open(old / "topics.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(table)
+    run = topics.load_run(old)
+    assert run.labels == Run(small_run).labels == run.fit.labels  # FREX labels, as `topics report` would write
+    assert run.labels != {int(r["topic"]): r["label"] for r in rows(old / "topics.csv")}
+    assert list(run.topics.columns) == ["topic", "label", "rank", "term", "weight"]  # the table reads as it is
+    assert run.fit.config.report.frex_weight == 0.5 and run.config.report.label_words == 3
 
 
 def test_report_refuses_settings_that_need_a_new_fit(small_run, capsys):
@@ -202,6 +275,6 @@ def test_load_run_refuses_what_is_not_a_run(tmp_path, small_run):
         topics.load_run(tmp_path)
     broken = tmp_path / "broken"
     shutil.copytree(small_run, broken)
-    (broken / "result" / "result.json").write_text('{"format": 1, "result": {"__type__": "os.system"}}')
+    (broken / "result" / "result.json").write_text('{"format": 2, "result": {"__type__": "os.system"}}')
     with pytest.raises(RunFolderError, match="unknown record type"):
         Run(broken).fit

@@ -10,12 +10,15 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from topics.analysis.runs import ConfigDifference, RunComparison, TopicMatch
 from topics.analysis.stability import Ensemble
 from topics.analysis.sweep import SweepResult, SweepRow
 from topics.analysis.uncertainty import Bands, Contrast, TrendFits
-from topics.data import CleanLog, FittedModel, Trends, YearShare
+from topics.analysis import words
+from topics.config import ReportConfig
+from topics.data import CleanLog, DocTermMatrix, FittedModel, Trends, Unit, YearShare
 from topics.record.provenance import fmt
 from topics.render import figures, latex, pages, tables
 
@@ -69,6 +72,15 @@ def small_model():
     return FittedModel(
         engine="nmf", doc_topic=np.full((2, 3), 1 / 3), topic_term=topic_term, vocab=("a", "b", "c", "d")
     )
+
+
+def small_words(top_words=3):
+    """small_model's words three ways (analysis.words), with term counts 4 2 2 2 over two units."""
+    units = tuple(Unit(f"u{i}", f"doc{i}", 2000 + i, i, "", "") for i in range(2))
+    dtm = DocTermMatrix(
+        counts=sp.csr_matrix(np.array([[3, 1, 1, 1], [1, 1, 1, 1]])), vocab=("a", "b", "c", "d"), units=units
+    )
+    return words.topic_words(small_model(), dtm, ReportConfig(top_words=top_words))
 
 
 def small_ensemble():
@@ -192,7 +204,7 @@ def test_corpus_overview_counts_documents_and_tokens_per_year():
         lambda: figures.trend_bands(small_bands(), TrendFits((), {}), LABELS, DOCS, SPAN),
         lambda: figures.prevalence_area(small_trends(), LABELS, SPAN),
         lambda: figures.heatmap(small_trends(), LABELS),
-        lambda: figures.top_words(small_model(), LABELS, 3),
+        lambda: figures.top_words(small_words(), small_model().topic_term, ("a", "b", "c", "d"), LABELS),
         lambda: figures.stability(small_ensemble(), LABELS),
         lambda: figures.contrasts(small_contrasts(), LABELS),
         lambda: figures.run_comparison(small_comparison(), {1: "甲", 2: HOSTILE}, {1: "乙", 2: "丙", 3: "丁"}),
@@ -203,6 +215,29 @@ def test_topic_names_are_escaped_and_shown_as_text(build):
     texts = list(strings(build().to_plotly_json()))
     assert not [s for s in texts if "<b>" in s or "<i>" in s]
     assert [s for s in texts if "T2 &lt;b&gt;x&lt;/b&gt;" in s or "A T2 &lt;b&gt;x&lt;/b&gt;" in s]
+
+
+def test_top_words_show_probability_and_frex_words_side_by_side_with_corpus_wide_words_marked():
+    tw, model = small_words(), small_model()
+    fig = figures.top_words(tw, model.topic_term, model.vocab, LABELS)
+    assert len(fig.data) == 2 * 3  # per topic: probability (left), FREX (right)
+    for t in range(3):
+        prob, frex = fig.data[2 * t], fig.data[2 * t + 1]
+        assert prob.xaxis != frex.xaxis and prob.yaxis != frex.yaxis
+        assert [y.rstrip("*") for y in prob.y][::-1] == [w.term for w in tw.probability[t]]  # best on top
+        assert [y.rstrip("*") for y in frex.y][::-1] == [w.term for w in tw.frex[t]]
+        # bars: the word's probability in the topic on both sides; the FREX score in the hover
+        assert list(prob.x)[::-1] == [w.score for w in tw.probability[t]]
+        assert list(frex.x)[::-1] == [model.topic_term[t, "abcd".index(w.term)] for w in tw.frex[t]]
+        assert [c[0] for c in frex.customdata][::-1] == [w.score for w in tw.frex[t]]
+        for bars in (prob, frex):  # corpus-wide (a, b, c): grey and marked; d in the topic's colour
+            for y, c in zip(bars.y, bars.marker.color):
+                wide = y.rstrip("*") in tw.corpus_wide
+                assert y.endswith("*") == wide and (c == figures.WIDE_COLOR) == wide
+                assert wide or c == figures.color(t + 1)
+    assert "d" in fig.data[3].y  # T2's d is not corpus-wide
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[:2] == ["T1 甲: by probability", "by FREX"]
 
 
 def test_stability_marks_the_topics_that_do_not_recur():
@@ -232,7 +267,9 @@ def test_contrasts_have_one_panel_per_pair_of_eras_with_the_intervals():
     assert [s.x0 for s in fig.layout.shapes] == [0, 0]  # zero line in each panel
 
 
-def test_sweep_has_a_panel_per_measure_and_marks_the_chosen_k():
+def test_sweep_has_a_panel_per_measure_with_seed_ranges_and_marks_the_chosen_k():
+    from topics.analysis.sweep import RANGED, choose_k
+
     rows = tuple(
         SweepRow(
             k=k,
@@ -243,29 +280,44 @@ def test_sweep_has_a_panel_per_measure_and_marks_the_chosen_k():
             heldout=900 - 10 * k,
             stability=1 - k / 12,
             unstable_topics=k // 4,
+            **{f"{m}_min": -k / 100 - 3 for m in RANGED},  # lower than every mean
+            **{f"{m}_max": 1 + k / 100 for m in RANGED},
         )
         for k in (4, 6, 8)
+    )
+    rows = (  # K = 6 stands out; the seed ranges of K = 4 and 8 overlap
+        rows[0]._replace(c_v_min=0.30, c_v_max=0.375),
+        rows[1]._replace(c_v=0.9, c_v_min=0.88, c_v_max=0.92),
+        rows[2]._replace(c_v_min=0.37, c_v_max=0.39),
     )
     sw = SweepResult(
         rows=rows,
         runs=(),
-        chosen_k=6,
-        reason="",
+        verdict=choose_k(rows, "c_v", 0.0, 2),
         heldout_name="held-out perplexity",
         criterion="c_v",
+        min_stability=0.0,
         n_train=90,
         n_heldout=10,
         seeds=(1, 2),
     )
+    assert sw.verdict.chosen == 6
     fig = figures.sweep(sw)
     measures = sw.measures()
     assert len(fig.data) == len(measures) and [a.text for a in fig.layout.annotations] == [t for _, t in measures]
     for trace, (key, _) in zip(fig.data, measures):
         assert list(trace.x) == [r.k for r in sw.rows]
-        assert np.allclose(trace.y, [getattr(r, key) for r in sw.rows])
+        mean = np.array([getattr(r, key) for r in sw.rows])
+        assert np.allclose(trace.y, mean)
+        low, high = (np.array([r.seed_range(key)[i] for r in sw.rows]) for i in (0, 1))
+        assert np.allclose(mean + trace.error_y.array, high) and np.allclose(mean - trace.error_y.arrayminus, low)
     assert len({t.xaxis for t in fig.data}) == len(measures)
-    assert [s.x0 for s in fig.layout.shapes] == [sw.chosen_k] * len(measures)
-    assert f"K = {sw.chosen_k}" in fig.layout.title.text
+    assert [s.x0 for s in fig.layout.shapes] == [6] * len(measures)
+    assert "K = 6" in fig.layout.title.text
+    tie = replace(sw, verdict=choose_k(rows[:1] + rows[2:], "c_v", 0.0, 2))  # ranges overlap: no K named
+    assert tie.verdict.chosen is None and tie.verdict.best == 8 and tie.verdict.parsimonious == 4
+    assert sorted(s.x0 for s in figures.sweep(tie).layout.shapes) == [4] * len(measures) + [8] * len(measures)
+    assert "no K stands out" in figures.sweep(tie).layout.title.text
 
 
 def test_run_comparison_draws_matched_pairs_with_gaps_where_a_run_has_no_document():
@@ -286,9 +338,21 @@ def test_run_comparison_draws_matched_pairs_with_gaps_where_a_run_has_no_documen
 
 
 def test_topics_table_lists_each_topics_top_words_by_rank():
-    header, rows = tables.topics_table(small_model(), LABELS, 3)
-    assert header == ["topic", "label", "rank", "term", "weight"]
-    assert [(t, lab, r, w) for t, lab, r, w, _ in rows] == [
+    tw = small_words()
+    header, rows = tables.topics_table(tw, LABELS)
+    assert header == [
+        "topic",
+        "label",
+        "rank",
+        "term",
+        "weight",
+        "frex_term",
+        "frex",
+        "relevance_term",
+        "relevance",
+        "corpus_wide",
+    ]
+    assert [(t, lab, r, w) for t, lab, r, w, *_ in rows] == [
         (1, "甲", 1, "a"),
         (1, "甲", 2, "b"),
         (1, "甲", 3, "c"),
@@ -299,12 +363,19 @@ def test_topics_table_lists_each_topics_top_words_by_rank():
         (3, "丙", 2, "b"),
         (3, "丙", 3, "c"),
     ]
-    assert [x for *_, x in rows][:3] == [0.6, 0.3, 0.1]
+    assert [r[4] for r in rows][:3] == [0.6, 0.3, 0.1]
+    for t in range(3):  # beside each probability word, the word of the same rank by FREX and by relevance
+        mine = [r for r in rows if r[0] == t + 1]
+        assert [(r[5], r[6]) for r in mine] == [tuple(w) for w in tw.frex[t]]
+        assert [(r[7], r[8]) for r in mine] == [tuple(w) for w in tw.relevance[t]]
+    # a, b and c are in the top 3 of more than half the topics (T1 a b c, T2 c d a, T3 a b c)
+    assert tw.corpus_wide == ("a", "b", "c")
+    assert [r[9] for r in rows] == [True, True, True, True, False, True, True, True, True]
 
 
 def test_topics_table_of_the_baseline(seeds_run):
     k, n = seeds_run.model.n_topics, seeds_run.config.report.top_words
-    _, rows = tables.topics_table(seeds_run.model, seeds_run.labels, n)
+    header, rows = tables.topics_table(seeds_run.topic_words, seeds_run.labels)
     assert len(rows) == k * n
     assert [(r[0], r[2]) for r in rows] == [(t, rank) for t in range(1, k + 1) for rank in range(1, n + 1)]
     for t in range(1, k + 1):
@@ -312,6 +383,14 @@ def test_topics_table_of_the_baseline(seeds_run):
         assert weights == sorted(weights, reverse=True)
         assert [r[3] for r in rows if r[0] == t] == [w for w, _ in seeds_run.model.top_terms(t - 1, n)]
         assert {r[1] for r in rows if r[0] == t} == {seeds_run.labels[t]}
+        frex = [r[6] for r in rows if r[0] == t]
+        assert frex == sorted(frex, reverse=True) and all(0 < x <= 1 for x in frex)
+        relevance = [r[8] for r in rows if r[0] == t]
+        assert relevance == sorted(relevance, reverse=True)
+    wide = set(seeds_run.topic_words.corpus_wide)
+    assert wide and all(r[9] == (r[3] in wide) for r in rows)
+    with open(seeds_run.run_dir / "topics.csv", encoding="utf-8", newline="") as f:
+        assert next(csv.reader(f)) == header == list(tables.TOPICS_HEADER)
 
 
 def test_trends_table_carries_the_interval_and_the_seed_range():

@@ -45,10 +45,15 @@ def test_stability_contrasts_comparison_and_sweep(seeds_run):
     assert sorted(int(r["matched_topic"]) for r in compare if r["engine"] == "nmf") == list(range(1, 9))
     sweep = rows(d, "sweep.csv")
     assert [int(r["k"]) for r in sweep] == [4, 6, 8, 10, 12]
-    assert sum(r["chosen"] == "true" for r in sweep) == 1
+    verdict = seeds_run.findings.sweep.verdict
+    assert [int(r["k"]) for r in sweep if r["chosen"] == "true"] == ([verdict.chosen] if verdict.chosen else [])
+    assert [int(r["k"]) for r in sweep if r["within_noise"] == "true"] == list(verdict.within_noise)
+    for r in sweep:  # every measure: the mean over seeds within the lowest and highest seed
+        for m in ("c_v", "c_npmi", "u_mass", "diversity", "stability", "heldout"):
+            assert float(r[f"{m}_min"]) <= float(r[m]) <= float(r[f"{m}_max"]), (r["k"], m)
     assert len(rows(d, "sweep_runs.csv")) == 5 * 3
     manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["sweep"]["reason"] and manifest["stability"]["seeds"][0] == 20240501
+    assert manifest["sweep"]["verdict"] and manifest["stability"]["seeds"][0] == 20240501
     assert manifest["uncertainty"]["replicates_pooled"] == 3000
 
 
@@ -78,7 +83,12 @@ def test_methods_latex_and_citation(seeds_run, capsys):
         "117 units",
         "325 political formulations",
         "seed 20240501",
-        "The sweep favours K =",
+        "Automatic labels are each topic's 3 highest-FREX words",
+        "weight 0.5 on frequency",
+        "skipping corpus-wide words (among the 15 most probable words of more than 50% of topics: 干部",
+        "## Number of topics",
+        "A K is named only if it has the highest mean c_v",
+        "fixed by the config ([model] n_topics)",
     ):
         assert phrase in methods, phrase
     for name in ("topics.tex", "trends.tex", "contrasts.tex", "sweep.tex", "trend_fits.tex"):

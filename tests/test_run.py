@@ -151,7 +151,7 @@ def test_manifest_records_provenance(seeds_run):
     assert {f["file"] for f in m["corpus"]["files"]} >= {"000_77a5f213a8567952.txt"}
     for dist in ("python", "topics", "jieba", "gensim", "scikit-learn", "numpy", "plotly", "stopwordsiso"):
         assert m["versions"][dist]
-    assert len(m["segment"]["lexicon_sha256"]) == 64 and len(m["segment"]["stopwords_sha256"]) == 64
+    assert len(m["segment"]["lexicon_sha256"]) == 64 and len(m["vocabulary"]["stopwords_sha256"]) == 64
     assert set(m["timings_seconds"]) >= {"load corpus", "segment", "fit model"}
     assert m["outputs"]["trends.csv"]
     assert any("single document" in w for w in m["warnings"])

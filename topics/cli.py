@@ -296,17 +296,32 @@ def _cmd_sweep(args) -> int:
         command=args.command_line,
     )
     shown = [m for m, _ in sw.measures() if m != "heldout"]
-    _say(f"{'K':>4} " + " ".join(f"{m[:7]:>7}" for m in shown) + f"  {sw.heldout_name}")
+    v, crit = sw.verdict, sw.criterion
+    _say(
+        f"{'K':>4} "
+        + " ".join(f"{m[:7]:>7}" for m in shown)
+        + f"  {(crit + ' min')[:7]:>7} {(crit + ' max')[:7]:>7}  {sw.heldout_name}"
+    )
     for r in sw.rows:
+        lo, hi = r.seed_range(crit)
+        mark = (
+            "chosen"
+            if r.k == v.chosen
+            else "best mean"
+            if r.k == v.best
+            else "within noise"
+            if r.k in v.within_noise
+            else ""
+        )
         _say(
             f"{r.k:>4} "
             + " ".join(f"{getattr(r, m):7.3f}" for m in shown)
-            + f"  {r.heldout:.4g}"
-            + ("   <- chosen" if r.k == sw.chosen_k else "")
+            + f"  {lo:7.3f} {hi:7.3f}  {r.heldout:<10.4g}"
+            + (f"   <- {mark}" if mark else "")
         )
     for note in sw.notes:
         _say(f"warning: {note}", file=sys.stderr)
-    _say(f"K = {sw.chosen_k}: {sw.reason}")
+    _say(v.sentence)
     _say(f"wrote {run_dir}/ in {time.perf_counter() - start:.1f} s")
     return 0
 

@@ -188,6 +188,7 @@ class DocTermMatrix(TokenArrays):
     ids: np.ndarray = None
     offsets: np.ndarray = None
     dropped: tuple[str, ...] = ()
+    pruning: object = None  # text.vocabulary.VocabularyRecord: every term left out, and why
 
     def __post_init__(self):
         n, v = self.counts.shape

@@ -20,6 +20,8 @@ from .models.runner import fit_seeds
 from .models.seeds import ensemble_seeds
 from .analysis.compare import compare_models
 from .analysis.dates import audit as audit_dates
+from .analysis.degenerate import degenerate_finding
+from .analysis.guards import fit_sizes
 from .errors import ModelError
 from .analysis.quality import evaluate
 from .analysis.evolution import theme_words
@@ -44,6 +46,7 @@ from .analysis.uncertainty import bootstrap, contrasts, fit_trends
 from .text.segment import segment
 from .text.units import split_units
 from .text.vectorize import vectorize
+from .text.vocabulary import WordRules
 
 
 def run(
@@ -66,6 +69,7 @@ def run(
 
     with staging.run_lock(out_dir, config.name):  # one run of an experiment at a time per folder
         corpus, cleaned, segmented, dtm = prepare(config, cache, timer)
+        sizes, size_warnings = fit_sizes(dtm, config, config.model.n_topics, config.sweep.k)  # "stop" stops here
         with timer("fit model"):  # the experiment seed first, then the stability seeds
             seeds = ensemble_seeds(config.seed, config.stability.seeds)
             models = ensemble(fit_seeds(dtm, config.model, seeds, config.parallel), seeds, config.stability.threshold)
@@ -75,7 +79,9 @@ def run(
         with timer("trends"):
             trends = prevalence_by_year(model, dtm)
         with timer("uncertainty"):
-            bands = bootstrap([m.doc_topic for m in models.models], dtm.units, dtm.n_tokens, config.uncertainty)
+            bands = bootstrap(
+                [m.doc_topic for m in models.models], dtm.units, dtm.n_tokens, config.uncertainty, models.pooled
+            )  # a seed's shares of a topic are pooled only where its topic matched the reference's
             fits = fit_trends(bands, config.uncertainty.spline)
             eras, era_warnings = contrasts(bands, config.uncertainty)
         with timer("theme words"):
@@ -88,9 +94,8 @@ def run(
             swept, sweep_notes = sweep_if_asked(dtm, config)
         with timer("date audit"):
             audit = audit_dates(cleaned)
-        findings = Findings(
-            models, bands, fits, tuple(eras), evolution, forms, comparisons, swept, audit, (*era_warnings, *sweep_notes)
-        )
+        notes = (*size_warnings, *era_warnings, *sweep_notes)
+        findings = Findings(models, bands, fits, tuple(eras), evolution, forms, comparisons, swept, audit, notes, sizes)
         result = RunResult(
             config=config,
             corpus=CorpusRecord.of(corpus),
@@ -121,12 +126,16 @@ def run(
 
 
 def run_warnings(corpus, dtm, model, trends, findings) -> tuple[str, ...]:
-    """What a reader of the run must know: thin data, pruned units, unstable topics, date conflicts."""
+    """What a reader of the run must know: thin data, K too large for it, pruned units, degenerate
+    and unstable topics, date conflicts."""
     warnings = [*trends.warnings, *model.notes, *findings.warnings]
     if dtm.dropped:
         warnings.append(f"{len(dtm.dropped)} unit(s) had no tokens left after pruning and were not modelled")
     if corpus.excluded:
         warnings.append(f"{len(corpus.excluded)} document(s) outside [corpus] years were left out")
+    degenerate = degenerate_finding(findings.ensemble.degenerate)
+    if degenerate:
+        warnings.append(degenerate)
     unstable = findings.ensemble.unstable()
     if unstable:
         warnings.append(
@@ -170,7 +179,7 @@ def prepare(config: Experiment, cache: Path, timer):
     with timer("segment"):
         segmented = segment(units, config.segment, cache_dir=cache, workers=n_workers(config.parallel, 64))
     with timer("vectorize"):
-        dtm = vectorize(segmented, config.vectorize)
+        dtm = vectorize(segmented, config.vectorize, WordRules.from_config(config.segment, config.vectorize))
     return corpus, cleaned, segmented, dtm
 
 
@@ -183,7 +192,7 @@ def sweep_if_asked(dtm, config):
         result = sweep(dtm, config)
     except ModelError as exc:
         return None, (f"{exc.problems[0]} (the run went on without the sweep)",)
-    return result, result.notes
+    return result, (*result.notes, *(f"sweep: {w}" for w in result.verdict.at_edge))
 
 
 def run_sweep(
@@ -204,8 +213,11 @@ def run_sweep(
     timer = _Timer(progress)
     with staging.run_lock(out_dir, run_dir.name):
         corpus, _, _, dtm = prepare(config, cache, timer)
+        _, size_warnings = fit_sizes(dtm, config, None, tuple(ks or config.sweep.k))  # "stop" stops here
         with timer("sweep"):
             swept = sweep(dtm, config, ks)
+        if size_warnings:
+            swept = replace(swept, notes=(*size_warnings, *swept.notes))
         with timer("write sweep"):
             write_sweep(
                 SweepRecord(

@@ -15,9 +15,11 @@ from .analysis.compare import Comparison
 from .analysis.dates import DocumentAudit
 from .analysis.evolution import Evolution
 from .analysis.formulations import Formulations
+from .analysis.guards import SizeCheck
 from .analysis.stability import Ensemble
 from .analysis.sweep import SweepResult
 from .analysis.uncertainty import Bands, Contrast, TrendFits
+from .analysis.words import TopicWords, topic_words
 from .analysis.validation import Validation
 from .config import Experiment
 from .data import CleanLog, Corpus, DocTermMatrix, FittedModel, Trends
@@ -37,6 +39,7 @@ class Findings:
     sweep: SweepResult | None  # the K sweep, when [sweep] k asks for one
     audit: tuple[DocumentAudit, ...]  # the date audit, per document
     warnings: tuple[str, ...] = ()
+    sizes: tuple[SizeCheck, ...] = ()  # K against the data, before fitting: model.n_topics, each sweep K
 
 
 @dataclass(frozen=True)
@@ -143,14 +146,17 @@ class RunResult:
         return self.provenance.fit_id
 
     @cached_property
+    def topic_words(self) -> TopicWords:
+        """Each topic's probability, FREX and relevance words, the corpus-wide words and the labels,
+        computed from model, dtm and [report] settings (never stored: a loaded run, or one relabelled
+        or merged by ``topics report``, computes them the same way)."""
+        return topic_words(self.model, self.dtm, self.config.report)
+
+    @cached_property
     def labels(self) -> dict[int, str]:
-        """Label per topic 1..K: from [report] labels when given, else the top three words (computed
-        once per result: every table row reads it)."""
-        given = self.config.report.label_map()
-        return {
-            k + 1: given.get(k + 1) or "·".join(w for w, _ in self.model.top_terms(k, 3))
-            for k in range(self.model.n_topics)
-        }
+        """Label per topic 1..K: from [report] labels when given, else the topic's top FREX words,
+        corpus-wide words skipped (``analysis.words.label_topics``; computed once per result)."""
+        return dict(enumerate(self.topic_words.labels, start=1))
 
     def placed(self, run_dir: Path) -> "RunResult":
         return replace(self, run_dir=run_dir)

@@ -18,8 +18,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .stability import Ensemble, cosine
-from .uncertainty import Bands, contrasts, fit_trends
+from .stability import Ensemble, cosine, flag_degenerate
+from .uncertainty import Bands, contrasts, fit_trends, pooled_quantiles
 from ..data import FittedModel
 
 
@@ -67,10 +67,11 @@ def merge_model(model: FittedModel, plan, n_tokens: np.ndarray) -> FittedModel:
     )
 
 
-def merge_bands(bands: Bands, plan) -> Bands:
+def merge_bands(bands: Bands, plan, pooled: np.ndarray) -> Bands:
+    """``pooled`` (n_seeds, K'): the merged ensemble's pooled seeds per merged topic."""
     alpha = (1 - bands.level) / 2
     reps = _columns(bands.reps, plan)
-    low, high = np.quantile(reps, [alpha, 1 - alpha], axis=0)
+    low, high = pooled_quantiles(reps, pooled, [alpha, 1 - alpha])
     return replace(
         bands,
         point=_columns(bands.point, plan),
@@ -78,15 +79,17 @@ def merge_bands(bands: Bands, plan) -> Bands:
         low=low,
         high=high,
         seed_points=_columns(bands.seed_points, plan),
+        pooled=pooled,
     )
 
 
 def merge_ensemble(ens: Ensemble, plan, n_tokens: np.ndarray) -> Ensemble:
+    """The merged topics' similarity and degenerate flags are measured again on the merged models."""
     models = tuple(merge_model(m, plan, n_tokens) for m in ens.models)
     ref = models[0].topic_term
     sims = [np.diag(cosine(ref, m.topic_term)) for m in models[1:]]
     sim = np.array(sims) if sims else np.zeros((0, len(plan)))
-    return replace(ens, models=models, similarity=sim)
+    return replace(ens, models=models, similarity=sim, degenerate=flag_degenerate(models))
 
 
 def merge_findings(findings, plan, dtm, config):
@@ -96,7 +99,7 @@ def merge_findings(findings, plan, dtm, config):
 
     n_tok = dtm.n_tokens
     ens = merge_ensemble(findings.ensemble, plan, n_tok)
-    bands = merge_bands(findings.bands, plan)
+    bands = merge_bands(findings.bands, plan, ens.pooled)
     eras, _ = contrasts(bands, config.uncertainty)  # its warnings concern the eras' years: unchanged
     return replace(
         findings,

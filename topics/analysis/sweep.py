@@ -4,7 +4,9 @@ Every fit sees the same training units (a fixed random ``1 - held_out`` share, d
 experiment seed); the rest are held out. Per K this reports coherence (c_v, c_npmi, u_mass, on all
 units' tokens), topic diversity, seed stability (mean matched cosine similarity of topics across
 seeds), and the engine's held-out measure (perplexity for LDA, relative reconstruction error for
-NMF), each averaged over seeds. The rule that names a K is stated with the result.
+NMF), each as its mean over seeds and its range (lowest and highest seed). ``choose_k`` states the
+rule that names a K, or says that no K can be told apart from the best within seed noise; its
+record, a SweepVerdict, is what every view of the sweep shows.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ import numpy as np
 from .quality import evaluate
 from .stability import ensemble
 from ..config import EvaluateConfig
+from ..config.schema import MIN_TOPICS
 from ..errors import ModelError
 from ..models.runner import run_fits
 from ..models.seeds import ensemble_seeds
 from ..models.tasks import FitTask
 
-MEASURES = ("c_v", "c_npmi", "u_mass")
+MEASURES = ("c_v", "c_npmi", "u_mass")  # the coherence measures; each can be [sweep] criterion (higher is better)
+TIE = 1e-3  # criterion values closer than this count as equal (coherence is reported to three decimals)
+RANGED = (*MEASURES, "diversity", "heldout", "stability")  # every measure reported with its seed range
 
 
 class SweepRun(NamedTuple):
@@ -38,7 +43,11 @@ class SweepRun(NamedTuple):
 
 
 class SweepRow(NamedTuple):
-    """One K: the measures' means over seeds, seed stability and the topics that do not recur."""
+    """One K: each measure's mean over seeds and its range over seeds (``<measure>_min``,
+    ``<measure>_max``: the lowest and highest seed), and the topics that do not recur.
+
+    stability is the mean matched similarity of the other seeds' topics to the first seed's; its
+    range is over the other seeds (each seed's mean over topics). With one seed it is NaN."""
 
     k: int
     c_v: float
@@ -48,22 +57,90 @@ class SweepRow(NamedTuple):
     heldout: float
     stability: float
     unstable_topics: int
+    c_v_min: float
+    c_v_max: float
+    c_npmi_min: float
+    c_npmi_max: float
+    u_mass_min: float
+    u_mass_max: float
+    diversity_min: float
+    diversity_max: float
+    heldout_min: float
+    heldout_max: float
+    stability_min: float
+    stability_max: float
+
+    def seed_range(self, measure: str) -> tuple[float, float]:
+        """(lowest, highest) seed's value of ``measure`` (a name in RANGED)."""
+        return getattr(self, f"{measure}_min"), getattr(self, f"{measure}_max")
+
+
+class SweepVerdict(NamedTuple):
+    """What the sweep concludes about K, and the one sentence that says it (see ``choose_k``).
+
+    chosen: the K named, or None when no K beats every other eligible K beyond seed noise (or none
+    is eligible); best: the eligible K with the best mean criterion (None when none is eligible);
+    within_noise: the eligible K whose seed range reaches the best's worst seed (the best included);
+    parsimonious: the smallest of them (the chosen K when one is named); eligible: the K whose seed
+    stability reaches [sweep] min_stability; tried: every K fitted; at_edge: a warning for each of
+    the chosen, best or parsimonious K that lies at an end of the grid (empty when none does)."""
+
+    chosen: int | None
+    best: int | None
+    within_noise: tuple[int, ...]
+    parsimonious: int | None
+    eligible: tuple[int, ...]
+    tried: tuple[int, ...]
+    at_edge: tuple[str, ...]
+    sentence: str
+
+    def about(self, k: int) -> str:
+        """One sentence on a run's K (model.n_topics, fixed by its config) against this verdict."""
+        if k == self.chosen:
+            return f"The run's K = {k} is the sweep's choice."
+        fixed = f"The run fits K = {k}, fixed by the config ([model] n_topics)"
+        if self.chosen is not None:
+            return f"{fixed}; the sweep's choice was K = {self.chosen}."
+        if self.best is None:
+            return f"{fixed}; the sweep named no K: none reached its seed stability threshold."
+        noise = f"the sweep named no K: no K was distinguishable from the best (K = {self.best}) within seed noise"
+        if k == self.parsimonious:
+            why = f"K = {k} is its parsimonious choice, the smallest K within seed noise of the best"
+        elif k in self.within_noise:
+            why = f"K = {k} is within seed noise of the best; the smallest such K is K = {self.parsimonious}"
+        elif k not in self.tried:
+            why = f"K = {k} was not tried"
+        elif k not in self.eligible:
+            why = f"K = {k} fell below the seed stability threshold"
+        else:
+            why = f"K = {k} is worse than the best beyond seed noise"
+        return f"{fixed}; {noise}, and {why}."
 
 
 @dataclass(frozen=True)
 class SweepResult:
-    """rows: one SweepRow per K (means over seeds); runs: one SweepRun per (K, seed)."""
+    """rows: one SweepRow per K (mean and range over seeds); runs: one SweepRun per (K, seed);
+    verdict: the conclusion (``choose_k``), its sentence shown wherever the sweep is."""
 
     rows: tuple[SweepRow, ...]
     runs: tuple[SweepRun, ...]
-    chosen_k: int
-    reason: str
+    verdict: SweepVerdict
     heldout_name: str
     criterion: str
+    min_stability: float
     n_train: int
     n_heldout: int
     seeds: tuple
     notes: tuple = ()
+
+    def rule(self) -> str:
+        """The rule of ``choose_k`` in one sentence, with this sweep's settings (for methods.md)."""
+        return (
+            f"A K is named only if it has the highest mean {self.criterion} among the K whose seed stability "
+            f"is at least {self.min_stability:.2f} and its worst seed beats the best seed of every other such K "
+            f"(the seed ranges do not overlap); otherwise no K is named, and the smallest K whose best seed "
+            f"reaches the best K's worst seed is given as the parsimonious choice."
+        )
 
     def measures(self) -> list[tuple[str, str]]:
         """(field of SweepRow, title) of every measure the sweep reports, in display order."""
@@ -155,31 +232,29 @@ def sweep(dtm, config, ks=None) -> SweepResult:
     rows, runs = [], []
     for i, k in enumerate(ks):
         fits = results[i * len(seeds) : (i + 1) * len(seeds)]
-        models = [m for m, _, _ in fits]
-        ens = ensemble(models, seeds, config.stability.threshold)
-        for s, (m, heldout, metrics) in zip(seeds, fits):
-            coherence = {c: metrics["coherence"][c]["mean"] for c in MEASURES}
-            runs.append(SweepRun(k=k, seed=s, **coherence, diversity=metrics["diversity"], heldout=heldout))
-        mine = runs[-len(seeds) :]
-        means = {c: float(np.mean([getattr(r, c) for r in mine])) for c in (*MEASURES, "diversity", "heldout")}
-        rows.append(
-            SweepRow(
+        ens = ensemble([m for m, _, _ in fits], seeds, config.stability.threshold)
+        mine = [
+            SweepRun(
                 k=k,
-                **means,
-                stability=float(ens.stability.mean()) if len(seeds) > 1 else float("nan"),
-                unstable_topics=len(ens.unstable()),
+                seed=s,
+                **{c: metrics["coherence"][c]["mean"] for c in MEASURES},
+                diversity=metrics["diversity"],
+                heldout=heldout,
             )
-        )
-    chosen, reason = choose_k(rows, cfg.criterion, cfg.min_stability)
+            for s, (_, heldout, metrics) in zip(seeds, fits)
+        ]
+        runs += mine
+        rows.append(sweep_row(k, mine, ens.similarity.mean(axis=1), len(ens.unstable())))
+    rows_t = tuple(rows)
     from ..models.engines import ENGINES
 
     return SweepResult(
-        rows=tuple(rows),
+        rows=rows_t,
         runs=tuple(runs),
-        chosen_k=chosen,
-        reason=reason,
+        verdict=choose_k(rows_t, cfg.criterion, cfg.min_stability, len(seeds)),
         heldout_name=ENGINES[config.model.engine].heldout_name,
         criterion=cfg.criterion,
+        min_stability=cfg.min_stability,
         n_train=len(train),
         n_heldout=len(test),
         seeds=tuple(seeds),
@@ -187,25 +262,133 @@ def sweep(dtm, config, ks=None) -> SweepResult:
     )
 
 
-def choose_k(rows, criterion: str, min_stability: float) -> tuple[int, str]:
-    """Among the K whose seed stability reaches ``min_stability``, the one with the highest mean
-    ``criterion`` (the smaller K on a tie). If none is stable enough, the most stable K."""
-    stable = [r for r in rows if not np.isnan(r.stability) and r.stability >= min_stability]
-    if not any(not np.isnan(r.stability) for r in rows):
-        stable = list(rows)
-        pre = "stability not measured (one seed); "
-    else:
-        pre = ""
-    if not stable:
-        best = max(rows, key=lambda r: (r.stability, -r.k))
-        return best.k, (
-            f"no K reached stability {min_stability:.2f}; K = {best.k} is the most "
-            f"stable ({best.stability:.3f}). Treat its topics with care."
-        )
-    best = max(stable, key=lambda r: (round(getattr(r, criterion), 9), -r.k))
-    others = ", ".join(f"K={r.k}: {getattr(r, criterion):.3f}" for r in stable if r is not best)
-    stab = f", stability {best.stability:.3f}" if not np.isnan(best.stability) else ""
-    return best.k, (
-        f"{pre}highest mean {criterion} ({getattr(best, criterion):.3f}{stab}) among the K with seed "
-        f"stability >= {min_stability:.2f}" + (f" (others: {others})" if others else "")
+def sweep_row(k: int, runs, seed_stability: np.ndarray, unstable_topics: int) -> SweepRow:
+    """The SweepRow of one K from its fits (``runs``: one SweepRun per seed) and ``seed_stability``
+    (n_seeds - 1,): each other seed's mean matched similarity to the first seed's topics."""
+    values = {m: np.array([getattr(r, m) for r in runs], dtype=float) for m in RANGED if m != "stability"}
+    values["stability"] = np.asarray(seed_stability, dtype=float)
+    stats = {}
+    for m, v in values.items():
+        empty = v.size == 0  # stability with one seed: not measured
+        stats[m] = float("nan") if empty else float(v.mean())
+        stats[f"{m}_min"] = float("nan") if empty else float(v.min())
+        stats[f"{m}_max"] = float("nan") if empty else float(v.max())
+    return SweepRow(k=k, unstable_topics=unstable_topics, **stats)
+
+
+def choose_k(rows, criterion: str, min_stability: float, n_seeds: int) -> SweepVerdict:
+    """The sweep's verdict on K. ``rows``: one SweepRow per K; ``criterion``: a name in MEASURES
+    (higher is better); ``n_seeds``: fits per K.
+
+    1. Eligible K: mean seed stability >= ``min_stability`` (every K when stability is not measured,
+       with one seed). A K whose topics do not come back with another seed cannot be read, however
+       coherent one seed's topics are. If no K is eligible, no K is named.
+    2. The best K: the eligible K with the highest mean ``criterion`` (the smaller K on a tie).
+    3. It is named only if its worst seed beats the best seed of every other eligible K by more than
+       TIE (0.001, the precision at which coherence is reported): the seed ranges (min to max over
+       seeds) do not overlap. Otherwise no K is named; the verdict gives the K within seed noise of
+       the best (those whose best seed comes within TIE of the best K's worst seed, or above it) and
+       the smallest of them, the parsimonious choice.
+    4. A warning when the chosen K (or, when none is named, the best or the parsimonious K) is the
+       smallest or largest K tried: the best K may lie beyond the grid.
+
+    Why non-overlapping ranges rather than a difference of means: the differences between K in
+    coherence are often smaller than the spread over seeds at one K, and a mean over three seeds
+    hides that. With n seeds per K and no real difference, every seed of one K beating every seed of
+    another has probability 1 / C(2n, n) (0.05 for three seeds, 0.17 for two): the rule is the most
+    extreme outcome of an exact one-sided rank test (Mann-Whitney U = 0), free of any assumption
+    about the shape of the seed spread, and it reads directly off the ranges a reader sees. A rule
+    on the difference of means against the larger range has no such meaning and, with few seeds,
+    rests on a range estimated from two or three points either way. The best is compared with each
+    other K, so this is a rule for naming, not a test at a stated level. TIE keeps a difference in
+    the fourth decimal from naming a K when the seeds give identical fits (NMF's deterministic
+    nndsvda start). With one seed per K the spread is not measured and no K is named."""
+    tried = tuple(r.k for r in rows)
+    measured = any(not np.isnan(r.stability) for r in rows)
+    eligible = [r for r in rows if not measured or (not np.isnan(r.stability) and r.stability >= min_stability)]
+    low = [r for r in rows if all(r is not e for e in eligible)]
+    below = (
+        f" Below seed stability {min_stability:.2f}, not eligible: "
+        + ", ".join(f"K = {r.k} ({r.stability:.3f})" for r in low)
+        + "."
+        if low
+        else ""
     )
+    if not eligible:
+        steady = max(rows, key=lambda r: (r.stability, -r.k))
+        sentence = (
+            f"No K is named: no K reached seed stability {min_stability:.2f} (the most stable is K = {steady.k}, "
+            f"{steady.stability:.3f}); the topics of every K tried change with the seed, so read them with care."
+        )
+        return SweepVerdict(None, None, (), None, (), tried, (), sentence)
+
+    def value(r) -> float:
+        return getattr(r, criterion)
+
+    def ranked(candidates):
+        return max(candidates, key=lambda r: (round(value(r), 9), -r.k))
+
+    best = ranked(eligible)
+    floor = best.seed_range(criterion)[0] - TIE
+    within = tuple(r.k for r in eligible if r is best or r.seed_range(criterion)[1] >= floor)
+    chosen = best.k if within == (best.k,) and n_seeds >= 2 else None
+    parsimonious = min(within)
+    points = n_seeds >= 2 and all(r.seed_range(criterion)[0] == r.seed_range(criterion)[1] for r in eligible)
+
+    def shown(r) -> str:
+        lo, hi = r.seed_range(criterion)
+        return f"{value(r):.3f}" + (f", seeds {lo:.3f} to {hi:.3f}" if n_seeds > 1 and not points else "")
+
+    among = f"the highest mean {criterion}" + (
+        f" among the K with seed stability >= {min_stability:.2f}" if measured else ""
+    )
+    others = [r for r in eligible if r is not best]
+    if n_seeds < 2:
+        sentence = (
+            f"No K is named: with one seed per K the seed spread is not measured, so no K can be told apart "
+            f"from the best; K = {best.k} has {among} ({shown(best)}). Set [sweep] seeds to 3 or more."
+        )
+    elif chosen is not None:
+        sentence = f"K = {best.k} is named: {among} ({shown(best)})" + (
+            f", and its worst seed beats the best seed of every other eligible K (next best: K = "
+            f"{ranked(others).k}, {shown(ranked(others))})."
+            if others
+            else ", the only eligible K."
+        )
+    else:
+        near = [k for k in within if k != best.k]
+        one = len(near) == 1
+        sentence = (
+            f"No K is distinguishable from the best within seed noise: K = {best.k} has {among} "
+            f"({shown(best)}), but "
+            + (
+                f"K = {', '.join(map(str, near))} come{'s' if one else ''} within {TIE} of it"
+                if points
+                else f"the best seed{'' if one else 's'} of K = {', '.join(map(str, near))} "
+                f"reach{'es' if one else ''} its worst seed"
+            )
+            + f"; the smallest K within noise of the best is K = {parsimonious} (the parsimonious choice)."
+        )
+    if points:
+        sentence += (
+            f" Every seed gave the same {criterion} at each K (the fits do not depend on the seed), so the seed "
+            f"ranges are single points and the verdict rests on the means alone (ties within {TIE})."
+        )
+    edges = _edges(tried, chosen if chosen is not None else best.k, parsimonious)
+    sentence += below + "".join(f" {w}" for w in edges)
+    return SweepVerdict(chosen, best.k, within, parsimonious, tuple(r.k for r in eligible), tried, edges, sentence)
+
+
+def _edges(tried: tuple[int, ...], best: int, parsimonious: int) -> tuple[str, ...]:
+    """A warning when the chosen (or best) K or the parsimonious K is the smallest or largest K tried
+    (none below the grid when its smallest K is MIN_TOPICS, the fewest any model takes)."""
+    out = []
+    if best == max(tried):
+        out.append(f"K = {best} is the largest K tried; the best K may lie beyond the grid; extend [sweep] k.")
+    if best == min(tried) > MIN_TOPICS:
+        out.append(f"K = {best} is the smallest K tried; the best K may lie below the grid; extend [sweep] k.")
+    elif parsimonious == min(tried) > MIN_TOPICS:
+        out.append(
+            f"K = {parsimonious} is the smallest K tried; a smaller K may do as well as the best; extend [sweep] k."
+        )
+    return tuple(out)

@@ -6,7 +6,10 @@ documents with replacement and then, within every drawn document, its units with
 two-stage cluster bootstrap; with one document in a year it reduces to resampling that document's
 units). Under "units" only the second stage is run. When the model was fitted with several seeds,
 the same draws are applied to every seed's (aligned) shares and the replicates are pooled, so the
-bands hold the spread across seeds as well as across units.
+bands hold the spread across seeds as well as across units. A seed's replicates of a topic are
+pooled only when that seed's topic matched the reference topic (``pooled``, from
+stability.Ensemble): an unmatched seed's column is another topic, so a topic matched in no other
+seed has a band from the reference fit alone.
 
 A year resting on one document gets a band that describes that one text's variability, not the
 year's: the tables and the dashboard say so beside the figure.
@@ -31,7 +34,11 @@ CHUNK_CELLS = 4_000_000  # replicates are drawn a chunk at a time: (chunk, n_uni
 class Bands:
     """Bootstrap replicates of prevalence by year and the intervals read from them.
 
-    reps: (n_replicates, n_years, K), pooled across seeds; low/high: (n_years, K)."""
+    reps: (n_seeds * R, n_years, K), seed-major: rows [s * R, (s + 1) * R) are seed s's R replicates
+    (R = resamples, or 1 when resamples is 0: then each row is a seed's point estimate), every seed
+    kept. pooled: (n_seeds, K) bool, which seeds' replicates make each topic's interval (row 0, the
+    reference, always; None when built: every seed). low/high: (n_years, K), read from each topic's
+    pooled rows only (``rows``)."""
 
     years: tuple[int, ...]
     point: np.ndarray
@@ -45,15 +52,32 @@ class Bands:
     scheme: str
     n_seeds: int
     info: dict = field(default_factory=dict)
+    pooled: np.ndarray = None  # type: ignore[assignment]  # filled in: every seed pooled
+
+    def __post_init__(self):
+        if self.pooled is None:  # a result saved before pooling was recorded pooled every seed
+            object.__setattr__(self, "pooled", np.ones((self.n_seeds, self.point.shape[1]), dtype=bool))
+
+    @property
+    def seeds_pooled(self) -> np.ndarray:
+        """(K,): how many seed fits (the reference included) make each topic's band."""
+        return self.pooled.sum(axis=0)
+
+    def rows(self, topic: int) -> np.ndarray | slice:
+        """The replicate rows of reps pooled for ``topic`` (0-based): a (n_seeds * R,) bool mask, or
+        every row (a slice, so that the numbers are those of the whole stack, bit for bit)."""
+        if self.pooled[:, topic].all():
+            return slice(None)
+        return np.repeat(self.pooled[:, topic], self.reps.shape[0] // self.n_seeds)
 
     @property
     def seed_min(self) -> np.ndarray:
-        """(n_years, K): the lowest point estimate among the seeds."""
-        return self.seed_points.min(axis=0)
+        """(n_years, K): the lowest point estimate among the pooled seeds."""
+        return np.where(self.pooled[:, None, :], self.seed_points, np.inf).min(axis=0)
 
     @property
     def seed_max(self) -> np.ndarray:
-        return self.seed_points.max(axis=0)
+        return np.where(self.pooled[:, None, :], self.seed_points, -np.inf).max(axis=0)
 
     def median_width(self, reference_only: bool = False) -> float:
         """Median width of the yearly intervals over years and topics (a one-number summary). With
@@ -99,10 +123,41 @@ def _year_shares(w_tok: np.ndarray, theta: np.ndarray, structure) -> np.ndarray:
     return np.stack(out, axis=1)
 
 
-def bootstrap(thetas: list[np.ndarray], units, n_tokens: np.ndarray, cfg) -> Bands:
+def pooled_quantiles(reps: np.ndarray, pooled: np.ndarray, qs) -> np.ndarray:
+    """reps (n_seeds * R, ..., K) seed-major, pooled (n_seeds, K) -> (len(qs), ..., K): each topic's
+    quantiles over the replicates of its pooled seeds only. With every seed pooled this is
+    np.quantile over all rows, the same numbers bit for bit."""
+    if pooled.all():
+        return np.quantile(reps, qs, axis=0)
+    per_seed = reps.shape[0] // pooled.shape[0]
+    out = np.empty((len(qs), *reps.shape[1:]))
+    for t in range(reps.shape[-1]):
+        out[..., t] = np.quantile(reps[np.repeat(pooled[:, t], per_seed), ..., t], qs, axis=0)
+    return out
+
+
+def pooling_finding(seeds_pooled, n_seeds: int, threshold: float) -> str:
+    """The sentence on topics whose bands pool fewer than all ``n_seeds`` fits ("" when none does).
+    seeds_pooled: (K,) fits pooled per topic, the reference included (Bands.seeds_pooled)."""
+    fewer = [(t + 1, int(n)) for t, n in enumerate(seeds_pooled) if n < n_seeds]
+    if not fewer:
+        return ""
+    return (
+        f"A seed's replicates of a topic were pooled only where that seed's topic matched the first fit's "
+        f"(similarity >= {threshold}): "
+        + ", ".join(
+            f"T{t} pools {n} of {n_seeds} fits" if n > 1 else f"T{t} rests on the first fit alone" for t, n in fewer
+        )
+        + ("; every other topic pools all of them." if len(fewer) < len(seeds_pooled) else ".")
+    )
+
+
+def bootstrap(thetas: list[np.ndarray], units, n_tokens: np.ndarray, cfg, pooled=None) -> Bands:
     """thetas: one (n_units, K) array per seed, topics aligned to the first (the reference).
 
-    units and n_tokens (n_units,) align with the rows of every theta."""
+    units and n_tokens (n_units,) align with the rows of every theta. pooled: (n_seeds, K) bool,
+    which seeds' shares of each topic to pool (stability.Ensemble.pooled; row 0 must be all True);
+    None pools every seed."""
     structure = _structure(units)
     years = tuple(structure)
     n_tok = np.asarray(n_tokens, dtype=float)
@@ -121,8 +176,12 @@ def bootstrap(thetas: list[np.ndarray], units, n_tokens: np.ndarray, cfg) -> Ban
         reps = np.concatenate([c for chunks in by_seed for c in chunks])  # seed-major: the first
     else:  # ``resamples`` are seed 0's
         reps = per_seed
+    k = thetas[0].shape[1]
+    pool = np.ones((len(thetas), k), dtype=bool) if pooled is None else np.array(pooled, dtype=bool)
+    if pool.shape != (len(thetas), k) or not pool[0].all():
+        raise ValueError(f"pooled must be ({len(thetas)}, {k}) with the reference row all True")
     alpha = (1 - cfg.level) / 2
-    low, high = np.quantile(reps, [alpha, 1 - alpha], axis=0)
+    low, high = pooled_quantiles(reps, pool, [alpha, 1 - alpha])
     return Bands(
         years=years,
         point=point,
@@ -135,6 +194,7 @@ def bootstrap(thetas: list[np.ndarray], units, n_tokens: np.ndarray, cfg) -> Ban
         seed=cfg.seed,
         scheme=cfg.resample,
         n_seeds=len(thetas),
+        pooled=pool,
     )
 
 
@@ -180,7 +240,7 @@ def fit_trends(bands: Bands, spline: bool) -> TrendFits:
         slope_of = lambda y: (xc @ y) / (xc @ xc)  # noqa: E731  OLS slope along the year axis
         for t in range(k):
             s = slope_of(bands.point[:, t])
-            rep = np.array([slope_of(r[:, t]) for r in bands.reps])
+            rep = np.array([slope_of(r[:, t]) for r in bands.reps[bands.rows(t)]])
             lo, hi = np.quantile(rep, [alpha, 1 - alpha])
             linear.append(
                 LinearTrend(
@@ -198,7 +258,7 @@ def fit_trends(bands: Bands, spline: bool) -> TrendFits:
         for t in range(k):
             smoother = _gcv_choice(smoothers, bands.point[:, t])
             fitted = np.clip(smoother @ bands.point[:, t], 0, 1)  # a share lies in [0, 1]
-            rep = np.clip(bands.reps[:, :, t] @ smoother.T, 0, 1)
+            rep = np.clip(bands.reps[bands.rows(t), :, t] @ smoother.T, 0, 1)
             lo, hi = np.quantile(rep, [alpha, 1 - alpha], axis=0)
             fits[t + 1] = SplineCurve(tuple(int(g) for g in grid), fitted, lo, hi)
     elif spline:
@@ -264,8 +324,8 @@ def contrasts(bands: Bands, cfg) -> tuple[list[Contrast], list[str]]:
             warnings.append(f"era contrast {later} vs {earlier} skipped: no documents in {', '.join(empty)}")
             continue
         a, b = masks[later], masks[earlier]
-        diff_reps = bands.reps[:, a].mean(axis=1) - bands.reps[:, b].mean(axis=1)  # (R, K)
-        lo, hi = np.quantile(diff_reps, [alpha, 1 - alpha], axis=0)
+        diff_reps = bands.reps[:, a].mean(axis=1) - bands.reps[:, b].mean(axis=1)  # (n_seeds * R, K)
+        lo, hi = pooled_quantiles(diff_reps, bands.pooled, [alpha, 1 - alpha])
         for t in range(bands.point.shape[1]):
             ma, mb = bands.point[a, t].mean(), bands.point[b, t].mean()
             out.append(

@@ -3,7 +3,14 @@ loading an experiment file with ``--set`` overrides."""
 
 from __future__ import annotations
 
-from .loading import Experiment, build_experiment, load_experiment, parse_override, with_report_settings
+from .loading import (
+    Experiment,
+    build_experiment,
+    load_experiment,
+    parse_override,
+    with_recorded_report,
+    with_report_settings,
+)
 from .schema import (
     SECTIONS,
     CleanConfig,
@@ -14,6 +21,7 @@ from .schema import (
     ExperimentSection,
     ExportConfig,
     FormulationsConfig,
+    GuardsConfig,
     ModelConfig,
     ParallelConfig,
     ReportConfig,
@@ -30,6 +38,7 @@ __all__ = [
     "build_experiment",
     "load_experiment",
     "parse_override",
+    "with_recorded_report",
     "with_report_settings",
     "SECTIONS",
     "CleanConfig",
@@ -40,6 +49,7 @@ __all__ = [
     "ExperimentSection",
     "ExportConfig",
     "FormulationsConfig",
+    "GuardsConfig",
     "ModelConfig",
     "ParallelConfig",
     "ReportConfig",

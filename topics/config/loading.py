@@ -27,6 +27,7 @@ from .schema import (
     ExperimentSection,
     ExportConfig,
     FormulationsConfig,
+    GuardsConfig,
     ModelConfig,
     ParallelConfig,
     ReportConfig,
@@ -61,6 +62,7 @@ class Experiment:
     report: ReportConfig
     uncertainty: UncertaintyConfig = UncertaintyConfig()
     stability: StabilityConfig = StabilityConfig()
+    guards: GuardsConfig = GuardsConfig()
     sweep: SweepConfig = SweepConfig()
     evolution: EvolutionConfig = EvolutionConfig()
     formulations: FormulationsConfig = FormulationsConfig()
@@ -204,6 +206,17 @@ def with_report_settings(config: Experiment, overrides) -> Experiment:
             )
             continue
         given[sec][key] = value
+    return _with_report(config, given, problems)
+
+
+def with_recorded_report(config: Experiment, recorded: dict) -> Experiment:
+    """``config`` with the report settings ([report], [export]) a run folder's config.json records
+    (``recorded``: that file's dict), validated; keys it leaves out take their defaults."""
+    given = {sec: dict(recorded.get(sec) or {}) for sec in REPORT_SECTIONS}
+    return _with_report(config, given, [])
+
+
+def _with_report(config: Experiment, given: dict, problems: list[str]) -> Experiment:
     built = {sec: _build_section(sec, _SECTIONS[sec], given[sec], problems) for sec in REPORT_SECTIONS}
     if not problems:
         problems += _cross_checks({**{s: getattr(config, s) for s in _SECTIONS}, **built})

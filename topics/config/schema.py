@@ -13,6 +13,7 @@ from pathlib import Path
 from . import checks as ck
 
 MAX_TOPICS = 1000  # the most topics a model, a sweep's K or --k may ask for
+MIN_TOPICS = 2  # the fewest: a sweep whose parsimonious K is 2 cannot be extended below it
 
 
 # ---------------------------------------------------------------- field metadata
@@ -75,6 +76,13 @@ class VectorizeConfig:
     min_df: object = field(default=2, metadata=_opt(check=ck.df))
     max_df: object = field(default=0.5, metadata=_opt(check=ck.df))
     max_features: int = field(default=0, metadata=_opt(check=ck.integer(0)))
+    # the model's vocabulary (text/vocabulary.py); formulation counts never lose these words
+    pos: str = field(default="content", metadata=_opt(check=ck.registry("text.vocabulary", "POS_SETS")))
+    extra_pos: tuple = field(default=(), metadata=_opt(check=ck.str_list))  # tags kept beside the content tags
+    generic: bool = field(default=True, metadata=_opt(check=ck.boolean))  # the shipped generic-term list
+    extra_generic: tuple = field(default=(), metadata=_opt(check=ck.str_list))
+    policy_terms: bool = field(default=True, metadata=_opt(check=ck.boolean))  # shipped terms kept whatever their tag
+    keep_terms: tuple = field(default=(), metadata=_opt(check=ck.str_list))  # exempt from every word rule
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,12 @@ class ReportConfig:
     passage_chars: int = field(default=240, metadata=_opt(check=ck.integer(20, 5000)))
     merge: tuple = field(default=(), metadata=_opt(check=ck.topic_groups))  # e.g. [[2, 5]]: topics merged
     curator: str = field(default="", metadata=_opt(check=ck.string))  # who curated, recorded
+    # automatic labels and the words that tell topics apart (topics/analysis/words.py)
+    frex_weight: float = field(default=0.5, metadata=_opt(check=ck.number(0.0, 1.0)))  # FREX weight on frequency
+    relevance_lambda: float = field(default=0.6, metadata=_opt(check=ck.number(0.0, 1.0)))
+    label_words: int = field(default=3, metadata=_opt(check=ck.integer(1, 10)))  # FREX words per automatic label
+    # a word in the top_words of more than this share of topics is corpus-wide, never in a label (1: none)
+    corpus_wide_share: float = field(default=0.5, metadata=_opt(check=ck.number(0.0, 1.0)))
 
     def label_map(self) -> dict[int, str]:
         return dict(self.labels)
@@ -133,8 +147,19 @@ class StabilityConfig:
 
 
 @dataclass(frozen=True)
+class GuardsConfig:
+    """K against the data before fitting (analysis/guards.py): the fewest units, terms and tokens
+    per topic (0: that rule off), and what a K below them does ("warn" or "stop")."""
+
+    small: str = field(default="warn", metadata=_opt(check=ck.registry("analysis.guards", "ACTIONS")))
+    units_per_topic: int = field(default=5, metadata=_opt(check=ck.integer(0, 1_000_000)))
+    terms_per_topic: int = field(default=10, metadata=_opt(check=ck.integer(0, 1_000_000)))
+    tokens_per_topic: int = field(default=300, metadata=_opt(check=ck.integer(0, 1_000_000_000)))
+
+
+@dataclass(frozen=True)
 class SweepConfig:
-    k: tuple = field(default=(), metadata=_opt(check=ck.int_list(2)))
+    k: tuple = field(default=(), metadata=_opt(check=ck.int_list(MIN_TOPICS)))
     seeds: int = field(default=3, metadata=_opt(check=ck.integer(1, 100)))
     held_out: float = field(default=0.2, metadata=_opt(check=ck.number(0.05, 0.5)))
     criterion: str = field(default="c_v", metadata=_opt(check=ck.registry("analysis.sweep", "MEASURES")))
@@ -192,6 +217,7 @@ SECTIONS = {
     "report": ReportConfig,
     "uncertainty": UncertaintyConfig,
     "stability": StabilityConfig,
+    "guards": GuardsConfig,
     "sweep": SweepConfig,
     "evolution": EvolutionConfig,
     "formulations": FormulationsConfig,

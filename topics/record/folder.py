@@ -140,13 +140,15 @@ class Run:
         self.path = Path(path)
         self.manifest = read_manifest(self.path)
         self._fit = None
+        self._config = None
+        self._words = None
         self._frames: dict = {}
 
     def __repr__(self) -> str:
         m = self.manifest
         return (
             f"Run({str(self.path)!r}: {m.get('experiment')}, {m.get('model', {}).get('engine')}, "
-            f"K = {len(self.labels)}, fit {m.get('fit_id', m.get('run_id'))})"
+            f"K = {self.table('topics')['topic'].nunique()}, fit {m.get('fit_id', m.get('run_id'))})"
         )
 
     @property
@@ -186,10 +188,47 @@ class Run:
         raise AttributeError(f"{type(self).__name__!r} has no attribute {name!r}")
 
     @property
+    def config(self):
+        """The configuration of the report this folder shows: the fit's, with the [report] and
+        [export] settings its config.json records (which ``topics report`` may have changed)."""
+        if self._config is None:
+            from ..config import with_recorded_report
+            from ..errors import ConfigError
+
+            path = self.path / "config.json"
+            try:
+                recorded = json.loads(path.read_text(encoding="utf-8"))
+                self._config = with_recorded_report(self.fit.config, recorded if isinstance(recorded, dict) else {})
+            except (OSError, ValueError) as exc:
+                raise RunFolderError(f"cannot read {path} ({exc}); rerun the experiment with topics run") from exc
+            except ConfigError as exc:
+                raise RunFolderError(
+                    f"{path} records report settings this version of topics does not accept "
+                    f"({'; '.join(exc.problems)}); run topics report on the folder with settings that are valid"
+                ) from exc
+        return self._config
+
+    @property
+    def topic_words(self):
+        """The TopicWords of the report this folder shows (``analysis.words``): each topic's
+        probability, FREX and relevance words, the corpus-wide words and the labels, computed from the
+        saved fit (its topics merged as the report merges them) and the report's settings."""
+        if self._words is None:
+            from ..analysis.curation import merge_model, merge_plan
+            from ..analysis.words import topic_words
+
+            fit, report = self.fit, self.config.report
+            model = fit.model
+            if report.merge:
+                model = merge_model(model, merge_plan(model.n_topics, report.merge), fit.dtm.n_tokens)
+            self._words = topic_words(model, fit.dtm, report)
+        return self._words
+
+    @property
     def labels(self) -> dict[int, str]:
-        """Topic labels as the run's report shows them (after any relabelling or merging)."""
-        topics = self.table("topics")
-        return {int(t): str(lab) for t, lab in zip(topics["topic"], topics["label"])}
+        """Topic labels as the run's report shows them (after any relabelling or merging), made by
+        the function that makes ``RunResult.labels`` (``analysis.words.label_topics``)."""
+        return dict(enumerate(self.topic_words.labels, start=1))
 
     @property
     def doc_topic(self):

@@ -53,6 +53,7 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
             "excluded": [{"file": f, "year": y, "reason": r} for f, y, r in corpus.excluded],
         },
         "segment": {**result.preparation.segment, **prov.segment_run},
+        "vocabulary": _vocabulary(dtm.pruning),
         "counts": {
             "units": result.preparation.segment["units"],
             "units_modelled": len(dtm.units),
@@ -73,7 +74,21 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
             "threshold": ens.threshold,
             "mean_stability": float(ens.stability.mean()),
             "unstable_topics": ens.unstable(),
+            "degenerate_topics": [d.describe() for d in ens.degenerate if d.fit == 0],
             "fits": [m.info for m in ens.models[1:]],
+        },
+        "guards": {
+            "small": config.guards.small,
+            "sizes": [
+                {
+                    "k": c.k,
+                    "scope": c.scope,
+                    **{f"{p.name}_per_topic": p.per_topic for p in c.counts},
+                    "short": [p.name for p in c.short],
+                }
+                for c in findings.sizes
+            ],
+            "degenerate": [d._asdict() | {"seed": ens.seeds[d.fit]} for d in ens.degenerate],
         },
         "uncertainty": {
             "resamples": bands.resamples,
@@ -83,6 +98,7 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
             "scheme_text": SCHEMES[bands.scheme],
             "replicates_pooled": int(bands.reps.shape[0]),
             "n_seeds": bands.n_seeds,
+            "seeds_pooled": [int(n) for n in bands.seeds_pooled],  # per topic: the reference and matched seeds
             "median_interval_width": bands.median_width(),
             "median_interval_width_reference_seed": bands.median_width(reference_only=True),
             "spline": findings.fits.spline_note
@@ -91,18 +107,7 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
         "evolution": {"method": findings.evolution.method},
         "formulations": {"terms": findings.formulations.n_terms, "chart": list(findings.formulations.chart)},
         "compare": [{"engine": c.engine, "agreement": c.agreement} for c in findings.comparisons],
-        "sweep": None
-        if sw is None
-        else {
-            "k": [r.k for r in sw.rows],
-            "seeds": list(sw.seeds),
-            "chosen_k": sw.chosen_k,
-            "reason": sw.reason,
-            "criterion": sw.criterion,
-            "n_train": sw.n_train,
-            "n_heldout": sw.n_heldout,
-            "heldout_measure": sw.heldout_name,
-        },
+        "sweep": None if sw is None else {**sweep_record(sw), "run_k": sw.verdict.about(config.model.n_topics)},
         "date_audit": [
             {
                 "file": a.file,
@@ -148,6 +153,45 @@ def validation_record(v) -> dict:
     }
 
 
+def _vocabulary(record) -> dict:
+    """The vocabulary record in brief: rules in order, terms and tokens each removed (vocabulary.csv lists them)."""
+    if record is None:
+        return {}
+    return {
+        **record.settings,
+        "rules": [{"rule": r, "terms": n, "tokens": t} for r, (n, t) in record.by_rule().items()],
+        "pos_kept": list(record.pos_kept),
+        "protected_terms": record.protected,
+        "terms_before": record.terms_before,
+        "tokens_before": record.tokens_before,
+        "terms_kept": record.terms_kept,
+        "tokens_kept": record.tokens_kept,
+    }
+
+
+def sweep_record(sw) -> dict:
+    """The sweep as a manifest records it: the grid, the seeds and the verdict (chosen_k is None
+    when no K beats the others beyond seed noise)."""
+    v = sw.verdict
+    return {
+        "k": [r.k for r in sw.rows],
+        "seeds": list(sw.seeds),
+        "criterion": sw.criterion,
+        "min_stability": sw.min_stability,
+        "chosen_k": v.chosen,
+        "best_k": v.best,
+        "within_noise": list(v.within_noise),
+        "parsimonious_k": v.parsimonious,
+        "eligible": list(v.eligible),
+        "at_edge": list(v.at_edge),
+        "rule": sw.rule(),
+        "verdict": v.sentence,
+        "n_train": sw.n_train,
+        "n_heldout": sw.n_heldout,
+        "heldout_measure": sw.heldout_name,
+    }
+
+
 def sweep_manifest(record, static_note: str) -> dict:
     """The manifest of a sweep folder (a SweepRecord)."""
     config, sw = record.config, record.sweep
@@ -162,16 +206,7 @@ def sweep_manifest(record, static_note: str) -> dict:
         "seed": config.seed,
         "corpus": {"fingerprint": record.corpus_fingerprint, "documents": record.n_documents},
         "counts": {"units": record.n_units, "terms": record.n_terms},
-        "sweep": {
-            "k": [r.k for r in sw.rows],
-            "seeds": list(sw.seeds),
-            "chosen_k": sw.chosen_k,
-            "reason": sw.reason,
-            "n_train": sw.n_train,
-            "n_heldout": sw.n_heldout,
-            "heldout_measure": sw.heldout_name,
-            "criterion": sw.criterion,
-        },
+        "sweep": sweep_record(sw),
         "static_figures": static_note,
         "versions": vers,
         "platform": {**provenance.platform_info(), "python": vers["python"]},

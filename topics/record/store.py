@@ -22,15 +22,27 @@ import numpy as np
 
 from ..errors import RunFolderError
 
-FORMAT = 1  # bump when the stored layout changes
+FORMAT = 2  # bump when the stored layout changes (2: the sweep verdict, the vocabulary record)
 _NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 def _classes() -> dict[str, type]:
     """Every class a stored result may hold, by name (the only classes ever built when reading)."""
     from .. import data, results
-    from ..analysis import compare, dates, evolution, formulations, stability, sweep, uncertainty, validation
+    from ..analysis import (
+        compare,
+        dates,
+        degenerate,
+        evolution,
+        formulations,
+        guards,
+        stability,
+        sweep,
+        uncertainty,
+        validation,
+    )
     from ..config import loading, schema
+    from ..text import vocabulary
 
     table: dict[str, type] = {}
     for module in (
@@ -38,14 +50,17 @@ def _classes() -> dict[str, type]:
         results,
         compare,
         dates,
+        degenerate,
         evolution,
         formulations,
+        guards,
         stability,
         sweep,
         uncertainty,
         validation,
         schema,
         loading,
+        vocabulary,
     ):
         for name, obj in vars(module).items():
             if (

@@ -31,7 +31,7 @@ def write_run(
     from ..render.methods import methods_text
     from ..render.paper import write_static
 
-    config, labels = result.config, result.labels
+    config = result.config
     warnings = list(result.warnings)
     with staging.staged_run_folder(run_dir, force) as tmp:
         for name, data in sorted((carry or {}).items()):
@@ -53,7 +53,7 @@ def write_run(
             result, warnings=tuple(warnings), provenance=replace(result.provenance, static_figures=static_note)
         )
         manifest = build_manifest(shown, outputs_of(tmp))
-        (tmp / "methods.md").write_text(methods_text(config, manifest, shown.findings, labels), encoding="utf-8")
+        (tmp / "methods.md").write_text(methods_text(shown, manifest), encoding="utf-8")
         (tmp / "dashboard.html").write_text(build_dashboard(shown, manifest), encoding="utf-8")
         store.save(saved if saved is not None else result, tmp / "result")
         manifest["outputs"] = outputs_of(tmp)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import escape, figures
+from ..analysis.uncertainty import pooling_finding
 
 MAX_DOCUMENT_ROWS = 300  # above this, the per-document heatmap is left out (documents.csv has it all)
 CSP = (
@@ -68,7 +69,9 @@ def build_dashboard(result, manifest: dict) -> str:
             f"{f.bands.level:.0%} intervals from {f.bands.resamples} bootstrap resamples ({f.bands.scheme}) of "
             f"each of {f.bands.n_seeds} seed fit(s), pooled. Open markers: the year rests on one document, so "
             f"its band shows that text's variability, not the year's. Dotted: smoothing spline. "
-            + (f.fits.spline_note or ""),
+            + (f.fits.spline_note or "")
+            + " "
+            + pooling_finding(f.bands.seeds_pooled, f.bands.n_seeds, f.ensemble.threshold),
         ),
         (
             "area",
@@ -81,7 +84,9 @@ def build_dashboard(result, manifest: dict) -> str:
             "Seed stability",
             figures.stability(f.ensemble, labels),
             "Each topic's mean cosine similarity to its Hungarian-matched topic in fits with other seeds. "
-            "Red: recurs in fewer than half of the other seeds.",
+            "Red: recurs in fewer than half of the other seeds. Grey: degenerate (near-uniform, or a repeat of "
+            "a larger topic), stability 0; a match to a degenerate topic counts 0. "
+            + " ".join(d.describe() + "." for ds in f.ensemble.reference_degenerate().values() for d in ds),
         ),
         ("heatmap", "Topic by year", figures.heatmap(trends, labels), ""),
         *(
@@ -96,7 +101,12 @@ def build_dashboard(result, manifest: dict) -> str:
             if len(corpus.documents) <= MAX_DOCUMENT_ROWS
             else []
         ),
-        ("words", "Top words", figures.top_words(model, labels, config.report.top_words), ""),
+        (
+            "words",
+            "Top words",
+            figures.top_words(result.topic_words, model.topic_term, model.vocab, labels),
+            _words_note(result.topic_words),
+        ),
         (
             "evolution",
             "Theme words by year",
@@ -137,7 +147,15 @@ def build_dashboard(result, manifest: dict) -> str:
             )
         )
     if f.sweep is not None:
-        figs.append(("sweep", "Number of topics", figures.sweep(f.sweep), "Why this K: " + f.sweep.reason))
+        verdict = f.sweep.verdict
+        figs.append(
+            (
+                "sweep",
+                "Number of topics",
+                figures.sweep(f.sweep),
+                f"{verdict.sentence} {verdict.about(config.model.n_topics)}",
+            )
+        )
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-Hans">',
@@ -168,6 +186,19 @@ def build_dashboard(result, manifest: dict) -> str:
     parts.append(_summary(result, manifest))
     parts += ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
+
+
+def _words_note(words) -> str:
+    from .summaries import labelling_note
+
+    s = words.settings
+    return (
+        f"Left: each topic's {s.top_n} most probable words. Right: its {s.top_n} highest-FREX words, "
+        f"in FREX order (frequent in the topic and exclusive to it). Bars: the word's probability in the "
+        f"topic, on one scale per topic; the hover gives the FREX score. Grey bars marked * are "
+        f"corpus-wide words. topics.csv also lists each topic's words by relevance "
+        f"(Sievert & Shirley 2014, lambda {s.relevance_lambda:g}). " + labelling_note(words)
+    )
 
 
 def _support_note(support: dict) -> str:
@@ -322,10 +353,14 @@ def _summary(result, manifest: dict) -> str:
         ),
         (
             "segmentation",
-            f"{seg['engine']} {seg['engine_version']}, lexicon {seg['lexicon_terms']} "
-            f"terms, {seg['stopwords']} stopwords, HMM {config.segment.hmm}",
+            f"{seg['engine']} {seg['engine_version']}, lexicon {seg['lexicon_terms']} terms, HMM {config.segment.hmm}",
         ),
-        ("vocabulary", f"min_df {config.vectorize.min_df}, max_df {config.vectorize.max_df}: {len(dtm.vocab)} terms"),
+        (
+            "vocabulary",
+            f"part of speech {config.vectorize.pos}, generic list {'on' if config.vectorize.generic else 'off'}, "
+            f"min_df {config.vectorize.min_df}, max_df {config.vectorize.max_df}: {len(dtm.vocab)} terms "
+            "(the Tables section lists what each rule left out)",
+        ),
         ("topic diversity", f"{metrics['diversity']:.3f} (top {metrics['diversity_top_n']} words)"),
     ]
     versions = sorted(manifest["versions"].items())
@@ -346,16 +381,22 @@ def _summary(result, manifest: dict) -> str:
 
 
 def sweep_page(name: str, sw) -> str:
-    """The page of a sweep folder: the choice and its reason, and the sweep figure."""
+    """The page of a sweep folder: the verdict, the sweep figure (means with seed ranges) and the
+    table of every measure per K (mean [lowest, highest seed])."""
     import plotly.io as pio
     from plotly.offline import get_plotlyjs
+
+    from .summaries import sweep_summary
 
     body = pio.to_html(
         figures.sweep(sw), full_html=False, include_plotlyjs=False, div_id="fig-sweep", config=FIGURE_CONFIG
     )
+    table = sweep_summary(sw)
     return (
         f'<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}"><title>{_e(name)} · K sweep'
-        f"</title><script>{get_plotlyjs()}</script></head><body style=\"font-family:sans-serif\">"
-        f"<h1>{_e(name)}: choosing K</h1><p>{_e(sw.reason)}</p>{body}</body></html>\n"
+        f"</title><style>{CSS}</style><script>{get_plotlyjs()}</script></head><body>"
+        f"<header><h1>{_e(name)}: choosing K</h1><p>{_e(sw.verdict.sentence)}</p></header><main>"
+        f"<section>{body}</section><section><h2>{_e(table.caption)}</h2>{_table(table.header, table.rows)}"
+        "</section></main></body></html>\n"
     )

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import escape
-from ..data import FittedModel, Trends
+from ..data import Trends
 
 FONT = (
     '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
@@ -156,35 +156,57 @@ def heatmap(trends: Trends, labels) -> go.Figure:
     return layout(fig, "Topic by year", 120 + 36 * k)
 
 
-def top_words(model: FittedModel, labels, n_words: int) -> go.Figure:
-    """Horizontal bars of each topic's heaviest words, two topics to a row."""
-    k = model.n_topics
-    cols = 2
-    rows = (k + cols - 1) // cols
+WIDE_COLOR = "#b8b8b8"  # bars of corpus-wide words
+WIDE_MARK = "*"  # after a corpus-wide word on the axis
+
+
+def word_bars(words, weight: dict, wide: set, topic: int) -> go.Bar:
+    """Horizontal bars of one ranked word list (first at the top), each bar the word's probability in
+    the topic (``weight``: term -> probability) and its list score in the hover; corpus-wide words
+    grey and marked."""
+    shown = list(words)[::-1]
+    return go.Bar(
+        x=[weight[w.term] for w in shown],
+        y=[safe(w.term) + (WIDE_MARK if w.term in wide else "") for w in shown],
+        orientation="h",
+        marker_color=[WIDE_COLOR if w.term in wide else color(topic) for w in shown],
+        customdata=[[w.score, "corpus-wide word" if w.term in wide else ""] for w in shown],
+        showlegend=False,
+        hovertemplate="%{y}: probability %{x:.4f}, score %{customdata[0]:.4f} %{customdata[1]}<extra></extra>",
+    )
+
+
+def top_words(words, topic_term: np.ndarray, vocab, labels) -> go.Figure:
+    """Each topic's most probable words (left) beside its highest-FREX words in FREX order (right),
+    one row per topic, bars on one scale: the word's probability in the topic (topic_term (K, V),
+    vocab (V,)). ``words``: an analysis.words.TopicWords; corpus-wide words grey, marked with *."""
+    k = len(words.probability)
+    n = max((len(p) for p in words.probability), default=1)
+    wide = set(words.corpus_wide)
+    index = {w: i for i, w in enumerate(vocab)}
     fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        horizontal_spacing=0.18,
-        vertical_spacing=0.25 / rows,
-        subplot_titles=[topic_name(t, labels) for t in range(1, k + 1)],
+        rows=k,
+        cols=2,
+        horizontal_spacing=0.22,
+        vertical_spacing=0.3 / k,
+        subplot_titles=[
+            title for t in range(1, k + 1) for title in (f"{topic_name(t, labels)}: by probability", "by FREX")
+        ],
     )
     for t in range(1, k + 1):
-        terms = model.top_terms(t - 1, n_words)[::-1]
-        fig.add_trace(
-            go.Bar(
-                x=[w for _, w in terms],
-                y=[safe(term) for term, _ in terms],
-                orientation="h",
-                marker_color=color(t),
-                showlegend=False,
-                hovertemplate="%{y}: %{x:.4f}<extra></extra>",
-            ),
-            row=(t - 1) // cols + 1,
-            col=(t - 1) % cols + 1,
-        )
+        row = topic_term[t - 1]
+        for col, ranked in ((1, words.probability[t - 1]), (2, words.frex[t - 1])):
+            weight = {w.term: float(row[index[w.term]]) for w in ranked}
+            fig.add_trace(word_bars(ranked, weight, wide, t), row=t, col=col)
+        top = max(float(row.max()), 1e-12) * 1.05
+        fig.update_xaxes(range=[0, top], row=t)  # both panels of a topic on one scale
     fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(tickfont=dict(size=12), automargin=True)
-    return layout(fig, "Top words per topic (weight in the topic)", max(400, 80 + 20 * n_words * rows))
+    fig.update_yaxes(tickfont=dict(size=12), automargin=True, type="category", dtick=1)
+    return layout(
+        fig,
+        "Top words per topic: by probability and by FREX (bar: probability in the topic; * corpus-wide)",
+        100 + k * (50 + 18 * n),
+    )
 
 
 def documents_heatmap(trends: Trends, labels, titles: dict[str, str]) -> go.Figure:
@@ -291,13 +313,21 @@ def stability(ens, labels) -> go.Figure:
     k = ens.reference.n_topics
     names = [topic_name(t, labels) for t in range(1, k + 1)]
     unstable = set(ens.unstable())
+    flags = ens.reference_degenerate()  # grey: degenerate, stability 0
     fig = go.Figure(
         go.Bar(
             x=list(ens.stability),
             y=names,
             orientation="h",
-            marker_color=["#d62728" if t in unstable else color(t) for t in range(1, k + 1)],
-            text=[f"{s:.2f}" + ("  does not recur" if t + 1 in unstable else "") for t, s in enumerate(ens.stability)],
+            marker_color=[
+                "#999999" if t in flags else "#d62728" if t in unstable else color(t) for t in range(1, k + 1)
+            ],
+            text=[
+                f"{s:.2f}"
+                + ("  degenerate: " + ", ".join(d.rule for d in flags[t + 1]) if t + 1 in flags else "")
+                + ("  does not recur" if t + 1 in unstable and t + 1 not in flags else "")
+                for t, s in enumerate(ens.stability)
+            ],
             textposition="auto",
             customdata=list(ens.recurs),
             hovertemplate=f"%{{y}}<br>stability %{{x:.3f}}<br>recurs in %{{customdata}} of {len(ens.seeds) - 1} "
@@ -462,26 +492,57 @@ def comparison(main_trends, comparisons, labels, year_span) -> go.Figure:
     return fig
 
 
+def seed_range(ks, mean, low, high, title: str) -> go.Scatter:
+    """One measure over K: the mean over seeds (line and markers) with error bars from the lowest to
+    the highest seed. ks, mean, low, high: sequences of the same length (one value per K); a NaN
+    range (not measured) draws no bar."""
+    mean, low, high = (np.asarray(a, dtype=float) for a in (mean, low, high))
+    up, down = np.nan_to_num(high - mean), np.nan_to_num(mean - low)
+    return go.Scatter(
+        x=list(ks),
+        y=mean,
+        mode="lines+markers",
+        showlegend=False,
+        line=dict(color="#1f3b57"),
+        error_y=dict(type="data", symmetric=False, array=up, arrayminus=down, color="#7f8fa6", thickness=1),
+        customdata=np.column_stack([low, high]),
+        hovertemplate=safe(title) + " at K=%{x}: mean %{y:.4g}, seeds %{customdata[0]:.4g} to "
+        "%{customdata[1]:.4g}<extra></extra>",
+    )
+
+
 def sweep(sw) -> go.Figure:
-    panels = sw.measures()
+    """One panel per measure: mean over seeds with the seed range; the K the verdict names (red,
+    dashed), or when it names none the best mean (grey, dotted) and the parsimonious K (red, dashed)."""
+    panels, v = sw.measures(), sw.verdict
     fig = make_subplots(rows=2, cols=3, subplot_titles=[p[1] for p in panels])
     ks = [r.k for r in sw.rows]
-    for i, (key, title) in enumerate(panels):
-        fig.add_trace(
-            go.Scatter(
-                x=ks,
-                y=[getattr(r, key) for r in sw.rows],
-                mode="lines+markers",
-                showlegend=False,
-                line=dict(color="#1f3b57"),
-                hovertemplate=f"K=%{{x}}: {title} %{{y:.4g}}<extra></extra>",
-            ),
-            row=i // 3 + 1,
-            col=i % 3 + 1,
+    marks = []
+    if v.chosen is not None:
+        marks.append((v.chosen, "dash", "#d62728"))
+    elif v.best is not None:
+        marks += [(v.parsimonious, "dash", "#d62728")] + (
+            [(v.best, "dot", "#7f7f7f")] if v.best != v.parsimonious else []
         )
-        fig.add_vline(x=sw.chosen_k, line_dash="dash", line_color="#d62728", row=i // 3 + 1, col=i % 3 + 1)
+    for i, (key, title) in enumerate(panels):
+        at = dict(row=i // 3 + 1, col=i % 3 + 1)
+        lows, highs = zip(*(r.seed_range(key) for r in sw.rows))
+        fig.add_trace(seed_range(ks, [getattr(r, key) for r in sw.rows], lows, highs, title), **at)
+        for k, dash, colour in marks:
+            fig.add_vline(x=k, line_dash=dash, line_color=colour, **at)
     fig.update_xaxes(title_text="K", dtick=max(1, (ks[-1] - ks[0]) // 8 or 1))
-    return layout(fig, f"Choosing K: the sweep names K = {sw.chosen_k} (dashed)", 560)
+    if v.chosen is not None:
+        title = f"Choosing K: the sweep names K = {v.chosen} (dashed); bars: lowest to highest seed"
+    elif v.best is not None:
+        marked = (
+            f"best mean K = {v.best} (dotted), smallest within noise K = {v.parsimonious} (dashed)"
+            if v.best != v.parsimonious
+            else f"best mean and smallest within noise K = {v.best} (dashed)"
+        )
+        title = f"Choosing K: no K stands out from seed noise; {marked}; bars: lowest to highest seed"
+    else:
+        title = "Choosing K: no K reached the seed stability threshold; bars: lowest to highest seed"
+    return layout(fig, title, 560)
 
 
 def run_comparison(cmp, labels_a, labels_b) -> go.Figure:

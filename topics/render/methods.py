@@ -6,12 +6,31 @@ cite the run id so readers can find the run record.
 
 from __future__ import annotations
 
+from ..analysis.uncertainty import pooling_finding
+from .summaries import labelling_note, vocabulary_sentence
+
 
 def _years_text(support: dict) -> str:
     return ", ".join(f"{y} ({n})" for y, n in sorted(support.items(), key=lambda kv: int(kv[0])))
 
 
-def methods_text(config, m: dict, findings, labels) -> str:
+def _guards_text(unc: dict, stab: dict) -> str:
+    """Degenerate topics, and topics whose band pools fewer than every seed fit ("" when none)."""
+    out = ""
+    if stab.get("degenerate_topics"):
+        out += (
+            f" Degenerate topics were given stability 0 and a match to one did not count: "
+            f"{'; '.join(stab['degenerate_topics'])}."
+        )
+    pooling = pooling_finding(unc.get("seeds_pooled", []), unc["n_seeds"], stab["threshold"])
+    return out + (f" {pooling}" if pooling else "")
+
+
+def methods_text(result, m: dict) -> str:
+    """methods.md of a run: ``result`` the RunResult as shown (labels, TopicWords, vocabulary record),
+    ``m`` its manifest."""
+    config, findings, labels = result.config, result.findings, result.labels
+    words, vocabulary = result.topic_words, result.dtm.pruning
     c, seg, counts, model = m["corpus"], m["segment"], m["counts"], m["model"]
     unc, stab = m["uncertainty"], m["stability"]
     support = m["year_support"]
@@ -41,9 +60,9 @@ def methods_text(config, m: dict, findings, labels) -> str:
         f"next; paragraphs over {units.max_chars} characters cut into runs of whole sentences of about "
         f"{units.run_chars} characters), giving {counts['units']} units. "
         f"Units were segmented with {seg['engine']} {seg['engine_version']} (HMM {'on' if config.segment.hmm else 'off'}) "
-        f"and a lexicon of {seg['lexicon_terms']} political formulations kept whole; {seg['stopwords']} stopwords "
-        f"({seg['stopwords_source']}) were removed. "
-        f"Terms in fewer than {config.vectorize.min_df} units or in more than {config.vectorize.max_df} of units "
+        f"and a lexicon of {seg['lexicon_terms']} political formulations kept whole. "
+        + (vocabulary_sentence(vocabulary) + " " if vocabulary is not None else "")
+        + f"Terms in fewer than {config.vectorize.min_df} units or in more than {config.vectorize.max_df} of units "
         f"were dropped, leaving {counts['terms']} terms and {counts['tokens']} tokens in "
         f"{counts['units_modelled']} units.",
         "",
@@ -55,7 +74,8 @@ def methods_text(config, m: dict, findings, labels) -> str:
             if "bounds" in model["fit"]
             else ""
         )
-        + "A theme's share of a year is the token-weighted mean of its share in that year's units.",
+        + "A theme's share of a year is the token-weighted mean of its share in that year's units. "
+        + labelling_note(words),
         "",
         "## Uncertainty and stability",
         f"Intervals are {unc['level']:.0%} percentile intervals from {unc['resamples']} bootstrap resamples "
@@ -87,7 +107,8 @@ def methods_text(config, m: dict, findings, labels) -> str:
             )
             if len(stab["seeds"]) > 1
             else "Stability across seeds was not measured (one seed)."
-        ),
+        )
+        + _guards_text(unc, stab),
     ]
     if findings.contrasts:
         lines += ["", "## Era contrasts"]
@@ -106,7 +127,8 @@ def methods_text(config, m: dict, findings, labels) -> str:
             "## Number of topics",
             f"K was compared over {', '.join(map(str, sw['k']))} with {len(sw['seeds'])} seeds each, fitted "
             f"on {sw['n_train']} units with {sw['n_heldout']} held out ({sw['heldout_measure']}). "
-            f"The sweep favours K = {sw['chosen_k']}: {sw['reason']}.",
+            f"Per K, each measure is the mean over seeds, with its range from the lowest to the highest seed. "
+            f"{sw['rule']} {sw['verdict']} {sw['run_k']}",
         ]
     if m["compare"]:
         lines += [

@@ -105,7 +105,14 @@ def index_page(runs, comparisons=()) -> str:
                     _e(m.get("created_utc", "")),
                     _e(f"{(m.get('corpus') or {}).get('documents', '')} documents"),
                     "sweep",
-                    _e(f"{sw.get('k', [''])[0]}–{sw.get('k', [''])[-1]} (chooses {sw.get('chosen_k', '')})"),
+                    _e(
+                        f"{sw.get('k', [''])[0]}–{sw.get('k', [''])[-1]} "
+                        + (
+                            f"(chooses {sw['chosen_k']})"
+                            if sw.get("chosen_k") is not None
+                            else f"(no K named; best mean {sw.get('best_k', '')})"
+                        )
+                    ),
                     "",
                 )
             )

@@ -176,19 +176,36 @@ def formulations_plot(forms):
 
 
 def sweep_plot(sw):
+    """Each measure's mean over seeds with bars from the lowest to the highest seed; the K the
+    verdict names (dashed), or when it names none the parsimonious K (dashed) and the best (dotted)."""
     from matplotlib.figure import Figure
 
     ks = [r.k for r in sw.rows]
-    panels = sw.measures()
+    v = sw.verdict
+    marks = [(v.chosen, "--")] if v.chosen is not None else []
+    if v.chosen is None and v.best is not None:
+        marks = [(v.parsimonious, "--")] + ([(v.best, ":")] if v.best != v.parsimonious else [])
     fig = Figure(figsize=(10, 5.4))
     axes = fig.subplots(2, 3).ravel()
-    for ax, (key, title) in zip(axes, panels):
-        ax.plot(ks, [getattr(r, key) for r in sw.rows], marker="o", ms=4, color="#1f3b57")
-        ax.axvline(sw.chosen_k, color="#d62728", lw=0.8, ls="--")
+    for ax, (key, title) in zip(axes, sw.measures()):
+        mean = np.array([getattr(r, key) for r in sw.rows], dtype=float)
+        low, high = (np.array(x, dtype=float) for x in zip(*(r.seed_range(key) for r in sw.rows)))
+        bars = np.nan_to_num(np.vstack([mean - low, high - mean]))
+        ax.errorbar(ks, mean, yerr=bars, marker="o", ms=4, color="#1f3b57", ecolor="#7f8fa6", elinewidth=0.8, capsize=2)
+        for k, style in marks:
+            ax.axvline(k, color="#d62728" if style == "--" else "#7f7f7f", lw=0.8, ls=style)
         ax.set_title(title)
         ax.set_xlabel("K")
         ax.grid(alpha=0.3, lw=0.5)
-    fig.suptitle(f"Choosing K: K = {sw.chosen_k} (dashed)", fontsize=9)
+    if v.chosen is not None:
+        named = f"K = {v.chosen} named (dashed)"
+    elif v.best is None:
+        named = "no K named (none stable enough)"
+    else:
+        named = f"no K named; smallest within seed noise of the best: K = {v.parsimonious} (dashed)" + (
+            f", best mean K = {v.best} (dotted)" if v.best != v.parsimonious else ""
+        )
+    fig.suptitle(f"Choosing K: {named}; bars: lowest to highest seed", fontsize=9)
     fig.tight_layout()
     return fig
 

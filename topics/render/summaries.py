@@ -30,17 +30,48 @@ def interval(low: float, high: float) -> str:
     return f"[{pp(low)}, {pp(high)}]"
 
 
+SUMMARY_WORDS = 8  # words of each list in the topics summary
+WIDE_MARK = "*"  # marks a corpus-wide word in a summary
+
+
+def marked(words, corpus_wide) -> str:
+    """Words joined by spaces, each corpus-wide one marked with WIDE_MARK."""
+    wide = set(corpus_wide)
+    return " ".join(w.term + (WIDE_MARK if w.term in wide else "") for w in words)
+
+
+def labelling_note(words) -> str:
+    """How the automatic labels were made, in one sentence (the dashboard, methods.md)."""
+    s = words.settings
+    given = [t for t in range(1, len(words.labels) + 1) if t not in words.automatic]
+    return (
+        f"Automatic labels are each topic's {s.label_words} highest-FREX words (FREX of Roberts, Stewart "
+        f"& Airoldi 2016 as in stm, weight {s.frex_weight:g} on frequency and {1 - s.frex_weight:g} on "
+        f"exclusivity), skipping corpus-wide words (among the {s.top_n} most probable words of more than "
+        f"{s.corpus_wide_share:.0%} of topics"
+        + (f": {' '.join(words.corpus_wide)}" if words.corpus_wide else ": none in this run")
+        + "); a topic whose words repeat another label's takes its next FREX word"
+        + (
+            f"; {', '.join(f'T{t}' for t in given)} carry labels given in [report] labels."
+            if given
+            else "; labels given in [report] labels would replace them."
+        )
+    )
+
+
 def topics_summary(r) -> Summary:
-    f, labels, metrics = r.findings, r.labels, r.metrics
+    f, labels, metrics, words = r.findings, r.labels, r.metrics, r.topic_words
     measures = list(metrics["coherence"])
-    unstable = set(f.ensemble.unstable())
+    unstable, degenerate = set(f.ensemble.unstable()), f.ensemble.reference_degenerate()
     rows = [
         (
             f"T{t + 1}",
             labels[t + 1],
-            " ".join(w for w, _ in r.model.top_terms(t, 8)),
+            marked(words.probability[t][:SUMMARY_WORDS], words.corpus_wide),
+            marked(words.frex[t][:SUMMARY_WORDS], words.corpus_wide),
             *[f"{metrics['coherence'][m]['per_topic'][t]:.3f}" for m in measures],
-            f"{f.ensemble.stability[t]:.2f}" + (" (does not recur)" if t + 1 in unstable else ""),
+            f"{f.ensemble.stability[t]:.2f}"
+            + (" (degenerate)" if t + 1 in degenerate else " (does not recur)" if t + 1 in unstable else ""),
         )
         for t in range(r.model.n_topics)
     ]
@@ -49,15 +80,18 @@ def topics_summary(r) -> Summary:
             "mean",
             "",
             "",
+            "",
             *[f"{metrics['coherence'][m]['mean']:.3f}" for m in measures],
             f"{f.ensemble.stability.mean():.2f}",
         )
     )
     return Summary(
-        f"Topics: top words, coherence and seed stability ({len(f.ensemble.seeds)} seeds)",
-        ("Topic", "Label", "Top words", *measures, "Stability"),
+        f"Topics: top words by probability and by FREX, coherence and seed stability ({len(f.ensemble.seeds)} "
+        f"seeds); {WIDE_MARK} marks a corpus-wide word",
+        ("Topic", "Label", "Top words (probability)", "Top words (FREX)", *measures, "Stability"),
         tuple(rows),
-        "lll" + "r" * (len(measures) + 1),
+        "llll" + "r" * (len(measures) + 1),
+        labelling_note(words),
     )
 
 
@@ -118,16 +152,27 @@ def contrasts_summary(r):
 
 
 def sweep_summary(sw) -> Summary:
-    """Also the table of a sweep folder (``topics sweep``), which has no RunResult."""
-    measures = sw.measures()
+    """Also the table of a sweep folder (``topics sweep``), which has no RunResult. Each cell: the
+    mean over seeds and, in brackets, the lowest and highest seed."""
+    measures, v = sw.measures(), sw.verdict
+
+    def cell(row, m: str, spec: str) -> str:
+        lo, hi = row.seed_range(m)
+        mean = getattr(row, m)
+        if lo != lo or len(sw.seeds) < 2:  # NaN: not measured (one seed)
+            return f"{mean:{spec}}"
+        return f"{mean:{spec}} [{lo:{spec}}, {hi:{spec}}]"
+
+    named = f"K = {v.chosen} named" if v.chosen is not None else "no K named"
     return Summary(
-        f"Choosing the number of topics; chosen K = {sw.chosen_k}",
+        f"Choosing the number of topics ({named}): mean over {len(sw.seeds)} seeds [lowest, highest seed]",
         ("K", *[m if m.startswith(("c_", "u_")) else m.capitalize() for m, _ in measures[:-1]], sw.heldout_name),
         tuple(
-            (str(row.k), *[f"{getattr(row, m):.3f}" for m, _ in measures[:-1]], f"{row.heldout:.4g}") for row in sw.rows
+            (str(row.k), *[cell(row, m, ".3f") for m, _ in measures[:-1]], cell(row, "heldout", ".4g"))
+            for row in sw.rows
         ),
         "r" * (len(measures) + 1),
-        "Why this K: " + sw.reason,
+        v.sentence,
     )
 
 
@@ -196,4 +241,55 @@ def conflicts_summary(r):
         ("Document", "Cue", "Allows", "Context", "Source"),
         rows,
         "lllll",
+    )
+
+
+RULE_TEXT = {  # rule -> how a reader is told what it removed (methods.md, the dashboard)
+    "stopword": "general stopwords",
+    "filler": "speech filler words",
+    "generic": "generic policy verbs, nouns and speech formula",
+    "pos": "words by part of speech (verbs, adjectives, adverbs, idioms, numerals, time words ...)",
+    "min_df": "rare terms (in fewer than min_df units)",
+    "max_df": "common terms (in more than max_df of units)",
+    "max_features": "terms beyond max_features",
+}
+
+
+def vocabulary_summary(r) -> Summary:
+    """Per rule: terms and tokens removed, and the most frequent of them."""
+    rec = r.dtm.pruning
+    examples: dict[str, list[str]] = {}
+    for t in rec.removed:  # sorted by rule, then tokens: the first are the most frequent
+        if len(examples.setdefault(t.rule, [])) < 8:
+            examples[t.rule].append(t.term)
+    rows = tuple(
+        (rule, f"{n:,}", f"{tok:,}", pct(tok / max(rec.tokens_before, 1)), " ".join(examples.get(rule, [])))
+        for rule, (n, tok) in rec.by_rule().items()
+    ) + (("kept", f"{rec.terms_kept:,}", f"{rec.tokens_kept:,}", pct(rec.tokens_kept / max(rec.tokens_before, 1)), ""),)
+    return Summary(
+        caption="The model's vocabulary: terms left out by each rule, in the order applied",
+        header=("rule", "terms", "tokens", "% of tokens", "most frequent"),
+        rows=rows,
+        align="lrrrl",
+        note=vocabulary_sentence(rec),
+    )
+
+
+def vocabulary_sentence(rec) -> str:
+    """One paragraph: what the model's vocabulary left out, rule by rule (methods.md and the dashboard)."""
+    parts = []
+    for rule, (n, tok) in rec.by_rule().items():
+        top = [t.term for t in rec.removed if t.rule == rule][:3]
+        parts.append(f"{n:,} {RULE_TEXT[rule]} ({tok:,} tokens{'; ' + ', '.join(top) if top else ''})")
+    pos = (
+        f" The part-of-speech rule kept jieba's dictionary tags {', '.join(rec.pos_kept)}; {rec.protected:,} "
+        "lexicon formulations, policy terms and keep_terms were exempt from it and from the generic list."
+        if rec.pos_kept
+        else ""
+    )
+    return (
+        f"The model's vocabulary left out, in this order, {'; '.join(parts)}, keeping {rec.terms_kept:,} of "
+        f"{rec.terms_before:,} terms and {rec.tokens_kept:,} of {rec.tokens_before:,} tokens.{pos} "
+        "Formulation counts and passages use the full text. vocabulary.csv lists every term left out, with its "
+        "rule, tag and counts."
     )

@@ -13,17 +13,34 @@ import numpy as np
 from . import summaries as sm
 from . import validation as vd
 from ..analysis.sweep import SweepRun
+from ..analysis.words import TopicWords
 from ..data import CleanLog, DocTermMatrix, FittedModel, Trends
 
 
-def topics_table(model: FittedModel, labels: dict[int, str], top_words: int):
-    header = ["topic", "label", "rank", "term", "weight"]
+TOPICS_HEADER = [
+    "topic",
+    "label",
+    "rank",
+    "term",  # the rank-th most probable word
+    "weight",  # its probability in the topic
+    "frex_term",  # the rank-th word by FREX
+    "frex",  # its FREX score
+    "relevance_term",  # the rank-th word by relevance
+    "relevance",  # its relevance
+    "corpus_wide",  # whether ``term`` is a corpus-wide word (never in an automatic label)
+]
+
+
+def topics_table(words: TopicWords, labels: dict[int, str]):
+    """One row per topic and rank (long format): the rank-th word of each of the topic's three
+    lists (``analysis.words``), each with its score, and whether the probability word is corpus-wide."""
+    wide = set(words.corpus_wide)
     rows = [
-        (k + 1, labels[k + 1], r + 1, term, weight)
-        for k in range(model.n_topics)
-        for r, (term, weight) in enumerate(model.top_terms(k, top_words))
+        (k + 1, labels[k + 1], r + 1, p.term, p.score, f.term, f.score, v.term, v.score, p.term in wide)
+        for k, lists in enumerate(zip(words.probability, words.frex, words.relevance))
+        for r, (p, f, v) in enumerate(zip(*lists))
     ]
-    return header, rows
+    return list(TOPICS_HEADER), rows
 
 
 def doc_topics_table(model: FittedModel, dtm: DocTermMatrix, files: dict[str, str]):
@@ -61,8 +78,9 @@ def doc_topics_table(model: FittedModel, dtm: DocTermMatrix, files: dict[str, st
 
 
 def trends_table(trends: Trends, labels: dict[int, str], bands=None):
-    """Yearly prevalence with its interval (ci_low, ci_high: bootstrap over units, pooled across
-    seeds) and the range of the seeds' point estimates (seed_min, seed_max)."""
+    """Yearly prevalence with its interval (ci_low, ci_high: bootstrap over units, pooled across the
+    seeds whose topic matched the reference's), the range of those seeds' point estimates
+    (seed_min, seed_max) and how many seed fits are pooled (seeds_pooled, the reference included)."""
     header = [
         "year",
         "topic",
@@ -72,6 +90,7 @@ def trends_table(trends: Trends, labels: dict[int, str], bands=None):
         "ci_high",
         "seed_min",
         "seed_max",
+        "seeds_pooled",
         "n_docs",
         "n_units",
         "n_tokens",
@@ -81,9 +100,15 @@ def trends_table(trends: Trends, labels: dict[int, str], bands=None):
     for y, t, p, nd, nu, nt in trends.by_year:
         if bands is not None:
             i = bands.years.index(y)
-            extra = (bands.low[i, t - 1], bands.high[i, t - 1], bands.seed_min[i, t - 1], bands.seed_max[i, t - 1])
+            extra: tuple = (
+                bands.low[i, t - 1],
+                bands.high[i, t - 1],
+                bands.seed_min[i, t - 1],
+                bands.seed_max[i, t - 1],
+                int(bands.seeds_pooled[t - 1]),
+            )
         else:
-            extra = ("", "", "", "")
+            extra = ("", "", "", "", "")
         rows.append((y, t, labels[t], p, *extra, nd, nu, nt, nd == 1))
     return header, sorted(rows, key=lambda r: (r[0], r[1]))
 
@@ -130,6 +155,9 @@ def cleaning_table(documents, logs: tuple[CleanLog, ...], units_per_doc: dict[st
 
 
 def stability_table(ens, labels):
+    """Per topic: stability (the mean of the similarity columns, which count 0 for a match to or of a
+    degenerate topic), recurrence, and the reference fit's degenerate flags: the rules that flag a
+    topic (space-separated), the first one's measure, and each flag's sentence in ``flag``."""
     others = ens.seeds[1:]
     header = [
         "topic",
@@ -138,9 +166,13 @@ def stability_table(ens, labels):
         "recurs_in",
         "other_seeds",
         "flag",
+        "degenerate",
+        "degenerate_measure",
         *[f"similarity_seed_{s}" for s in others],
     ]
     unstable = set(ens.unstable())
+    flags = ens.reference_degenerate()
+    credited = ens.credited
     rows = [
         (
             t + 1,
@@ -148,8 +180,10 @@ def stability_table(ens, labels):
             float(ens.stability[t]),
             int(ens.recurs[t]),
             len(others),
-            "does not recur" if t + 1 in unstable else "",
-            *[float(x) for x in ens.similarity[:, t]],
+            "; ".join((["does not recur"] if t + 1 in unstable else []) + [d.describe() for d in flags.get(t + 1, [])]),
+            " ".join(d.rule for d in flags.get(t + 1, [])),
+            flags[t + 1][0].measure if t + 1 in flags else "",  # the first rule's measure
+            *[float(x) for x in credited[:, t]],
         )
         for t in range(ens.reference.n_topics)
     ]
@@ -278,10 +312,24 @@ def compare_tables(main, comparisons, labels, n_words: int = 8):
 
 
 def sweep_tables(sw):
-    cols = [m for m, _ in sw.measures()]
+    """sweep.csv: per K, each measure's mean over seeds and its range (<measure>_min, _max), and
+    where the K stands in the verdict; sweep_runs.csv: one row per K and seed."""
+    v = sw.verdict
+    cols = [c for m, _ in sw.measures() for c in (m, f"{m}_min", f"{m}_max")]
     summary = (
-        ["k", *cols, "unstable_topics", "chosen"],
-        [(r.k, *[getattr(r, c) for c in cols], r.unstable_topics, r.k == sw.chosen_k) for r in sw.rows],
+        ["k", *cols, "unstable_topics", "eligible", "best", "within_noise", "chosen"],
+        [
+            (
+                r.k,
+                *[getattr(r, c) for c in cols],
+                r.unstable_topics,
+                r.k in v.eligible,
+                r.k == v.best,
+                r.k in v.within_noise,
+                r.k == v.chosen,
+            )
+            for r in sw.rows
+        ],
     )
     runs = (list(SweepRun._fields), [tuple(r) for r in sw.runs])
     return summary, runs
@@ -314,6 +362,13 @@ def audit_summary_table(audit):
     return header, rows
 
 
+def vocabulary_table(record):
+    """Every term the model's vocabulary left out: the rule that removed it (text/vocabulary.RULES,
+    in the order applied), its part-of-speech tag, its tokens and the units it is in, and a note."""
+    header = ["term", "rule", "tag", "tokens", "units", "note"]
+    return header, [tuple(t) for t in record.removed]
+
+
 class Table(NamedTuple):
     """One table of a run, defined once: its CSV (every value unformatted) and, where a reader sees it,
     its summary (numbers formatted; render/summaries.py), which the dashboard shows as HTML and
@@ -344,7 +399,7 @@ def _has_sweep(r) -> bool:
 
 TABLES: dict[str, Table] = {
     "topics": Table(
-        lambda r: topics_table(r.model, r.labels, r.config.report.top_words),
+        lambda r: topics_table(r.topic_words, r.labels),
         summary=sm.topics_summary,
         latex="topics.tex",
     ),  # the dashboard's quality table
@@ -386,6 +441,13 @@ TABLES: dict[str, Table] = {
     "kwic": Table(_formulation(2), summary=sm.kwic_summary, html=True),
     "date_audit_summary": Table(lambda r: audit_summary_table(r.findings.audit), summary=sm.audit_summary, html=True),
     "date_audit": Table(lambda r: audit_table(r.findings.audit), summary=sm.conflicts_summary, html=True),
+    "vocabulary": Table(
+        lambda r: vocabulary_table(r.dtm.pruning),
+        lambda r: r.dtm.pruning is not None,
+        summary=sm.vocabulary_summary,
+        latex="vocabulary.tex",
+        html=True,
+    ),
     "sweep": Table(
         lambda r: sweep_tables(r.findings.sweep)[0],
         _has_sweep,

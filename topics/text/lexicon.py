@@ -83,27 +83,34 @@ def load_lexicon(cfg: SegmentConfig) -> Lexicon:
 
 @dataclass(frozen=True)
 class Stopwords:
-    words: frozenset
+    words: frozenset  # general | filler
     sha256: str
     source: str
+    general: frozenset = frozenset()  # stopwords-iso zh and extra_stopwords, minus the keep lists
+    filler: frozenset = frozenset()  # the package's speech filler, minus the keep lists
 
 
 def load_stopwords(cfg: SegmentConfig) -> Stopwords:
     """stopwords-iso's Chinese list (``stopwords = "iso"``) plus the package's filler list and
     ``extra_stopwords``, minus the package's keep list and ``keep_words``."""
-    words: set[str] = set()
+    general: set[str] = set()
+    filler: set[str] = set()
     source = "none"
     if cfg.stopwords == "iso":
         import stopwordsiso
 
-        words |= set(stopwordsiso.stopwords("zh"))
-        words |= set(_word_list(builtin_text("stopwords_add.txt")))
-        words -= set(_word_list(builtin_text("stopwords_keep.txt")))
+        keep = set(_word_list(builtin_text("stopwords_keep.txt")))
+        general = set(stopwordsiso.stopwords("zh")) - keep
+        filler = set(_word_list(builtin_text("stopwords_add.txt"))) - keep - general
         source = f"stopwords-iso {dist_version('stopwordsiso')} zh + topics filler - topics keep"
-    words |= set(cfg.extra_stopwords)
-    words -= set(cfg.keep_words)
+    general |= set(cfg.extra_stopwords)
+    general -= set(cfg.keep_words)
+    filler -= set(cfg.keep_words) | general
+    words = general | filler
     digest = hashlib.sha256("\n".join(sorted(words)).encode("utf-8")).hexdigest()
-    return Stopwords(words=frozenset(words), sha256=digest, source=source)
+    return Stopwords(
+        words=frozenset(words), sha256=digest, source=source, general=frozenset(general), filler=frozenset(filler)
+    )
 
 
 def _word_list(text: str) -> list[str]:

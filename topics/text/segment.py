@@ -1,10 +1,11 @@
-"""Segmentation: a private jieba.Tokenizer loaded with the political lexicon; stopwords; a cache.
+"""Segmentation: a private jieba.Tokenizer loaded with the political lexicon, the token filter, a cache.
 
 No global jieba state is touched: each run builds its own Tokenizer, adds the lexicon's
 formulations so each stays one token, and folds variant spellings (不忘初心、牢记使命) into the
 canonical form before cutting. Segmented units are cached on disk as numpy arrays (token ids per
 unit and the vocabulary), keyed by the unit's text and by everything that changes the result
-(lexicon, stopwords, options, segmenter and its version).
+(lexicon, options, segmenter and its version). Stopwords are not removed here: the model's
+vocabulary (text/vocabulary.py) removes them and records what it removed.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from .cutting import remap
 from ..config import SegmentConfig
 from ..data import Segmented, Unit
 from ..files import ordinary_permissions
-from .lexicon import load_lexicon, load_stopwords
+from .lexicon import load_lexicon
 from .segmenters import ENGINES
 
-SEGMENT_VERSION = 2  # bump when the token filter changes, to invalidate caches
+SEGMENT_VERSION = 3  # bump when the token filter changes, to invalidate caches (3: stopwords left in)
 _NUMBER = re.compile(r"[\d.,:%％+\-/～~]+")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*")
 _HAS_HAN = re.compile(f"[{HAN}]")
@@ -68,9 +69,8 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
     import numpy as np
 
     lexicon = load_lexicon(cfg)
-    stopwords = load_stopwords(cfg)
     segmenter = ENGINES[cfg.engine](lexicon, hmm=cfg.hmm, dict_cache_dir=cache_dir / "jieba" if cache_dir else None)
-    key = _cache_key(cfg, segmenter, lexicon, stopwords)
+    key = _cache_key(cfg, segmenter, lexicon)
     cache_file = cache_dir / f"segment-{key[:20]}.npz" if cache_dir else None
     cache = _read_cache(cache_file, key)  # text digest -> ids, in the cache's vocabulary
     index = {t: i for i, t in enumerate(cache.vocab)}  # the run's vocabulary starts as the cache's
@@ -88,7 +88,7 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
     texts = list(todo.values())
     chars = sum(map(len, texts))
     processes = workers if workers > 1 and chars >= PARALLEL_CHARS.get(segmenter.name, 0) else 1
-    keep = functools.partial(kept_forms, cfg=cfg, stopwords=stopwords.words)
+    keep = functools.partial(kept_forms, cfg=cfg, stopwords=frozenset())  # stopwords: vocabulary.py
     for share_vocab, share_ids, share_lengths in _cut_shares(segmenter, texts, processes, keep):
         pieces.append(remap(index, share_vocab)[share_ids])
         lengths.extend(share_lengths)
@@ -110,9 +110,6 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
         "engine_version": segmenter.version,
         "lexicon_terms": len(lexicon.terms),
         "lexicon_sha256": lexicon.sha256,
-        "stopwords": len(stopwords.words),
-        "stopwords_sha256": stopwords.sha256,
-        "stopwords_source": stopwords.source,
         "cache_key": key,
         "setup_seconds": round(setup, 3),
         "cut_seconds": round(cut_seconds, 3),
@@ -165,7 +162,7 @@ def _text_key(text: str) -> bytes:
     return hashlib.sha1(text.encode("utf-8")).digest()
 
 
-def _cache_key(cfg, segmenter, lexicon, stopwords) -> str:
+def _cache_key(cfg, segmenter, lexicon) -> str:
     parts = {
         "segment_version": SEGMENT_VERSION,
         "engine": cfg.engine,
@@ -175,7 +172,6 @@ def _cache_key(cfg, segmenter, lexicon, stopwords) -> str:
         "drop_numbers": cfg.drop_numbers,
         "drop_latin": cfg.drop_latin,
         "lexicon": lexicon.sha256,
-        "stopwords": stopwords.sha256,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
