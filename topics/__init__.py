@@ -21,6 +21,8 @@ _WHERE = {
     "check": "pipeline",
     "report": "pipeline",
     "compare": "pipeline",
+    "validate": "pipeline",
+    "score_validation": "pipeline",
     "RunResult": "results",
     "CheckResult": "results",
     "load_run": "record.folder",
@@ -44,6 +46,7 @@ _WHERE = {
     "WorkerError": "errors",
     "RunFolderError": "errors",
     "SchedulerError": "errors",
+    "ValidationError": "errors",
     "ExitStatus": "errors",
 }
 __all__ = ["__version__", *_WHERE]

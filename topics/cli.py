@@ -6,6 +6,8 @@ topics sweep [CONFIG] --k 5:30:5 [--seeds N] [--set ...]
 topics report RUN_DIR [--set report.labels=... --set report.merge=...] [--out DIR]
 topics compare RUN_A RUN_B [--out DIR] [--force]
 topics cite RUN_DIR
+topics validate RUN_DIR [--coders N] [--seed S] [--units N] [--force]
+topics validate score RUN_DIR ANSWERS.csv [ANSWERS.csv ...]
 """
 
 from __future__ import annotations
@@ -97,6 +99,20 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("cite", help="print a BibTeX entry and a one-line citation for a run folder")
     t.add_argument("run_dir", help="a run folder written by `topics run`, e.g. reports/baseline")
     t.add_argument("--traceback", action="store_true", help="show the full traceback on errors")
+    v = sub.add_parser(
+        "validate",
+        help="draw a human validation kit (word, word-set and topic intrusion sheets) for a saved run; "
+        "`topics validate score RUN_DIR ANSWERS.csv ...` scores the coders' answers",
+        usage="topics validate RUN_DIR [--coders N] [--seed S] [--units N] [--force]\n"
+        "       topics validate score RUN_DIR ANSWERS.csv [ANSWERS.csv ...]",
+    )
+    v.add_argument("run_dir", help="a run folder written by `topics run` (or `score`, then the run folder)")
+    v.add_argument("answers", nargs="*", help="with score: the run folder, then one answer file per coder")
+    v.add_argument("--coders", type=int, default=None, help="sheets to draw, one per coder (default: 2)")
+    v.add_argument("--seed", type=int, default=None, help="seed of the draw (default: the experiment's seed)")
+    v.add_argument("--units", type=int, default=None, help="units with a topic intrusion task (default: 20)")
+    v.add_argument("--force", action="store_true", help="replace an existing kit (and its answers and scores)")
+    v.add_argument("--traceback", action="store_true", help="show the full traceback on errors")
     return p
 
 
@@ -320,6 +336,71 @@ def _cmd_cite(args) -> int:
     return 0
 
 
+def _cmd_validate(args) -> int:
+    from .errors import ConfigError
+
+    if args.run_dir == "score":
+        return _cmd_score(args)
+    if args.answers:
+        raise ConfigError(
+            f"unexpected argument(s) {' '.join(args.answers)!r}: to score answers, run "
+            f"topics validate score {args.run_dir} ANSWERS.csv ..."
+        )
+    from .pipeline import validate
+    from .render.validation import KIND_NAMES
+
+    run = Path(args.run_dir)
+    kit = validate(
+        run,
+        coders=2 if args.coders is None else args.coders,
+        seed=args.seed,
+        units=args.units,
+        force=args.force,
+        command=args.command_line,
+    )
+    counts = kit.counts()
+    _say(
+        f"drew kit {kit.kit_id} for {run} (fit {kit.fit_id}, seed {kit.seed}): "
+        + ", ".join(f"{n} {KIND_NAMES[kind]}" for kind, n in counts.items())
+        + f" tasks; {kit.coders} coder(s), seeds {', '.join(map(str, kit.coder_seeds))}"
+    )
+    for note in kit.notes:
+        _say(f"note: {note}", file=sys.stderr)
+    for c in range(1, kit.coders + 1):
+        _say(f"  sheet for coder {c}: {run / 'validation' / 'sheets' / f'coder-{c}.html'}")
+    _say(f"keep {run / 'validation' / 'key.json'} from the coders; score their downloads with")
+    _say(f"  topics validate score {run} " + " ".join(f"coder-{c}-answers.csv" for c in range(1, kit.coders + 1)))
+    return 0
+
+
+def _cmd_score(args) -> int:
+    from .errors import ConfigError
+    from .pipeline import score_validation
+    from .render.validation import headlines
+
+    given = [f for f, v in (("--coders", args.coders), ("--seed", args.seed), ("--units", args.units)) if v is not None]
+    if args.force:
+        given.append("--force")
+    if given:
+        raise ConfigError(f"{', '.join(given)}: only for drawing a kit (topics validate RUN_DIR {given[0]} ...)")
+    if len(args.answers) < 2:
+        raise ConfigError(
+            "topics validate score needs the run folder and the answer files: "
+            "topics validate score RUN_DIR coder-1-answers.csv coder-2-answers.csv"
+        )
+    run, files = Path(args.answers[0]), args.answers[1:]
+    result = score_validation(run, files, command=args.command_line)
+    v = result.validation
+    assert v is not None
+    for a in v.answers:
+        _say(f"coder {a.coder}: {a.answers} answers from {a.given} (sha256 {a.sha256[:16]})")
+    for line in headlines(v):
+        _say(line)
+    _say(f"wrote {run / 'validation.csv'}; the dashboard and methods.md have a validation section")
+    _say(f"open {run / 'dashboard.html'}#validation")
+    return 0
+
+
 _COMMANDS = {
     "run": _cmd_run,
     "check": _cmd_check,
@@ -327,6 +408,7 @@ _COMMANDS = {
     "report": _cmd_report,
     "compare": _cmd_compare,
     "cite": _cmd_cite,
+    "validate": _cmd_validate,
 }
 
 

@@ -26,6 +26,7 @@ class ExitStatus(enum.IntEnum):
     WORKER = 7  # WorkerError
     RUN_FOLDER = 8  # RunFolderError
     SCHEDULER = 9  # SchedulerError
+    VALIDATION = 10  # ValidationError
     INTERNAL = 70  # an unexpected exception: a bug (EX_SOFTWARE of sysexits.h)
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
@@ -115,3 +116,12 @@ class SchedulerError(TopicsError):
 
     exit_code = ExitStatus.SCHEDULER
     heading = "scheduler error"
+
+
+class ValidationError(TopicsError):
+    """The human validation kit (``topics validate``) cannot be drawn or scored: a run with too few
+    topics or words for the tasks, a kit already drawn, or an answer file that is not what a coder's
+    sheet writes (each problem names the file and row)."""
+
+    exit_code = ExitStatus.VALIDATION
+    heading = "validation error"

@@ -262,17 +262,29 @@ class _Timer:
             self.progress(stage, self.seconds[stage])
 
 
-def report(run_dir: str | Path, overrides=(), *, out_dir: str | Path | None = None, command=None) -> RunResult:
+def report(
+    run_dir: str | Path,
+    overrides=(),
+    *,
+    out_dir: str | Path | None = None,
+    command=None,
+    fit: RunResult | None = None,
+    carry: dict | None = None,
+) -> RunResult:
     """Re-render a saved run with new report settings (``--set report.labels=...``,
     ``report.merge=[[2, 5]]``, [export] settings), without refitting. Writes into the run folder
     itself (replacing it whole, atomically), or into ``out_dir/<name>`` when given. The fit id stays;
-    the report id and the manifest's curation record every decision."""
+    the report id and the manifest's curation record every decision. The run's validation kit
+    (validation/) is kept. ``fit`` and ``carry`` (used by ``topics validate``): the saved fit with new
+    validation scores, and the kit's files, instead of those in the folder."""
     from .analysis.curation import merge_findings, merge_plan
     from .config import with_report_settings
     from .record.folder import Run
+    from .record.validation import kit_files
 
     run_dir = Path(run_dir)
-    fit = Run(run_dir).fit
+    fit = fit if fit is not None else Run(run_dir).fit
+    carry = carry if carry is not None else kit_files(run_dir)
     config = with_report_settings(fit.config, overrides)
     given, by = config.report.label_map(), config.report.curator
     curation: list[Curation] = []
@@ -314,7 +326,7 @@ def report(run_dir: str | Path, overrides=(), *, out_dir: str | Path | None = No
     )
     target = Path(out_dir) / fit.config.name if out_dir is not None else run_dir
     with staging.run_lock(target.parent, target.name):
-        written = write_run(result, target, force=True, saved=fit)
+        written = write_run(result, target, force=True, saved=fit, carry=carry)
     write_index(target.parent)
     return written
 
@@ -332,3 +344,87 @@ def compare(run_a: str | Path, run_b: str | Path, *, out_dir: str | Path | None 
     write_comparison(cmp, a.fit.labels, b.fit.labels, target, force, sources=(Path(run_a), Path(run_b)))
     write_index(out)
     return target, cmp
+
+
+def validate(
+    run_dir: str | Path,
+    *,
+    coders: int = 2,
+    seed: int | None = None,
+    units: int | None = None,
+    force=False,
+    command=None,
+):
+    """Draw a human validation kit for a saved run (without refitting) and write RUN_DIR/validation/:
+    tasks.json, key.json and one offline sheet per coder (analysis/validation.py says what is drawn).
+    ``seed`` defaults to the experiment's seed. With ``force`` an existing kit is replaced, and the
+    scores of the old one are taken out of the run. Returns the Kit."""
+    from .analysis.validation import TI_UNITS, KitSpec, draw_kit
+    from .record.folder import Run
+    from .record.validation import check_free
+    from .record.writer import write_kit
+
+    run_dir = Path(run_dir)
+    fit = Run(run_dir).fit
+    spec = KitSpec(coders=coders, seed=fit.config.seed if seed is None else seed, units=units or TI_UNITS)
+    check_free(run_dir, force)  # before drawing
+    kit = draw_kit(fit.model, fit.dtm, spec, fit.run_id)
+    with staging.run_lock(run_dir.parent, run_dir.name):
+        write_kit(kit, run_dir, fit.config.name, force)
+    if fit.validation is not None:  # the old kit's scores go with it
+        report(run_dir, _shown_settings(run_dir, fit), fit=replace(fit, validation=None), command=command)
+    return kit
+
+
+def score_validation(run_dir: str | Path, answer_files, *, command=None) -> RunResult:
+    """Score coders' answer files (downloaded from the sheets of RUN_DIR/validation/) and re-render
+    the run with them: validation.csv, the dashboard's validation section, methods.md, and the
+    manifest's record of each answer file and its sha256. The answer files are kept in
+    validation/answers/. The run's report settings (labels, merges) stay as they are."""
+    from .analysis.validation import WI_WORDS, Validation, score
+    from .record.folder import Run
+    from .record.validation import kit_files, read_answers, read_kit
+
+    run_dir = Path(run_dir)
+    fit = Run(run_dir).fit
+    kit = read_kit(run_dir, fit.run_id)
+    answers = read_answers(answer_files, kit)
+    rows = {u.unit_id: i for i, u in enumerate(fit.dtm.units)}
+    validation = Validation(
+        kit_id=kit.kit_id,
+        fit_id=kit.fit_id,
+        seed=kit.seed,
+        coders=kit.coders,
+        coder_seeds=kit.coder_seeds,
+        tasks=kit.counts(),
+        answers=answers.files,
+        judgments=answers.judgments,
+        scores=score(kit, answers.judgments, fit.model.doc_topic, rows),
+        topic_words=tuple(tuple(w for w, _ in fit.model.top_terms(k, WI_WORDS)) for k in range(fit.model.n_topics)),
+        notes=kit.notes,
+    )
+    return report(
+        run_dir,
+        _shown_settings(run_dir, fit),
+        fit=replace(fit, validation=validation),
+        carry=kit_files(run_dir, answers.data),
+        command=command,
+    )
+
+
+def _shown_settings(run_dir: Path, fit: RunResult) -> list[str]:
+    """The --set overrides that give the report settings the folder shows now (its config.json)
+    from those of the saved fit, so that a re-render keeps the folder's labels and merges."""
+    import json
+
+    try:
+        shown = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    saved = json.loads(json.dumps(fit.config.to_dict()))
+    return [
+        f"{sec}.{provenance.to_toml({sec: {key: value}}).splitlines()[1]}"
+        for sec in provenance.REPORT_SECTIONS
+        for key, value in sorted((shown.get(sec) or {}).items())
+        if key in saved[sec] and value != saved[sec][key]
+    ]

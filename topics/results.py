@@ -20,6 +20,7 @@ from .analysis.stability import Ensemble
 from .analysis.sweep import SweepResult
 from .analysis.uncertainty import Bands, Contrast, TrendFits
 from .analysis.words import TopicWords, topic_words
+from .analysis.validation import Validation
 from .config import Experiment
 from .data import CleanLog, Corpus, DocTermMatrix, FittedModel, Trends
 
@@ -136,6 +137,7 @@ class RunResult:
     warnings: tuple[str, ...]
     provenance: Provenance
     curation: tuple[Curation, ...] = ()
+    validation: Validation | None = None  # coders' answers to the run's kit (`topics validate score`)
     run_dir: Path | None = field(default=None, compare=False)
 
     @property

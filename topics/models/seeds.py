@@ -4,7 +4,8 @@ Every derived seed is ``(seed + i * step) % 2**32`` with ``i = 0`` giving the ex
 The step names the purpose, so that two purposes never draw the same sequence for i > 0:
 
 - restarts of one fit (``n_init`` starts of variational LDA, of tomotopy's DTM): step 1,000,003;
-- the seeds of an ensemble (stability seeds, the seeds of a K sweep): step 7,919.
+- the seeds of an ensemble (stability seeds, the seeds of a K sweep): step 7,919;
+- the coders of a validation kit (``topics validate``: coder c orders the tasks with seed i = c): step 104,729.
 
 A fit with ensemble seed ``s`` runs its starts with ``restart_seeds(s, n_init)``.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-STEPS = {"start": 1_000_003, "ensemble": 7_919}
+STEPS = {"start": 1_000_003, "ensemble": 7_919, "coder": 104_729}
 
 
 def derived_seeds(seed: int, n: int, purpose: str) -> list[int]:
@@ -30,6 +31,12 @@ def restart_seeds(seed: int, n_init: int) -> list[int]:
 def ensemble_seeds(seed: int, n: int) -> list[int]:
     """Seed i of an ensemble is seed + i * 7919 (mod 2**32); seed 0 is the experiment seed."""
     return derived_seeds(seed, n, "ensemble")
+
+
+def coder_seeds(seed: int, coders: int) -> list[int]:
+    """The seed of coder c (1..coders) of a validation kit drawn with ``seed``: seed + c * 104729
+    (mod 2**32); seed 0 of the sequence, the kit's own seed, draws the tasks."""
+    return derived_seeds(seed, coders + 1, "coder")[1:]
 
 
 def best_of(starts):

@@ -122,6 +122,7 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
         "curation": [
             {"action": c.action, "topics": list(c.topics), "value": c.value, "by": c.by} for c in result.curation
         ],
+        **({"validation": validation_record(result.validation)} if result.validation is not None else {}),
         "static_figures": prov.static_figures,
         "versions": prov.versions,
         "platform": prov.platform,
@@ -130,6 +131,25 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
         "peak_rss_mb": prov.peak_rss_mb,
         "warnings": list(result.warnings),
         "outputs": outputs,
+    }
+
+
+def validation_record(v) -> dict:
+    """The run record of a scored validation kit: how it was drawn, each answer file and its
+    sha256, and the overall value of every measure (validation.csv has them all)."""
+    return {
+        "kit_id": v.kit_id,
+        "seed": v.seed,
+        "coders": v.coders,
+        "coder_seeds": list(v.coder_seeds),
+        "tasks": dict(v.tasks),
+        "answers": [a._asdict() for a in v.answers],
+        "overall": [
+            {"kind": s.kind, "measure": s.measure, "value": s.value, "coders": s.coders, "n": s.n}
+            for s in v.scores
+            if not s.task
+        ],
+        "notes": list(v.notes),
     }
 
 

@@ -29,7 +29,18 @@ _NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 def _classes() -> dict[str, type]:
     """Every class a stored result may hold, by name (the only classes ever built when reading)."""
     from .. import data, results
-    from ..analysis import compare, dates, degenerate, evolution, formulations, guards, stability, sweep, uncertainty
+    from ..analysis import (
+        compare,
+        dates,
+        degenerate,
+        evolution,
+        formulations,
+        guards,
+        stability,
+        sweep,
+        uncertainty,
+        validation,
+    )
     from ..config import loading, schema
     from ..text import vocabulary
 
@@ -46,6 +57,7 @@ def _classes() -> dict[str, type]:
         stability,
         sweep,
         uncertainty,
+        validation,
         schema,
         loading,
         vocabulary,

@@ -15,9 +15,13 @@ from .manifest import build_manifest, now_utc, outputs_of, sweep_manifest
 from ..results import RunResult, SweepRecord
 
 
-def write_run(result: RunResult, run_dir: Path, force: bool = False, saved: RunResult | None = None) -> RunResult:
+def write_run(
+    result: RunResult, run_dir: Path, force: bool = False, saved: RunResult | None = None, carry=None
+) -> RunResult:
     """Write ``result`` into a staging folder, then rename it to ``run_dir``. The folder's result/
-    keeps ``saved`` (the fit as fitted, when ``result`` is a curated report of it) or ``result``.
+    keeps ``saved`` (the fit as fitted, when ``result`` is a curated report of it) or ``result``;
+    ``carry`` ({path in the folder: bytes}) holds files kept from the folder it replaces (the
+    validation kit, record/validation.py), written first so that the manifest hashes them.
 
     Returns the result placed in ``run_dir``, its warnings extended by what writing found (a
     static-figure note when no CJK font is installed)."""
@@ -30,6 +34,9 @@ def write_run(result: RunResult, run_dir: Path, force: bool = False, saved: RunR
     config = result.config
     warnings = list(result.warnings)
     with staging.staged_run_folder(run_dir, force) as tmp:
+        for name, data in sorted((carry or {}).items()):
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / name).write_bytes(data)
         (tmp / "config.toml").write_text(config.source_text or provenance.to_toml(config.to_dict()), encoding="utf-8")
         provenance.write_json(tmp / "config.json", config.to_dict())
         for name, (header, rows) in tables.run_tables(result).items():
@@ -122,3 +129,37 @@ def write_index(out_dir: Path) -> Path:
     tmp.write_text(index_page(rows, comparisons), encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def write_kit(kit, run_dir: Path, experiment: str, force: bool = False) -> Path:
+    """Write ``run_dir/validation/`` (tasks.json, key.json, sheets/) through a staging folder renamed
+    into place; an existing kit is replaced only with ``force``."""
+    import shutil
+    import tempfile
+
+    from ..files import ordinary_permissions
+    from ..render.sheets import coder_sheet
+    from .validation import KIT, check_free, kit_record
+
+    target = run_dir / KIT
+    check_free(run_dir, force)
+    stage = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}{staging.STAGING}{KIT}-", dir=run_dir.parent))
+    try:
+        tasks, key = kit_record(kit, experiment)
+        provenance.write_json(stage / "tasks.json", tasks)
+        provenance.write_json(stage / "key.json", key)
+        (stage / "sheets").mkdir()
+        for c in range(1, kit.coders + 1):
+            (stage / "sheets" / f"coder-{c}.html").write_text(coder_sheet(kit.sheet(c, experiment)), encoding="utf-8")
+        ordinary_permissions(stage, 0o777)  # mkdtemp makes 0700; the kit is an ordinary folder
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}{staging.OLD}{KIT}-", dir=run_dir.parent))
+            os.rename(target, old / KIT)
+        os.rename(stage, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return target

@@ -171,6 +171,7 @@ def build_dashboard(result, manifest: dict) -> str:
         _header(result, manifest),
         "<nav>"
         + "".join(f'<a href="#{key}">{_e(title)}</a>' for key, title, _, _ in figs)
+        + ('<a href="#validation">Validation</a>' if result.validation is not None else "")
         + '<a href="#tables">Tables</a><a href="#passages">Passages</a><a href="#summary">Model and corpus</a>'
         + "</nav>",
         "<main>",
@@ -179,6 +180,7 @@ def build_dashboard(result, manifest: dict) -> str:
         body = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"fig-{key}", config=FIGURE_CONFIG)
         note_html = f'<p class="note">{_e(note)}</p>' if note else ""
         parts.append(f'<section id="{key}"><h2>{_e(title)}</h2>{note_html}{body}</section>')
+    parts.append(_validation(result, manifest))
     parts.append(_findings_tables(result))
     parts.append(_passages(config, titles, dtm, model, labels))
     parts.append(_summary(result, manifest))
@@ -205,6 +207,42 @@ def _support_note(support: dict) -> str:
     if thin:
         text += f" {len(thin)} of {len(support)} years rest on a single document."
     return text + " Years without a bar have no document."
+
+
+def _validation(result, manifest: dict) -> str:
+    """The human validation section (render/validation.py), once ``topics validate score`` has
+    scored the run's kit; "" before."""
+    import plotly.io as pio
+
+    from . import validation as views
+
+    v = result.validation
+    if v is None:
+        return ""
+    s = views.validation_summary(result)
+    fig = pio.to_html(
+        views.precision_figure(v),
+        full_html=False,
+        include_plotlyjs=False,
+        div_id="fig-validation",
+        config=FIGURE_CONFIG,
+    )
+    units = [x for x in v.scores if x.kind == "topic_intrusion" and x.task]
+    return (
+        '<section id="validation"><h2>Human validation</h2>'
+        f'<p class="note">{_e(views.paragraph(manifest["validation"]))}</p>{fig}'
+        f'<h3>{_e(s.caption)}</h3><p class="note">{_e(s.note)}</p>{_table(s.header, s.rows)}'
+        + (
+            "<h3>Topic intrusion: topic log odds per unit</h3>"
+            + _table(
+                ["Task", "Unit", "Topic log odds", "Coders"],
+                [(x.task, x.unit, f"{x.value:.2f}", x.coders) for x in units],
+            )
+            if units
+            else ""
+        )
+        + "</section>"
+    )
 
 
 def _findings_tables(result) -> str:

@@ -156,6 +156,10 @@ def methods_text(result, m: dict) -> str:
             else "No conflicts were found."
         ),
     ]
+    if m.get("validation"):
+        from .validation import paragraph
+
+        lines += ["", "## Human validation", paragraph(m["validation"])]
     lines += [
         "",
         "## Software and record",

@@ -11,6 +11,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from . import summaries as sm
+from . import validation as vd
 from ..analysis.sweep import SweepRun
 from ..analysis.words import TopicWords
 from ..data import CleanLog, DocTermMatrix, FittedModel, Trends
@@ -454,6 +455,12 @@ TABLES: dict[str, Table] = {
         latex="sweep.tex",
     ),  # the dashboard draws it
     "sweep_runs": Table(lambda r: sweep_tables(r.findings.sweep)[1], _has_sweep),
+    "validation": Table(
+        lambda r: vd.validation_table(r.validation),
+        lambda r: r.validation is not None,
+        summary=vd.validation_summary,
+        latex="validation.tex",
+    ),  # `topics validate score`; the dashboard's validation section shows it
 }
 
 
