@@ -72,6 +72,7 @@ def test_dynamic_model_words_are_used_as_given():
     assert (1, 2020, ("c",), ("a",)) in evo.shifts
 
 
+@pytest.mark.slow  # a few seconds: kept out of the default run (under three minutes), run in CI
 def test_engines_agree_on_a_planted_corpus():
     from topics.analysis.compare import compare_models
     from topics.config import build_experiment

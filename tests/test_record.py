@@ -65,6 +65,7 @@ def test_saved_result_reads_back_equal(seeds_run):
     assert not any(p.suffix == ".pkl" for p in (seeds_run.run_dir / "result").rglob("*"))
 
 
+@pytest.mark.slow  # a few seconds: kept out of the default run (under three minutes), run in CI
 def test_report_with_unchanged_settings_reproduces_the_run_byte_for_byte(seeds_run, tmp_path):
     copy = tmp_path / "baseline"
     shutil.copytree(seeds_run.run_dir, copy)
@@ -80,6 +81,7 @@ def test_report_with_unchanged_settings_reproduces_the_run_byte_for_byte(seeds_r
     assert changed == [], changed  # dashboard, every table, figure, LaTeX file, methods.md, manifest
 
 
+@pytest.mark.slow  # a few seconds: kept out of the default run (under three minutes), run in CI
 def test_relabel_and_merge_keep_the_fit_id_and_record_the_curation(small_run, tmp_path, capsys):
     copy = tmp_path / "baseline"
     shutil.copytree(small_run, copy)
@@ -137,6 +139,7 @@ def test_relabel_and_merge_keep_the_fit_id_and_record_the_curation(small_run, tm
 NEW_KEYS = ("frex_weight", "relevance_lambda", "label_words", "corpus_wide_share")
 
 
+@pytest.mark.slow  # a few seconds: kept out of the default run (under three minutes), run in CI
 def test_report_relabels_with_new_label_settings_without_refitting(small_run, tmp_path):
     copy = tmp_path / "baseline"
     shutil.copytree(small_run, copy)
@@ -212,6 +215,7 @@ def test_report_refuses_settings_that_need_a_new_fit(small_run, capsys):
     assert main(["report", str(small_run.parent / "nothing-here")]) == 8
 
 
+@pytest.mark.slow  # a few seconds: kept out of the default run (under three minutes), run in CI
 def test_compare_matches_topics_of_two_runs(small_run, tmp_path, cache_dir, capsys):
     out = small_run.parent
     assert (

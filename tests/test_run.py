@@ -200,6 +200,7 @@ def test_dashboard_is_self_contained(seeds_run):
     assert "Representative passages" in html and "组织工作" in html
 
 
+@pytest.mark.slow  # a few seconds: kept out of the default run (under three minutes), run in CI
 def test_existing_run_needs_force_and_a_forced_rerun_is_byte_identical(fast_cli_run, tmp_path, capsys):
     """An existing run is replaced only with --force. Forced, the same FAST settings in this process
     (another hash seed, its own segmentation cache) rewrite every file as the other process wrote it:

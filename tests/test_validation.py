@@ -465,6 +465,7 @@ def test_two_answer_files_of_one_coder_and_a_missing_file_are_refused(kit_run, t
     assert documented("too; give one answer file per coder") and documented(": no such file")
 
 
+@pytest.mark.slow  # a few seconds: kept out of the default run (under three minutes), run in CI
 def test_scoring_keeps_the_runs_labels_and_later_reports_keep_the_kit(run_copy, tmp_path, capsys):
     relabel = ["--set", 'report.labels={"2" = "整改<问题>"}', "--set", "export.static=false"]
     assert main(["report", str(run_copy), *relabel]) == 0
@@ -511,6 +512,7 @@ def test_scoring_keeps_the_runs_labels_and_later_reports_keep_the_kit(run_copy, 
 
 # ---------------------------------------------------------------- two coders in a real browser
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine")
+@pytest.mark.slow  # a few seconds: kept out of the default run (under three minutes), run in CI
 def test_two_coders_answer_their_sheets_in_chromium_and_the_scores_are_those_computed_by_hand(run_copy, tmp_path):
     assert main(["validate", str(run_copy)]) == 0
     folder = run_copy / "validation"
