@@ -259,7 +259,7 @@ def test_dask_local_cluster_sweep_equals_the_local_one(planted):
             {**raw, "parallel": {"workers": 0, "scheduler": cluster.scheduler_address}}, base_dir=SEEDS
         )
         remote = sweep(planted, cfg)
-    assert remote.rows == local.rows and remote.runs == local.runs and remote.chosen_k == local.chosen_k
+    assert remote.rows == local.rows and remote.runs == local.runs and remote.verdict == local.verdict
 
 
 @pytest.mark.slow

@@ -465,6 +465,25 @@ def test_two_answer_files_of_one_coder_and_a_missing_file_are_refused(kit_run, t
     assert documented("too; give one answer file per coder") and documented(": no such file")
 
 
+def test_scoring_a_merged_run_keeps_each_label_on_its_topic(run_copy, tmp_path):
+    """A merged folder numbers its labels as the merged topics; scoring re-renders it from the fit and
+    must not move them onto the neighbouring topic."""
+    merged = ["--set", "report.merge=[[2, 5]]", "--set", 'report.labels={"7" = "七", "8" = "八"}']
+    assert main(["report", str(run_copy), *merged, "--set", "export.static=false"]) == 0
+
+    def labels():
+        return {r["topic"]: r["label"] for r in csv.DictReader(open(run_copy / "topics.csv", encoding="utf-8"))}
+
+    before = labels()
+    assert before["6"] == "七" and before["7"] == "八"  # fit topics 7 and 8 are merged topics 6 and 7
+    assert main(["validate", str(run_copy), "--coders", "1", "--units", "2"]) == 0
+    tasks = read_json(run_copy / "validation" / "tasks.json")
+    key = {e["task"]: e["answer"] for e in read_json(run_copy / "validation" / "key.json")["key"]}
+    answers = answers_file(tmp_path / "a.csv", tasks["kit_id"], 1, [("wi-01", key["wi-01"])])
+    assert main(["validate", "score", str(run_copy), str(answers)]) == 0
+    assert labels() == before
+
+
 @pytest.mark.slow  # a few seconds: kept out of the default run (under three minutes), run in CI
 def test_scoring_keeps_the_runs_labels_and_later_reports_keep_the_kit(run_copy, tmp_path, capsys):
     relabel = ["--set", 'report.labels={"2" = "整改<问题>"}', "--set", "export.static=false"]

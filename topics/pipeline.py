@@ -422,6 +422,19 @@ def _shown_settings(run_dir: Path, fit: RunResult) -> list[str]:
     except (OSError, ValueError):
         return []
     saved = json.loads(json.dumps(fit.config.to_dict()))
+    report_shown = dict(shown.get("report") or {})
+    if report_shown.get("merge") and isinstance(report_shown.get("labels"), dict):
+        # a merged folder numbers its labels as the merged topics; report() reads labels as the fit's
+        # numbers and gives a merged topic the label of its first part: put each label there
+        from .analysis.curation import merge_plan
+
+        plan = merge_plan(fit.model.n_topics, [tuple(g) for g in report_shown["merge"]])
+        report_shown["labels"] = {
+            str(plan[int(t) - 1][0]): label
+            for t, label in report_shown["labels"].items()
+            if str(t).isdigit() and 0 < int(t) <= len(plan)
+        }
+        shown = {**shown, "report": report_shown}
     return [
         f"{sec}.{provenance.to_toml({sec: {key: value}}).splitlines()[1]}"
         for sec in provenance.REPORT_SECTIONS

@@ -82,7 +82,12 @@ def methods_text(result, m: dict) -> str:
         f"(seed {unc['seed']}; {unc['scheme_text']})"
         + (
             f", applied to each of {unc['n_seeds']} model fits with different seeds and pooled "
-            f"({unc['replicates_pooled']} replicates), so they include the variation across seeds"
+            + (
+                f"({unc['replicates_pooled']} replicates), so they include the variation across seeds"
+                if all(n == unc["n_seeds"] for n in unc.get("seeds_pooled", []))
+                else f"where a fit's topic matches the first fit's (at most {unc['replicates_pooled']} replicates "
+                "per topic; see below), so they include the variation across the seeds that find the topic"
+            )
             if unc["n_seeds"] > 1
             else ""
         )
