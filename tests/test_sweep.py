@@ -165,6 +165,21 @@ def test_the_runs_k_against_the_verdict_in_one_sentence():
     assert noisy.about(5) == fixed.format(5) + "K = 5 is worse than the best beyond seed noise."
     assert noisy.about(20) == fixed.format(20) + "K = 20 fell below the seed stability threshold."
     assert noisy.about(8) == fixed.format(8) + "K = 8 was not tried."
+    # a named K, and the run's K below the stability threshold: both said
+    unstable = choose_k(
+        [row(15, 0.45, 0.43, 0.46, 0.5), row(20, 0.50, 0.48, 0.52), row(25, 0.44, 0.40, 0.47)], "c_v", 0.6, 3
+    )
+    assert unstable.about(15) == (
+        "The run fits K = 15, fixed by the config ([model] n_topics); the sweep's choice was K = 20 "
+        "(K = 15 fell below the seed stability threshold)."
+    )
+    # one seed per K: no spread, so nothing is said about noise
+    single = choose_k([row(15, 0.45, 0.45, 0.45, float("nan")), row(20, 0.50, 0.50, 0.50, float("nan"))], "c_v", 0.6, 1)
+    assert single.chosen is None and "noise" not in single.about(15)
+    assert single.about(15) == (
+        "The run fits K = 15, fixed by the config ([model] n_topics); the sweep named no K: with one seed per K "
+        "it measured no seed spread (its best mean was K = 20)."
+    )
 
 
 def test_methods_md_says_when_the_runs_k_differs_from_the_sweeps_choice(seeds_run):

@@ -8,6 +8,7 @@ import pytest
 
 from topics.config import FormulationsConfig, SegmentConfig, VectorizeConfig
 from topics.data import Unit
+from topics.text.lexicon import load_stopwords
 from topics.text.segment import segment
 from topics.text.tagging import dictionary_tags, tag_terms
 from topics.text.vectorize import vectorize
@@ -122,7 +123,10 @@ def test_tags_and_shipped_lists():
         rows = builtin_table(name)
         assert rows and all(term and note for term, note in rows), name
         assert len({t for t, _ in rows}) == len(rows), f"{name} lists a term twice"
-    assert not {t for t, _ in builtin_table("generic.tsv")} & {t for t, _ in builtin_table("policy_terms.tsv")}
+    generic = {t for t, _ in builtin_table("generic.tsv")}
+    assert not generic & {t for t, _ in builtin_table("policy_terms.tsv")}
+    # a generic term that is already filler or a stopword would never be recorded as generic
+    assert not generic & load_stopwords(SEG).words
 
 
 def test_the_run_writes_the_vocabulary_record(seeds_run):

@@ -313,15 +313,21 @@ def report(
     old = fit.config.report.label_map()
     curation += [Curation("label", (t,), label, by) for t, label in sorted(given.items()) if old.get(t) != label]
     prov = fit.provenance
-    rid = provenance.report_id(prov.fit_id, config.to_dict(), [asdict(c) for c in curation])
+    scored = result.validation
+    # the report id covers what the report shows beyond the fit: settings, curation, and the scored answers
+    decisions = [asdict(c) for c in curation] + (
+        [{"validation": scored.kit_id, "answers": [a.sha256 for a in scored.answers]}] if scored is not None else []
+    )
+    rid = provenance.report_id(prov.fit_id, config.to_dict(), decisions)
+    changed = bool(curation or overrides or scored is not None)
     result = replace(
         result,
         curation=tuple(curation),
         provenance=replace(
             prov,
             report_id=rid,
-            reported_utc=now_utc() if curation or overrides else "",
-            report_command=tuple(command) if command is not None and (curation or overrides) else None,
+            reported_utc=now_utc() if changed else "",
+            report_command=tuple(command) if command is not None and changed else None,
         ),
     )
     target = Path(out_dir) / fit.config.name if out_dir is not None else run_dir

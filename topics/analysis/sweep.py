@@ -93,16 +93,29 @@ class SweepVerdict(NamedTuple):
     tried: tuple[int, ...]
     at_edge: tuple[str, ...]
     sentence: str
+    n_seeds: int = 0  # seeds per K (0: not recorded, a result saved before this field)
 
     def about(self, k: int) -> str:
         """One sentence on a run's K (model.n_topics, fixed by its config) against this verdict."""
         if k == self.chosen:
             return f"The run's K = {k} is the sweep's choice."
         fixed = f"The run fits K = {k}, fixed by the config ([model] n_topics)"
+        standing = (
+            f" (K = {k} was not tried)"
+            if k not in self.tried
+            else f" (K = {k} fell below the seed stability threshold)"
+            if self.eligible and k not in self.eligible
+            else ""
+        )
         if self.chosen is not None:
-            return f"{fixed}; the sweep's choice was K = {self.chosen}."
+            return f"{fixed}; the sweep's choice was K = {self.chosen}{standing}."
         if self.best is None:
             return f"{fixed}; the sweep named no K: none reached its seed stability threshold."
+        if self.n_seeds == 1:
+            return (
+                f"{fixed}; the sweep named no K: with one seed per K it measured no seed spread "
+                f"(its best mean was K = {self.best}){standing}."
+            )
         noise = f"the sweep named no K: no K was distinguishable from the best (K = {self.best}) within seed noise"
         if k == self.parsimonious:
             why = f"K = {k} is its parsimonious choice, the smallest K within seed noise of the best"
@@ -244,7 +257,7 @@ def sweep(dtm, config, ks=None) -> SweepResult:
             for s, (_, heldout, metrics) in zip(seeds, fits)
         ]
         runs += mine
-        rows.append(sweep_row(k, mine, ens.similarity.mean(axis=1), len(ens.unstable())))
+        rows.append(sweep_row(k, mine, ens.credited.mean(axis=1), len(ens.unstable())))
     rows_t = tuple(rows)
     from ..models.engines import ENGINES
 
@@ -320,7 +333,7 @@ def choose_k(rows, criterion: str, min_stability: float, n_seeds: int) -> SweepV
             f"No K is named: no K reached seed stability {min_stability:.2f} (the most stable is K = {steady.k}, "
             f"{steady.stability:.3f}); the topics of every K tried change with the seed, so read them with care."
         )
-        return SweepVerdict(None, None, (), None, (), tried, (), sentence)
+        return SweepVerdict(None, None, (), None, (), tried, (), sentence, n_seeds)
 
     def value(r) -> float:
         return getattr(r, criterion)
@@ -376,7 +389,9 @@ def choose_k(rows, criterion: str, min_stability: float, n_seeds: int) -> SweepV
         )
     edges = _edges(tried, chosen if chosen is not None else best.k, parsimonious)
     sentence += below + "".join(f" {w}" for w in edges)
-    return SweepVerdict(chosen, best.k, within, parsimonious, tuple(r.k for r in eligible), tried, edges, sentence)
+    return SweepVerdict(
+        chosen, best.k, within, parsimonious, tuple(r.k for r in eligible), tried, edges, sentence, n_seeds
+    )
 
 
 def _edges(tried: tuple[int, ...], best: int, parsimonious: int) -> tuple[str, ...]:

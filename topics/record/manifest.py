@@ -96,7 +96,10 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
             "level": bands.level,
             "scheme": bands.scheme,
             "scheme_text": SCHEMES[bands.scheme],
-            "replicates_pooled": int(bands.reps.shape[0]),
+            "replicates_pooled": int(bands.reps.shape[0]),  # every seed's; a topic pools those of seeds_pooled
+            "replicates_per_topic": [
+                int(n) * (bands.reps.shape[0] // max(bands.n_seeds, 1)) for n in bands.seeds_pooled
+            ],
             "n_seeds": bands.n_seeds,
             "seeds_pooled": [int(n) for n in bands.seeds_pooled],  # per topic: the reference and matched seeds
             "median_interval_width": bands.median_width(),

@@ -67,7 +67,7 @@ def build_dashboard(result, manifest: dict) -> str:
             figures.trend_bands(f.bands, f.fits, labels, support, span),
             f"Share of each year's modelled tokens per theme (token-weighted mean of unit shares). Bands: "
             f"{f.bands.level:.0%} intervals from {f.bands.resamples} bootstrap resamples ({f.bands.scheme}) of "
-            f"each of {f.bands.n_seeds} seed fit(s), pooled. Open markers: the year rests on one document, so "
+            f"each of {f.bands.n_seeds} seed fit(s), pooled where a fit finds the topic (below). Open markers: the year rests on one document, so "
             f"its band shows that text's variability, not the year's. Dotted: smoothing spline. "
             + (f.fits.spline_note or "")
             + " "

@@ -61,10 +61,15 @@ def methods_text(result, m: dict) -> str:
         f"{units.run_chars} characters), giving {counts['units']} units. "
         f"Units were segmented with {seg['engine']} {seg['engine_version']} (HMM {'on' if config.segment.hmm else 'off'}) "
         f"and a lexicon of {seg['lexicon_terms']} political formulations kept whole. "
-        + (vocabulary_sentence(vocabulary) + " " if vocabulary is not None else "")
-        + f"Terms in fewer than {config.vectorize.min_df} units or in more than {config.vectorize.max_df} of units "
-        f"were dropped, leaving {counts['terms']} terms and {counts['tokens']} tokens in "
-        f"{counts['units_modelled']} units.",
+        + (
+            vocabulary_sentence(vocabulary)
+            + f" min_df was {config.vectorize.min_df} and max_df {config.vectorize.max_df}; {counts['units_modelled']} "
+            "units kept a token."
+            if vocabulary is not None
+            else f"Terms in fewer than {config.vectorize.min_df} units or in more than {config.vectorize.max_df} of "
+            f"units were dropped, leaving {counts['terms']} terms and {counts['tokens']} tokens in "
+            f"{counts['units_modelled']} units."
+        ),
         "",
         "## Model",
         f"We fitted {model['method']} with K = {model['params']['n_topics']} topics ({params}), seed "

@@ -110,7 +110,9 @@ def index_page(runs, comparisons=()) -> str:
                         + (
                             f"(chooses {sw['chosen_k']})"
                             if sw.get("chosen_k") is not None
-                            else f"(no K named; best mean {sw.get('best_k', '')})"
+                            else f"(no K named; best mean {sw['best_k']})"
+                            if sw.get("best_k") is not None
+                            else "(no K named; none stable enough)"
                         )
                     ),
                     "",

@@ -283,7 +283,8 @@ def vocabulary_sentence(rec) -> str:
         parts.append(f"{n:,} {RULE_TEXT[rule]} ({tok:,} tokens{'; ' + ', '.join(top) if top else ''})")
     pos = (
         f" The part-of-speech rule kept jieba's dictionary tags {', '.join(rec.pos_kept)}; {rec.protected:,} "
-        "lexicon formulations, policy terms and keep_terms were exempt from it and from the generic list."
+        "terms of the corpus (lexicon formulations, policy terms and keep_terms) were exempt from it and from "
+        "the generic list."
         if rec.pos_kept
         else ""
     )

@@ -31,8 +31,7 @@ def vectorize(segmented: Segmented, cfg: VectorizeConfig, words: WordRules | Non
         raise ModelError("no units to fit: every document was empty after cleaning")
     if len(segmented.ids) == 0:
         raise ModelError(
-            "no tokens left after segmentation and stopwords; check [segment] settings "
-            "and that the corpus is Chinese text"
+            "no tokens left after segmentation; check [segment] settings and that the corpus is Chinese text"
         )
     n_vocab = len(segmented.vocab)
     counts = sp.csr_matrix(
@@ -102,7 +101,7 @@ def vectorize(segmented: Segmented, cfg: VectorizeConfig, words: WordRules | Non
         terms_kept=len(keep),
         tokens_kept=int(totals[keep].sum()),
         pos_kept=tuple(words.pos_kept or ()) if words is not None else (),
-        protected=len(words.protected) if words is not None else 0,
+        protected=sum(1 for i, t in enumerate(segmented.vocab) if totals[i] and t in words.protected) if words else 0,
         settings=dict(words.settings) if words is not None else {},
     )
     new_id = np.full(n_vocab, -1, dtype=np.int32)

@@ -56,7 +56,7 @@ class VocabularyRecord:
     terms_kept: int
     tokens_kept: int
     pos_kept: tuple[str, ...] = ()  # the tags kept ((): every tag)
-    protected: int = 0  # lexicon formulations, policy terms and keep_terms, exempt from the word rules
+    protected: int = 0  # terms of the corpus exempt from the generic and pos rules (lexicon, policy terms, keep_terms)
     settings: dict = field(default_factory=dict)
 
     def by_rule(self) -> dict[str, tuple[int, int]]:
