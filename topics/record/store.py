@@ -26,42 +26,32 @@ FORMAT = 2  # bump when the stored layout changes (2: the sweep verdict, the voc
 _NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
+# the package's modules whose records a stored result may hold (named once; imported when reading)
+RECORD_MODULES = (
+    "data",
+    "results",
+    "analysis.compare",
+    "analysis.dates",
+    "analysis.degenerate",
+    "analysis.evolution",
+    "analysis.formulations",
+    "analysis.guards",
+    "analysis.stability",
+    "analysis.sweep",
+    "analysis.uncertainty",
+    "analysis.validation",
+    "config.schema",
+    "config.loading",
+    "text.vocabulary",
+)
+
+
 def _classes() -> dict[str, type]:
     """Every class a stored result may hold, by name (the only classes ever built when reading)."""
-    from .. import data, results
-    from ..analysis import (
-        compare,
-        dates,
-        degenerate,
-        evolution,
-        formulations,
-        guards,
-        stability,
-        sweep,
-        uncertainty,
-        validation,
-    )
-    from ..config import loading, schema
-    from ..text import vocabulary
+    import importlib
 
     table: dict[str, type] = {}
-    for module in (
-        data,
-        results,
-        compare,
-        dates,
-        degenerate,
-        evolution,
-        formulations,
-        guards,
-        stability,
-        sweep,
-        uncertainty,
-        validation,
-        schema,
-        loading,
-        vocabulary,
-    ):
+    for module in (importlib.import_module(f"topics.{name}") for name in RECORD_MODULES):
         for name, obj in vars(module).items():
             if (
                 isinstance(obj, type)
