@@ -146,7 +146,7 @@ def precision_figure(v):
             x=[f"T{s.topic}" for s in rows],
             y=[s.value for s in rows],
             name=safe(KIND_NAMES[kind]),
-            customdata=[[s.n, " ".join(v.topic_words[s.topic - 1])] for s in rows],
+            customdata=[[s.n, safe(" ".join(v.topic_words[s.topic - 1]))] for s in rows],
             hovertemplate="%{x} %{customdata[1]}<br>%{y:.2f} of %{customdata[0]} coder(s)<extra></extra>",
         )
         fig.add_hline(
