@@ -185,3 +185,14 @@ def test_a_long_list_of_problems_is_summarised_after_the_first_50():
     assert lines[50] == "  - d49.txt: the text is empty" and "d50.txt" not in message
     assert lines[-1] == "  ... and 70 more of the same kinds (the first 50 are shown)"
     assert len(str(CorpusError([f"p{i}" for i in range(50)])).splitlines()) == 51  # 50: all shown
+
+
+def test_an_empty_entry_in_a_word_list_is_refused():
+    """An empty formulation term matched at every character (counted 10,014 times per 10,000 characters)."""
+    probs = problems_of(
+        {**MINIMAL, "formulations": {"terms": ["新时代", ""]}, "vectorize": {"keep_terms": [" "]}, "segment": {}}
+    )
+    assert probs == [
+        "vectorize.keep_terms: entry 1 of the list is empty; remove it or write the word",
+        "formulations.terms: entry 2 of the list is empty; remove it or write the word",
+    ]

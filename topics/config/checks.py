@@ -57,6 +57,9 @@ def choice(names):
 def str_list(v):
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
         raise Bad(f"expected a list of strings, got {v!r}")
+    blank = [i + 1 for i, x in enumerate(v) if not x.strip()]
+    if blank:  # an empty term matches everywhere: "" was counted 10,014 times per 10,000 characters
+        raise Bad(f"entry {', '.join(map(str, blank))} of the list is empty; remove it or write the word")
     return tuple(v)
 
 
