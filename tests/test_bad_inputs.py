@@ -2,6 +2,7 @@
 or key, its exit code, and leaves no run folder behind; the inputs the package can read safely
 (byte-order marks, Excel's CSV, a declared GB18030 corpus) run through."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -89,6 +90,22 @@ def file_without_row(c):
     (c / "stray.txt").write_text(text(9), encoding="utf-8")
 
 
+def folder_not_file(c):
+    (c / "d0.txt").unlink()
+    (c / "d0.txt").mkdir()
+
+
+def fifo_not_file(c):
+    (c / "d0.txt").unlink()
+    os.mkfifo(c / "d0.txt")  # reading it would block the run for ever
+
+
+def link_outside(c):
+    outside = c.parent / "outside.txt"
+    shutil.move(c / "d0.txt", outside)
+    (c / "d0.txt").symlink_to(outside)
+
+
 def duplicate(c):
     shutil.copy(c / "d0.txt", c / "d1.txt")
 
@@ -114,6 +131,9 @@ BAD = [  # (id, change to a valid corpus, extra args, exit code, message fragmen
     ("empty-file", empty, [], 3, "the text is empty"),
     ("only-boilerplate", only_boilerplate, [], 3, "nothing is left after removing web boilerplate"),
     ("row-without-file", row_without_file, [], 3, "but no such file"),
+    ("folder-not-file", folder_not_file, [], 3, "but it is a folder, not a text file"),
+    ("fifo-not-file", fifo_not_file, [], 3, "but it is not a regular file (a pipe, socket or device)"),
+    ("link-outside", link_outside, [], 3, "but it is a link to a file outside the corpus folder"),
     ("file-without-row", file_without_row, [], 3, "no row in metadata.csv"),
     ("year-missing", lambda c: set_row(c, "d0.txt", ""), [], 3, "is not a four-digit year"),
     ("year-not-a-number", lambda c: set_row(c, "d0.txt", "二〇一〇"), [], 3, "is not a four-digit year"),

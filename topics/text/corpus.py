@@ -54,15 +54,20 @@ def load_corpus(cfg: CorpusConfig) -> Corpus:
             continue
         seen_files.add(name)
         path = root / name
-        if Path(name).name != name or not path.is_file():
-            problems.append(f"{name}: listed in {sheet.name} (line {line_no}) but no such file in {root}")
+        unfit = _not_a_text_file(path, name, root) if Path(name).name == name else "no such file"
+        if unfit:
+            problems.append(f"{name}: listed in {sheet.name} (line {line_no}) but {unfit}")
             continue
         year_text = row.get("year") or ""
         match = _YEAR.fullmatch(year_text)
         if not match:
             problems.append(f"{name}: year {year_text!r} ({where}) is not a four-digit year")
             continue
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(f"{name}: cannot be read ({exc.strerror or exc}); check its permissions")
+            continue
         text, problem = decode(data, cfg.encoding, name)
         if problem:
             problems.append(problem)
@@ -214,3 +219,25 @@ def fingerprint(sheet_bytes: bytes, documents) -> str:
     for doc in sorted(documents, key=lambda d: d.file):
         h.update(f"\n{doc.file}\t{doc.sha256}".encode("utf-8"))
     return h.hexdigest()
+
+
+def _not_a_text_file(path: Path, name: str, root: Path) -> str:
+    """Why ``path`` cannot be read as one of the corpus's texts ("" when it can)."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode  # follows a link
+    except FileNotFoundError:
+        return f"no such file in {root}"
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc}); check its permissions"
+    if stat.S_ISDIR(mode):
+        return "it is a folder, not a text file; give each .txt file inside it a row of its own"
+    if not stat.S_ISREG(mode):
+        return "it is not a regular file (a pipe, socket or device); save the text as a .txt file"
+    if path.is_symlink() and root.resolve() not in path.resolve().parents:
+        return (
+            f"it is a link to a file outside the corpus folder ({path.resolve()}); a corpus reads only files "
+            f"inside its folder: copy the file into {root}"
+        )
+    return ""
