@@ -310,3 +310,14 @@ def test_control_characters_from_the_corpus_reach_the_terminal_as_escapes(tmp_pa
     assert main(["check", str(EXPERIMENTS / "baseline.toml"), "--set", f"corpus.path={corpus}"]) == 3
     err = capsys.readouterr().err
     assert "\x1b" not in err and "d0\\x1b]0;owned" in err and "no such file" in err
+
+
+def test_a_document_whose_every_unit_is_pruned_is_named(tmp_path, capsys):
+    """It has a row and a text, but no unit keeps a token: it is in no year's share, and the run says so."""
+    corpus = make_corpus(tmp_path / "corpus")
+    (corpus / "d0.txt").write_text("我们就是这个，那个也都是的。\n我们这个那个就是也都。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(out), "--quiet", "--set", f"corpus.path={corpus}"]
+    assert main(args + FAST) == 0
+    err = capsys.readouterr().err
+    assert "1 document(s) had no unit left after pruning and are in no trend: d0.txt (2010)" in err

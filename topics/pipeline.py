@@ -131,6 +131,16 @@ def run_warnings(corpus, dtm, model, trends, findings) -> tuple[str, ...]:
     warnings = [*trends.warnings, *model.notes, *findings.warnings]
     if dtm.dropped:
         warnings.append(f"{len(dtm.dropped)} unit(s) had no tokens left after pruning and were not modelled")
+    modelled = {u.doc_id for u in dtm.units}
+    lost = [d for d in corpus.documents if d.doc_id not in modelled]
+    if lost:  # a document whose every unit was pruned is in no year's share
+        shown = ", ".join(f"{d.file} ({d.year})" for d in lost[:10]) + (
+            f" and {len(lost) - 10} more" if len(lost) > 10 else ""
+        )
+        warnings.append(
+            f"{len(lost)} document(s) had no unit left after pruning and are in no trend: {shown}; "
+            "check their text, or lower vectorize.min_df"
+        )
     if corpus.excluded:
         warnings.append(f"{len(corpus.excluded)} document(s) outside [corpus] years were left out")
     degenerate = degenerate_finding(findings.ensemble.degenerate)
