@@ -135,48 +135,154 @@ def lines_of(fig):
 # ------------------------------------------------------------------ figures
 
 
-def test_trend_bands_draw_one_band_and_one_line_per_topic_on_the_data_years():
+GAPPED = [2001, None, 2003, None, 2010]  # YEARS as a broken line: no document in 2002 or 2004-2009
+
+
+def broken(values, gap=None):
+    """values (one per year of YEARS) as the figures draw them: a gap between years apart."""
+    a, b, c = list(values)
+    return [a, gap, b, gap, c]
+
+
+def test_year_runs_and_breaks_follow_the_data_years():
+    assert figures.year_runs([2005, 2008, 2009, 2016]) == [[2005], [2008, 2009], [2016]]
+    assert figures.year_runs([2001]) == [[2001]] and figures.year_runs([]) == []
+    years = [2005, 2008, 2009, 2016]
+    assert figures.with_breaks(years, years) == [2005, None, 2008, 2009, None, 2016]
+    assert figures.with_breaks(years, "abcd", "-") == ["a", "-", "b", "c", "-", "d"]
+    assert figures.with_breaks([2001, 2002, 2003], [1, 2, 3]) == [1, 2, 3]
+
+
+def test_trend_bands_break_lines_at_years_without_documents_and_lone_years_as_error_bars():
     bands = small_bands()
     grid, fitted = np.array([2001.0, 2005.0, 2010.0]), np.array([0.25, 0.3, 0.55])
     fits = TrendFits(linear=(), spline={2: (grid, fitted, fitted - 0.1, fitted + 0.1)})
     fig = figures.trend_bands(bands, fits, LABELS, DOCS, SPAN)
-    band = [t for t in fig.data if t.fill == "toself"]
+    polygons = [t for t in fig.data if t.fill == "toself"]
+    bars = [t for t in fig.data if t.error_y.array is not None]
     line = lines_of(fig)
     dotted = [t for t in fig.data if t.line.dash == "dot"]
-    assert len(band) == 3 and len(line) == 3 and len(dotted) == 1 and len(fig.data) == 7
+    # every data year stands alone: no polygon, one trace of error bars per topic
+    assert polygons == [] and len(bars) == 3 and len(line) == 3 and len(dotted) == 1 and len(fig.data) == 7
     for t in range(3):
-        assert list(line[t].x) == list(YEARS) and np.allclose(line[t].y, SHARES[:, t])
+        assert list(line[t].x) == GAPPED and line[t].connectgaps is False
+        assert list(line[t].y) == broken(SHARES[:, t])
         assert line[t].name == name(t + 1)
-        # the band runs along the interval's top, then back along its bottom
-        assert list(band[t].x) == [*YEARS, *YEARS[::-1]]
-        assert np.allclose(band[t].y, [*bands.high[:, t], *bands.low[::-1, t]])
-        assert (band[t].xaxis, band[t].yaxis) == (line[t].xaxis, line[t].yaxis)  # in the topic's panel
-        assert np.allclose(
-            np.asarray(line[t].customdata, dtype=float),
-            np.column_stack([bands.low[:, t], bands.high[:, t], [DOCS[y] for y in YEARS]]),
-        )
+        assert list(bars[t].x) == list(YEARS) and (bars[t].xaxis, bars[t].yaxis) == (line[t].xaxis, line[t].yaxis)
+        assert np.allclose(np.add(bars[t].y, bars[t].error_y.array), bands.high[:, t])
+        assert np.allclose(np.subtract(bars[t].y, bars[t].error_y.arrayminus), bands.low[:, t])
+        # hover rows stay on their points, a gap row on each gap
+        hover = [list(r) for r in line[t].customdata]
+        expected = [[bands.low[i, t], bands.high[i, t], DOCS[y]] for i, y in enumerate(YEARS)]
+        assert [h == [None] * 3 for h in hover] == [x is None for x in GAPPED]
+        assert np.allclose([h for h, x in zip(hover, GAPPED) if x is not None], expected)
     assert len({t.xaxis for t in line}) == 3  # one panel per topic
     assert list(dotted[0].x) == list(grid) and dotted[0].xaxis == line[1].xaxis  # topic 2's spline only
-    assert [c == "white" for c in line[0].marker.color] == [DOCS[y] == 1 for y in YEARS]  # open: one document
+    colours = [c for c, x in zip(line[0].marker.color, line[0].x) if x is not None]
+    assert [c == "white" for c in colours] == [DOCS[y] == 1 for y in YEARS]  # open: one document
     assert [a.text for a in fig.layout.annotations] == [name(t) for t in (1, 2, 3)]
     assert list(fig.layout.xaxis.range) == [SPAN[0] - 0.5, SPAN[1] + 0.5]
+    assert all(list(ax.tickvals) == list(YEARS) for ax in (fig.layout.xaxis, fig.layout.xaxis2, fig.layout.xaxis3))
     assert "90% intervals" in fig.layout.title.text
+
+
+GAP_YEARS = (2005, 2008, 2009, 2016)
+
+
+def gap_bands():
+    point = np.array([[0.4, 0.6], [0.3, 0.7], [0.5, 0.5], [0.2, 0.8]])
+    return replace(
+        small_bands(),
+        years=GAP_YEARS,
+        point=point,
+        reps=np.stack([point, point]),
+        low=point - 0.1,
+        high=point + 0.1,
+        seed_points=np.stack([point, point]),
+    )
+
+
+def gap_trends():
+    point = gap_bands().point
+    rows = [YearShare(y, t + 1, float(point[i, t]), 1 + i, 10, 100) for i, y in enumerate(GAP_YEARS) for t in range(2)]
+    return Trends(years=GAP_YEARS, by_year=tuple(rows), by_doc=(), matrix=point)
+
+
+def test_figures_of_data_years_with_gaps_break_draw_bands_per_run_and_tick_the_data_years():
+    bands, support = gap_bands(), {y: 2 for y in GAP_YEARS}
+    fig = figures.trend_bands(bands, TrendFits((), {}), {1: "a", 2: "b"}, support, (2005, 2016))
+    for t, line in enumerate(lines_of(fig)):
+        assert list(line.x) == [2005, None, 2008, 2009, None, 2016]  # breaks 2005-2008 and 2009-2016
+        assert list(line.y) == [bands.point[0, t], None, bands.point[1, t], bands.point[2, t], None, bands.point[3, t]]
+    polygons = [t for t in fig.data if t.fill == "toself"]
+    assert len(polygons) == 2  # one per topic: the run 2008-2009 only
+    for t, poly in enumerate(polygons):
+        assert list(poly.x) == [2008, 2009, 2009, 2008]
+        assert np.allclose(poly.y, [bands.high[1, t], bands.high[2, t], bands.low[2, t], bands.low[1, t]])
+    bars = [t for t in fig.data if t.error_y.array is not None]
+    assert [list(b.x) for b in bars] == [[2005, 2016]] * 2  # the years standing alone
+    for t, b in enumerate(bars):
+        assert np.allclose(np.add(b.y, b.error_y.array), bands.high[[0, 3], t])
+        assert np.allclose(np.subtract(b.y, b.error_y.arrayminus), bands.low[[0, 3], t])
+    assert all(list(ax.tickvals) == list(GAP_YEARS) for ax in (fig.layout.xaxis, fig.layout.xaxis2))
+    overview = figures.corpus_overview(gap_trends(), (2005, 2016))
+    assert all(0 < t.width <= 0.8 for t in overview.data)
+    assert list(overview.layout.xaxis.tickvals) == list(overview.layout.xaxis2.tickvals) == list(GAP_YEARS)
+    area = figures.prevalence_area(gap_trends(), {1: "a", 2: "b"}, (2005, 2016))
+    assert area.layout.barmode == "stack" and all(t.type == "bar" and t.width <= 0.8 for t in area.data)
+    assert list(area.layout.xaxis.tickvals) == list(GAP_YEARS)
+
+
+def test_formulation_and_engine_comparison_lines_break_at_years_without_documents():
+    from topics.analysis.compare import Comparison
+    from topics.analysis.formulations import Formulations
+
+    by_year = tuple(("改革", "c", y, 1, i, i, 1000, 0.5 * i) for i, y in enumerate(GAP_YEARS))
+    forms = Formulations(by_doc=(), by_year=by_year, kwic=(), chart=("改革",), n_terms=1)
+    fig = figures.formulations(forms, (2005, 2016))
+    (line,) = fig.data
+    assert list(line.x) == [2005, None, 2008, 2009, None, 2016] and list(line.y) == [0, None, 0.5, 1.0, None, 1.5]
+    assert [list(r) for r in line.customdata][1] == [None] * 3 and list(line.customdata[2]) == [1, 1, 1]
+    assert list(fig.layout.xaxis.tickvals) == list(GAP_YEARS)
+    other = Comparison("sklearn", None, np.array([0.9, 0.8]), np.array([2, 1]), gap_trends())
+    fig = figures.comparison(gap_trends(), [other], {1: "a", 2: "b"}, (2005, 2016))
+    assert all(list(t.x) == [2005, None, 2008, 2009, None, 2016] for t in fig.data)
+    assert list(fig.layout.xaxis.tickvals) == list(GAP_YEARS)
+
+
+def test_static_figures_tick_the_data_years_and_break_lines():
+    from topics.render import paper
+
+    bands = gap_bands()
+    fig = paper.trend_bands(bands, TrendFits((), {}), {1: "a", 2: "b"}, {y: 2 for y in GAP_YEARS})
+    ax = fig.axes[0]
+    assert list(ax.get_xticks()) == list(GAP_YEARS)
+    x, y = ax.lines[0].get_data()
+    assert np.isnan(np.asarray(x, dtype=float)).sum() == 2 and np.isnan(np.asarray(y, dtype=float)).sum() == 2
+    assert len(ax.collections) >= 3  # the 2008-2009 band, the stand-alone bars, the markers
+    lines = paper.trend_lines(bands, {1: "a", 2: "b"})
+    assert list(lines.axes[0].get_xticks()) == list(GAP_YEARS)
 
 
 def test_trend_bands_of_the_baseline(seeds_run):
     f, k = seeds_run.findings, seeds_run.model.n_topics
+    years = list(seeds_run.trends.years)
     fig = figures.trend_bands(f.bands, f.fits, seeds_run.labels, seeds_run.trends.support, (2005, 2024))
-    assert sum(t.fill == "toself" for t in fig.data) == k
+    runs = figures.year_runs(years)
+    polygons = sum(len(r) > 1 for r in runs)
+    alone = any(len(r) == 1 for r in runs)
+    assert sum(t.fill == "toself" for t in fig.data) == k * polygons
     assert [t.name for t in lines_of(fig)] == [name(t, seeds_run.labels) for t in range(1, k + 1)]
-    assert all(list(t.x) == list(seeds_run.trends.years) for t in lines_of(fig))
-    assert len(fig.data) == 2 * k + len(f.fits.spline)
+    assert all(list(t.x) == figures.with_breaks(years, years) for t in lines_of(fig))
+    assert len(fig.data) == k * (1 + polygons + alone) + len(f.fits.spline)
+    assert list(fig.layout.xaxis.tickvals) == years
 
 
 def test_prevalence_area_stacks_each_years_shares_to_one(seeds_run):
     trends = seeds_run.trends
     fig = figures.prevalence_area(trends, seeds_run.labels, (2005, 2024))
-    assert len(fig.data) == seeds_run.model.n_topics and {t.stackgroup for t in fig.data} == {"share"}
-    assert all(list(t.x) == list(trends.years) for t in fig.data)
+    assert len(fig.data) == seeds_run.model.n_topics and fig.layout.barmode == "stack"
+    assert all(t.type == "bar" and list(t.x) == list(trends.years) for t in fig.data)
     assert np.allclose(np.sum([t.y for t in fig.data], axis=0), 1)
     for t, trace in enumerate(fig.data):
         assert np.allclose(trace.y, trends.matrix[:, t]) and trace.name == name(t + 1, seeds_run.labels)
@@ -186,6 +292,7 @@ def test_prevalence_area_hover_names_the_counts_behind_each_year():
     fig = figures.prevalence_area(small_trends(), LABELS, SPAN)
     hover = [list(row) for row in fig.data[0].customdata]
     assert hover == [[1, 10, 100, "  (one document)"], [2, 20, 200, ""], [3, 30, 300, ""]]
+    assert "doc(s)" in fig.data[0].hovertemplate
     assert np.allclose(np.sum([t.y for t in fig.data], axis=0), 1)
 
 
@@ -196,6 +303,7 @@ def test_corpus_overview_counts_documents_and_tokens_per_year():
     assert list(docs.y) == [1, 2, 3] and list(tokens.y) == [100, 200, 300]
     assert [list(c) for c in docs.customdata] == [[10], [20], [30]]  # units, in the hover
     assert docs.yaxis != tokens.yaxis  # two panels
+    assert docs.width == tokens.width == 0.8  # a bar never wider than its year
 
 
 @pytest.mark.parametrize(
@@ -324,10 +432,10 @@ def test_run_comparison_draws_matched_pairs_with_gaps_where_a_run_has_no_documen
     cmp = small_comparison()
     fig = figures.run_comparison(cmp, {1: "甲", 2: "乙"}, {1: "丙", 2: "丁", 3: "戊"})
     assert len(fig.data) == 4  # two pairs (B's topic 3 has no partner), A and B each
-    assert all(list(t.x) == list(YEARS) for t in fig.data)
+    assert all(list(t.x) == GAPPED for t in fig.data)
     a1, b2, a2, b1 = fig.data
-    assert list(a1.y) == [0.6, None, 0.3] and list(b2.y) == [0.5, 0.1, None]
-    assert list(a2.y) == [0.4, None, 0.7] and list(b1.y) == [0.2, 0.1, None]
+    assert list(a1.y) == broken([0.6, None, 0.3]) and list(b2.y) == broken([0.5, 0.1, None])
+    assert list(a2.y) == broken([0.4, None, 0.7]) and list(b1.y) == broken([0.2, 0.1, None])
     assert [t.line.dash for t in fig.data] == ["solid", "dash"] * 2
     assert [bool(t.showlegend) for t in fig.data] == [True, True, False, False]
     assert a1.name == "&lt;i&gt;a&lt;/i&gt;" and b2.name == "b"

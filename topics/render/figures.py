@@ -45,7 +45,48 @@ def color(topic: int) -> str:
     return PALETTE[(topic - 1) % len(PALETTE)]
 
 
-def layout(fig: go.Figure, title: str, height: int, year_span: tuple[int, int] | None = None):
+BAR_WIDTH = 0.8  # a bar on a year axis, in years: never wider than its year
+
+
+def year_runs(years) -> list[list[int]]:
+    """Runs of consecutive data years, in order: (2005, 2008, 2009, 2016) -> [[2005], [2008, 2009],
+    [2016]]. ``years``: increasing sequence of ints (n,)."""
+    runs: list[list[int]] = []
+    for y in years:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return runs
+
+
+def with_breaks(years, values, gap=None) -> list:
+    """``values`` (one per year, (n,)) with ``gap`` inserted between data years more than one year
+    apart, so a line drawn through them breaks where there are no documents; ``with_breaks(years,
+    years)`` gives the matching x. (n + number of gaps,)."""
+    out: list = []
+    previous = None
+    for y, v in zip(years, values):
+        if previous is not None and y > previous + 1:
+            out.append(gap)
+        out.append(v)
+        previous = y
+    return out
+
+
+def year_axis(fig: go.Figure, years, **at) -> go.Figure:
+    """Tick exactly the data years (``years``: (n,)), on every x axis of ``fig`` (or the one ``at`` names)."""
+    fig.update_xaxes(tickvals=list(years), **at)
+    return fig
+
+
+def layout(
+    fig: go.Figure,
+    title: str,
+    height: int,
+    year_span: tuple[int, int] | None = None,
+    years=None,
+):
     fig.update_layout(
         template="plotly_white",
         title=dict(text=safe(title), x=0, xanchor="left"),
@@ -57,7 +98,9 @@ def layout(fig: go.Figure, title: str, height: int, year_span: tuple[int, int] |
     )
     if year_span:
         first, last = year_span
-        fig.update_xaxes(range=[first - 0.5, last + 0.5], dtick=1, tickangle=-45, title_text="year")
+        fig.update_xaxes(range=[first - 0.5, last + 0.5], tickangle=-45, title_text="year")
+    if years is not None:
+        year_axis(fig, years)
     return fig
 
 
@@ -75,6 +118,7 @@ def corpus_overview(trends: Trends, year_span) -> go.Figure:
             x=years,
             y=[per_year[y][0] for y in years],
             name="documents",
+            width=BAR_WIDTH,
             marker_color="#4c72b0",
             customdata=[[per_year[y][1]] for y in years],
             text=[per_year[y][0] for y in years],
@@ -89,6 +133,7 @@ def corpus_overview(trends: Trends, year_span) -> go.Figure:
             x=years,
             y=[per_year[y][2] for y in years],
             name="tokens modelled",
+            width=BAR_WIDTH,
             marker_color="#dd8452",
             hovertemplate="%{x}: %{y} tokens<extra></extra>",
         ),
@@ -98,7 +143,7 @@ def corpus_overview(trends: Trends, year_span) -> go.Figure:
     most = max(per_year[y][0] for y in years)
     fig.update_yaxes(title_text="documents", rangemode="tozero", dtick=1 if most <= 6 else None, row=1, col=1)
     fig.update_yaxes(title_text="tokens", rangemode="tozero", row=2, col=1)
-    layout(fig, "Corpus: documents and tokens per year", 420, year_span)
+    layout(fig, "Corpus: documents and tokens per year", 420, year_span, years)
     fig.update_xaxes(title_text="", row=1, col=1)
     return fig
 
@@ -109,18 +154,18 @@ def _hover(trends: Trends):
 
 
 def prevalence_area(trends: Trends, labels, year_span) -> go.Figure:
-    """Stacked areas: each year's tokens divided among the topics (sums to 100%)."""
+    """Stacked bars, one per data year: each year's tokens divided among the topics (sums to 100%);
+    nothing is drawn for a year without documents."""
     fig = go.Figure()
     hover = _hover(trends)
     for t in range(1, trends.matrix.shape[1] + 1):
         fig.add_trace(
-            go.Scatter(
+            go.Bar(
                 x=list(trends.years),
                 y=trends.matrix[:, t - 1],
                 name=topic_name(t, labels),
-                stackgroup="share",
-                mode="lines+markers",
-                line=dict(width=0.5, color=color(t)),
+                width=BAR_WIDTH,
+                marker=dict(color=color(t), line=dict(width=0.5, color="white")),
                 customdata=hover,
                 hovertemplate=(
                     f"{topic_name(t, labels)}<br>%{{x}}: %{{y:.1%}} of tokens<br>"
@@ -129,8 +174,9 @@ def prevalence_area(trends: Trends, labels, year_span) -> go.Figure:
                 ),
             )
         )
+    fig.update_layout(barmode="stack")
     fig.update_yaxes(tickformat=".0%", range=[0, 1], title_text="share of the year's tokens")
-    return layout(fig, "Theme prevalence by year (stacked)", 480, year_span)
+    return layout(fig, "Theme prevalence by year (stacked)", 480, year_span, trends.years)
 
 
 def heatmap(trends: Trends, labels) -> go.Figure:
@@ -240,9 +286,58 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
 
 
+def band_traces(years, low, high, fill: str) -> list[go.Scatter]:
+    """A topic's interval drawn per run of consecutive data years: a polygon (along the top, back along
+    the bottom) over a run of two or more years, an error bar on the marker of a year standing alone
+    (a polygon one year wide would be invisible). years (n,), low and high (n,) per year."""
+    at = {y: i for i, y in enumerate(years)}
+    traces, alone = [], []
+    for run in year_runs(years):
+        idx = [at[y] for y in run]
+        if len(run) == 1:
+            alone.append(idx[0])
+            continue
+        traces.append(
+            go.Scatter(
+                x=run + run[::-1],
+                y=[float(high[i]) for i in idx] + [float(low[i]) for i in idx[::-1]],
+                mode="lines",
+                fill="toself",
+                fillcolor=fill,
+                line=dict(width=0),
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    if alone:
+        middle = [(float(low[i]) + float(high[i])) / 2 for i in alone]
+        traces.append(
+            go.Scatter(
+                x=[years[i] for i in alone],
+                y=middle,
+                mode="markers",
+                marker=dict(size=1, opacity=0),
+                error_y=dict(
+                    type="data",
+                    symmetric=False,
+                    array=[float(high[i]) - m for i, m in zip(alone, middle)],
+                    arrayminus=[m - float(low[i]) for i, m in zip(alone, middle)],
+                    color=fill,
+                    thickness=6,
+                    width=0,
+                ),
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    return traces
+
+
 def trend_bands(bands, fits, labels, support, year_span) -> go.Figure:
-    """One panel per topic: yearly share, its interval as a band, and the smoothing spline (dotted).
-    Open markers: years resting on one document."""
+    """One panel per topic: yearly share (a line broken at years without documents), its interval as
+    a band per run of consecutive data years (an error bar on a year standing alone), and the
+    smoothing spline (dotted, the one line drawn across years without documents). Open markers:
+    years resting on one document."""
     k = bands.point.shape[1]
     cols = 4 if k > 6 else min(k, 3)
     rows = -(-k // cols)
@@ -259,19 +354,8 @@ def trend_bands(bands, fits, labels, support, year_span) -> go.Figure:
     for t in range(1, k + 1):
         name, c = topic_name(t, labels), color(t)
         at = dict(row=(t - 1) // cols + 1, col=(t - 1) % cols + 1)
-        fig.add_trace(
-            go.Scatter(
-                x=years + years[::-1],
-                y=list(bands.high[:, t - 1]) + list(bands.low[::-1, t - 1]),
-                mode="lines",
-                fill="toself",
-                fillcolor=_rgba(c, 0.2),
-                line=dict(width=0),
-                hoverinfo="skip",
-                showlegend=False,
-            ),
-            **at,
-        )
+        for band in band_traces(years, bands.low[:, t - 1], bands.high[:, t - 1], _rgba(c, 0.2)):
+            fig.add_trace(band, **at)
         if t in fits.spline:
             grid, fitted, _, _ = fits.spline[t]
             fig.add_trace(
@@ -285,16 +369,22 @@ def trend_bands(bands, fits, labels, support, year_span) -> go.Figure:
                 ),
                 **at,
             )
+        hover = [[float(lo), float(hi), d] for lo, hi, d in zip(bands.low[:, t - 1], bands.high[:, t - 1], docs)]
         fig.add_trace(
             go.Scatter(
-                x=years,
-                y=bands.point[:, t - 1],
+                x=with_breaks(years, years),
+                y=with_breaks(years, [float(v) for v in bands.point[:, t - 1]]),
                 name=name,
                 mode="lines+markers",
                 showlegend=False,
+                connectgaps=False,
                 line=dict(color=c, width=2),
-                marker=dict(size=7, color=["white" if d == 1 else c for d in docs], line=dict(color=c, width=1.5)),
-                customdata=np.column_stack([bands.low[:, t - 1], bands.high[:, t - 1], docs]),
+                marker=dict(
+                    size=7,
+                    color=with_breaks(years, ["white" if d == 1 else c for d in docs], c),
+                    line=dict(color=c, width=1.5),
+                ),
+                customdata=with_breaks(years, hover, [None, None, None]),
                 hovertemplate=(
                     f"{name}<br>%{{x}}: %{{y:.1%}} [%{{customdata[0]:.1%}}, %{{customdata[1]:.1%}}]"
                     "<br>%{customdata[2]} document(s)<extra></extra>"
@@ -305,6 +395,7 @@ def trend_bands(bands, fits, labels, support, year_span) -> go.Figure:
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig = layout(fig, f"Theme prevalence with {bands.level:.0%} intervals", 140 + 230 * rows)
     fig.update_xaxes(range=[year_span[0] - 0.5, year_span[1] + 0.5], tickangle=-45)
+    year_axis(fig, years)
     fig.update_annotations(font_size=12)
     return fig
 
@@ -422,14 +513,16 @@ def formulations(forms, year_span) -> go.Figure:
     fig = go.Figure()
     for i, term in enumerate(forms.chart):
         pts = [r for r in forms.by_year if r[0] == term]
+        at = [r[2] for r in pts]
         fig.add_trace(
             go.Scatter(
-                x=[r[2] for r in pts],
-                y=[r[7] for r in pts],
+                x=with_breaks(at, at),
+                y=with_breaks(at, [r[7] for r in pts]),
                 name=safe(term),
                 mode="lines+markers",
+                connectgaps=False,
                 line=dict(color=color(i + 1), width=2),
-                customdata=[[r[4], r[5], r[3]] for r in pts],
+                customdata=with_breaks(at, [[r[4], r[5], r[3]] for r in pts], [None, None, None]),
                 hovertemplate=(
                     f"{safe(term)}<br>%{{x}}: %{{y:.2f}} per 10,000 characters<br>%{{customdata[0]}} "
                     "occurrences (substring), %{customdata[1]} as a token, %{customdata[2]} doc(s)"
@@ -438,7 +531,8 @@ def formulations(forms, year_span) -> go.Figure:
             )
         )
     fig.update_yaxes(rangemode="tozero", title_text="per 10,000 characters (substring count)")
-    return layout(fig, "Formulations over time", 460, year_span)
+    years = sorted({r[2] for r in forms.by_year})
+    return layout(fig, "Formulations over time", 460, year_span, years)
 
 
 def comparison(main_trends, comparisons, labels, year_span) -> go.Figure:
@@ -455,11 +549,13 @@ def comparison(main_trends, comparisons, labels, year_span) -> go.Figure:
     dashes = ["dash", "dot", "dashdot", "longdash"]
     for t in range(1, k + 1):
         r, c = (t - 1) // cols + 1, (t - 1) % cols + 1
+        main_years = list(main_trends.years)
         fig.add_trace(
             go.Scatter(
-                x=list(main_trends.years),
-                y=main_trends.matrix[:, t - 1],
+                x=with_breaks(main_years, main_years),
+                y=with_breaks(main_years, [float(v) for v in main_trends.matrix[:, t - 1]]),
                 mode="lines+markers",
+                connectgaps=False,
                 line=dict(color="#1f3b57", width=2),
                 name="main model",
                 legendgroup="main",
@@ -469,11 +565,14 @@ def comparison(main_trends, comparisons, labels, year_span) -> go.Figure:
             col=c,
         )
         for j, cmp in enumerate(comparisons):
+            own = list(cmp.trends.years)
             fig.add_trace(
                 go.Scatter(
-                    x=list(cmp.trends.years),
-                    y=cmp.trends.matrix[:, t - 1],
-                    mode="lines",
+                    x=with_breaks(own, own),
+                    y=with_breaks(own, [float(v) for v in cmp.trends.matrix[:, t - 1]]),
+                    mode="lines+markers",
+                    marker=dict(size=4),
+                    connectgaps=False,
                     line=dict(color=color(j + 2), width=1.5, dash=dashes[j % len(dashes)]),
                     name=f"{cmp.engine} (agreement {cmp.agreement:.2f})",
                     legendgroup=cmp.engine,
@@ -488,8 +587,7 @@ def comparison(main_trends, comparisons, labels, year_span) -> go.Figure:
             )
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig = layout(fig, "Matched topics across engines", 160 + 190 * rows)
-    fig.update_xaxes(dtick=5)
-    return fig
+    return year_axis(fig, sorted({*main_trends.years, *(y for cmp in comparisons for y in cmp.trends.years)}))
 
 
 def seed_range(ks, mean, low, high, title: str) -> go.Scatter:
@@ -569,8 +667,8 @@ def run_comparison(cmp, labels_a, labels_b) -> go.Figure:
         ):
             fig.add_trace(
                 go.Scatter(
-                    x=years,
-                    y=[None if np.isnan(v) else float(v) for v in series],
+                    x=with_breaks(years, years),
+                    y=with_breaks(years, [None if np.isnan(v) else float(v) for v in series]),
                     mode="lines+markers",
                     name=safe(name),
                     legendgroup=safe(name),
@@ -582,5 +680,5 @@ def run_comparison(cmp, labels_a, labels_b) -> go.Figure:
                 **at,
             )
     fig.update_yaxes(tickformat=".0%")
-    fig.update_xaxes(tickvals=years)
+    year_axis(fig, years)
     return layout(fig, f"Matched topics: {cmp.name_a} (solid) and {cmp.name_b} (dashed)", 120 + 260 * rows)

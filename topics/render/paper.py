@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from . import escape
-from .figures import PALETTE
+from .figures import PALETTE, with_breaks, year_runs
 
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -87,15 +87,21 @@ def trend_bands(bands, fits, labels, support):
     for t in range(1, k + 1):
         ax = axes[(t - 1) // cols][(t - 1) % cols]
         c = _color(t)
-        ax.fill_between(years, bands.low[:, t - 1], bands.high[:, t - 1], color=c, alpha=0.22, lw=0)
-        ax.plot(years, bands.point[:, t - 1], color=c, lw=1.2)
+        for run in year_runs(list(bands.years)):
+            at = np.isin(years, run)
+            low, high = bands.low[at, t - 1], bands.high[at, t - 1]
+            if len(run) > 1:
+                ax.fill_between(years[at], low, high, color=c, alpha=0.22, lw=0)
+            else:  # a year standing alone: its interval as a bar (a band one year wide is invisible)
+                ax.vlines(years[at], low, high, color=c, alpha=0.35, lw=4)
+        ax.plot(*_broken(bands.years, bands.point[:, t - 1]), color=c, lw=1.2)
         ax.scatter(years[~thin], bands.point[~thin, t - 1], color=c, s=10, zorder=3)
         ax.scatter(years[thin], bands.point[thin, t - 1], facecolor="white", edgecolor=c, s=10, zorder=3)
         if t in fits.spline:
             grid, fitted, _, _ = fits.spline[t]
             ax.plot(grid, fitted, color="#333333", lw=0.8, ls="--")
         ax.set_title(f"T{t} {labels[t]}")
-        ax.xaxis.set_major_locator(_years())
+        ax.set_xticks(list(bands.years))
         ax.yaxis.set_major_formatter(_percent())
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3, lw=0.5)
@@ -118,13 +124,16 @@ def _year_lines(series, ylabel: str, percent: bool = False):
 
     fig = Figure(figsize=(8, 4.2))
     ax = fig.subplots()
+    ticks: set[int] = set()
     for label, xs, ys, colour in series:
-        ax.plot(xs, ys, marker="o", ms=3, lw=1.3, color=colour, label=label)
+        ax.plot(*_broken(xs, ys), marker="o", ms=3, lw=1.3, color=colour, label=label)
+        ticks.update(xs)
     if percent:
         ax.yaxis.set_major_formatter(_percent())
     ax.set_ylabel(ylabel)
     ax.set_xlabel("year")
-    ax.xaxis.set_major_locator(_years())
+    ax.set_xticks(sorted(ticks))
+    ax.tick_params(axis="x", labelrotation=45)
     ax.grid(alpha=0.3, lw=0.5)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     fig.tight_layout()
@@ -222,10 +231,16 @@ def _plain(text: str) -> str:
     return escape.mathtext(text)
 
 
-def _years():
-    from matplotlib.ticker import MaxNLocator
-
-    return MaxNLocator(integer=True)
+def _broken(years, values) -> tuple[np.ndarray, np.ndarray]:
+    """x and y (floats) with NaN between data years more than one apart: matplotlib breaks the line
+    there. years, values: (n,)."""
+    years = list(years)
+    xs = with_breaks(years, years)
+    ys = with_breaks(years, [float(v) for v in values])
+    return (
+        np.array([np.nan if x is None else x for x in xs], dtype=float),
+        np.array([np.nan if y is None else y for y in ys], dtype=float),
+    )
 
 
 def _percent():
