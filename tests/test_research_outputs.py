@@ -26,6 +26,9 @@ def test_trends_carry_intervals_and_year_support(seeds_run):
         assert r["single_document"] == "true" and r["n_docs"] == "1"
     smooth = rows(seeds_run.run_dir, "trend_smooth.csv")
     assert {int(r["year"]) for r in smooth} == set(range(2005, 2025))
+    # the spline runs over every year of the range; only the years with documents are data
+    assert {int(r["year"]) for r in smooth if r["has_data"] == "true"} == {2005, 2008, 2016, 2020, 2024}
+    assert {r["has_data"] for r in smooth} == {"true", "false"}
     assert len(rows(seeds_run.run_dir, "trend_fits.csv")) == 8
 
 

@@ -195,10 +195,13 @@ def trend_fits_table(fits, labels):
     return header, [(t, labels[t], s, lo, hi, a) for t, s, lo, hi, a in fits.linear]
 
 
-def smooth_table(fits, labels):
-    header = ["topic", "label", "year", "fitted", "ci_low", "ci_high"]
+def smooth_table(fits, labels, years):
+    """The smoothing spline per topic and year of the range; ``has_data``: whether the year has
+    documents (the others are interpolated between data years)."""
+    header = ["topic", "label", "year", "fitted", "ci_low", "ci_high", "has_data"]
+    data = {int(y) for y in years}
     rows = [
-        (t, labels[t], y, float(f), float(lo), float(hi))
+        (t, labels[t], y, float(f), float(lo), float(hi), int(y) in data)
         for t, (grid, fitted, low, high) in sorted(fits.spline.items())
         for y, f, lo, hi in zip(grid, fitted, low, high)
     ]
@@ -418,7 +421,7 @@ TABLES: dict[str, Table] = {
         latex="trend_fits.tex",
         html=True,
     ),
-    "trend_smooth": Table(lambda r: smooth_table(r.findings.fits, r.labels)),
+    "trend_smooth": Table(lambda r: smooth_table(r.findings.fits, r.labels, r.findings.bands.years)),
     "contrasts": Table(
         lambda r: contrasts_table(r.findings.contrasts, r.labels),
         summary=sm.contrasts_summary,
