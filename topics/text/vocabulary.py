@@ -25,7 +25,6 @@ RULES = {
     "max_df": "in more units than [vectorize] max_df",
     "max_features": "not among the [vectorize] max_features most frequent terms",
 }
-WORD_RULES = ("stopword", "filler", "generic", "pos")  # rules on the term itself, before counting units
 
 POS_SETS = {  # [vectorize] pos -> the tags kept (None: every tag)
     "content": CONTENT_TAGS,
