@@ -631,3 +631,31 @@ def test_comparison_page_escapes_names_and_labels():
     assert "<td>–</td><td>T3 戊</td>" in page  # B's topic without a partner
     same = pages.comparison_page(small_comparison(differences=()), {1: "甲", 2: "乙"}, {1: "丙", 2: "丁", 3: "戊"})
     assert "Nothing: the same configuration." in same
+
+
+def test_many_adjacent_data_years_are_labelled_sparsely_and_every_data_year_keeps_a_tick():
+    """Government reports: a report in every year 1978-2025. Adjacent labels would overlap, so labels
+    are thinned to a fixed spacing (first and last always); the other data years keep a minor tick,
+    in the dashboard and in the static figures alike."""
+    years = list(range(1978, 2026))
+    labelled = figures.labelled_years(years, 8)
+    assert labelled[0] == 1978 and labelled[-1] == 2025 and len(labelled) <= 8
+    assert min(b - a for a, b in zip(labelled, labelled[1:])) >= 7  # ceil(47 / 7) years apart
+    assert figures.labelled_years([2005, 2008, 2016, 2020, 2024], 8) == [2005, 2008, 2016, 2020, 2024]
+    assert figures.labelled_years([2019, 2020, 2021], 2) == [2019, 2021]
+    import plotly.graph_objects as go
+
+    from topics.render import paper
+
+    fig = figures.year_axis(go.Figure(), years)
+    assert len(fig.layout.xaxis.tickvals) <= figures.YEAR_LABELS
+    assert sorted([*fig.layout.xaxis.tickvals, *fig.layout.xaxis.minor.tickvals]) == years
+
+    rng = np.random.default_rng(0)
+    point = rng.dirichlet([1, 1], size=len(years))
+    bands = Bands(tuple(years), point, point[None], point, point, point[None], 0.95, 0, 1, "units", 1)
+    fig = paper.trend_bands(bands, TrendFits((), {}), {1: "a", 2: "b"}, {y: 1 for y in years})
+    ax = fig.axes[0]
+    major = [int(x) for x in ax.get_xticks()]
+    assert len(major) <= paper.PANEL_YEAR_LABELS and major[0] == 1978 and major[-1] == 2025
+    assert sorted(major + [int(x) for x in ax.get_xticks(minor=True)]) == years

@@ -125,3 +125,27 @@ def test_bad_uncertainty_settings_are_config_errors(bad):
     raw = {"experiment": {"name": "t", "seed": 1}, "corpus": {"path": str(SEEDS)}, "uncertainty": bad}
     with pytest.raises(ConfigError, match="uncertainty"):
         build_experiment(raw, base_dir=SEEDS)
+
+
+def test_smoothed_shares_of_a_year_sum_to_one_stay_in_range_and_cover_only_the_data_range():
+    """Five data years with an eight-year gap, four topics, one topic near zero: the spline is drawn
+    from the first to the last data year only, and each year's smoothed shares are a composition."""
+    rng = np.random.default_rng(3)
+    years = [2005, 2008, 2016, 2020, 2024]
+    mean = {2005: [0.02, 0.3, 0.3, 0.38], 2008: [0.25, 0.25, 0.25, 0.25], 2016: [0.001, 0.5, 0.2, 0.299],
+            2020: [0.3, 0.1, 0.3, 0.3], 2024: [0.001, 0.2, 0.5, 0.299]}  # fmt: skip
+    units, theta = [], []
+    for y in years:
+        for u in range(30):
+            units.append(Unit(f"{y}:{u}", f"{y}", y, u, "", ""))
+            theta.append(rng.dirichlet(np.array(mean[y]) * 200 + 0.01))
+    bands = bootstrap([np.array(theta)], units, np.full(len(units), 40), config(resamples=200))
+    fits = fit_trends(bands, spline=True)
+    grid = fits.spline[1].years
+    assert grid[0] == 2005 and grid[-1] == 2024 and len(grid) == 20
+    fitted = np.column_stack([fits.spline[t].fitted for t in range(1, 5)])
+    assert np.allclose(fitted.sum(axis=1), 1.0)
+    assert fitted.min() >= 0
+    for t in range(1, 5):
+        curve = fits.spline[t]
+        assert np.all(curve.low >= 0) and np.all(curve.high <= 1)

@@ -253,19 +253,23 @@ def fit_trends(bands: Bands, spline: bool) -> TrendFits:
             )
     fits, note = {}, ""
     if spline and len(x) >= 5:
-        grid = np.arange(x[0], x[-1] + 1)
-        smoothers = _smoothers(x, grid)
+        grid = np.arange(x[0], x[-1] + 1)  # inside the data's range only
+        smoother = _gcv_choice(_smoothers(x, grid), bands.point)
+        fitted = _onto_simplex(smoother @ bands.point)  # (G, K)
+        rep = _onto_simplex(np.einsum("gn,rnk->rgk", smoother, bands.reps))  # (rows, G, K)
         for t in range(k):
-            smoother = _gcv_choice(smoothers, bands.point[:, t])
-            fitted = np.clip(smoother @ bands.point[:, t], 0, 1)  # a share lies in [0, 1]
-            rep = np.clip(bands.reps[bands.rows(t), :, t] @ smoother.T, 0, 1)
-            lo, hi = np.quantile(rep, [alpha, 1 - alpha], axis=0)
-            fits[t + 1] = SplineCurve(tuple(int(g) for g in grid), fitted, lo, hi)
+            lo, hi = np.quantile(rep[bands.rows(t), :, t], [alpha, 1 - alpha], axis=0)
+            fits[t + 1] = SplineCurve(tuple(int(g) for g in grid), fitted[:, t], lo, hi)
     elif spline:
-        note = f"no smoothing spline: {len(x)} year(s) with documents, at least 5 are needed"
+        note = f"no smoothing spline ({len(x)} year(s) with documents; a spline needs at least 5)"
     return TrendFits(linear=tuple(linear), spline=fits, spline_note=note)
 
 
+SPLINE_METHOD = (
+    "a cubic smoothing spline with one penalty for all topics, chosen by generalised cross-validation and "
+    "held fixed across replicates, evaluated from the first to the last data year; a smoothed share below 0 is "
+    "set to 0 and each year's smoothed shares are rescaled to sum to 1"
+)
 LAMBDAS = np.logspace(-4, 8, 49)  # the penalties generalised cross-validation chooses among
 
 
@@ -282,14 +286,24 @@ def _smoothers(x, grid):
     return out
 
 
-def _gcv_choice(smoothers, y) -> np.ndarray:
-    """The grid map of the penalty with the lowest GCV score n*|(I-S)y|^2 / (n - tr S)^2 for y.
+def _gcv_choice(smoothers, shares) -> np.ndarray:
+    """The grid map (G, n) of the penalty with the lowest GCV score, summed over topics:
+    n * sum_k |(I-S) y_k|^2 / (n - tr S)^2 for the year-by-topic shares (n, K).
 
-    The penalty is chosen once, on the point estimate, and held fixed across replicates, so the
-    band shows the data's variability, not the penalty's."""
-    n = len(y)
-    scores = [n * np.sum((y - s_x @ y) ** 2) / (n - np.trace(s_x)) ** 2 for s_x, _ in smoothers]
+    One penalty for every topic: a smoothing spline reproduces constants, so the smoothed shares of a
+    year sum to 1 as the shares do (before ``_onto_simplex``). The penalty is chosen once, on the point
+    estimate, and held fixed across replicates, so the band shows the data's variability, not the
+    penalty's."""
+    n = shares.shape[0]
+    scores = [n * np.sum((shares - s_x @ shares) ** 2) / (n - np.trace(s_x)) ** 2 for s_x, _ in smoothers]
     return smoothers[int(np.argmin(scores))][1]
+
+
+def _onto_simplex(smoothed: np.ndarray) -> np.ndarray:
+    """Smoothed shares (..., G, K) with any value below 0 set to 0 and each year's shares rescaled
+    to sum to 1 (a spline between distant data years can overshoot below zero)."""
+    clipped = np.clip(smoothed, 0, None)
+    return clipped / clipped.sum(axis=-1, keepdims=True)
 
 
 # ------------------------------------------------------------------ era contrasts

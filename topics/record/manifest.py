@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import provenance
+from ..analysis.uncertainty import SPLINE_METHOD
 from ..results import RunResult
 
 
@@ -104,8 +105,7 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
             "seeds_pooled": [int(n) for n in bands.seeds_pooled],  # per topic: the reference and matched seeds
             "median_interval_width": bands.median_width(),
             "median_interval_width_reference_seed": bands.median_width(reference_only=True),
-            "spline": findings.fits.spline_note
-            or ("cubic smoothing spline, penalty by GCV" if findings.fits.spline else "off"),
+            "spline": findings.fits.spline_note or (SPLINE_METHOD if findings.fits.spline else "off"),
         },
         "evolution": {"method": findings.evolution.method},
         "formulations": {"terms": findings.formulations.n_terms, "chart": list(findings.formulations.chart)},

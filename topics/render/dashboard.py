@@ -69,8 +69,8 @@ def build_dashboard(result, manifest: dict) -> str:
             f"{f.bands.level:.0%} intervals from {f.bands.resamples} bootstrap resamples ({f.bands.scheme}) of "
             f"each of {f.bands.n_seeds} seed fit(s), pooled where a fit finds the topic (below). Open markers: the year rests on one document, so "
             f"its band shows that text's variability, not the year's. Lines break at years without documents; a "
-            f"year standing alone shows its interval as a bar. Dotted: smoothing spline, interpolated between data "
-            f"years. "
+            f"year standing alone shows its interval as a bar. Dotted: smoothing spline (one penalty for all themes, so "
+            f"a year's smoothed shares sum to 1), interpolated between data years. "
             + (f.fits.spline_note or "")
             + " "
             + pooling_finding(f.bands.seeds_pooled, f.bands.n_seeds, f.ensemble.threshold),

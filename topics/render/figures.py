@@ -74,9 +74,35 @@ def with_breaks(years, values, gap=None) -> list:
     return out
 
 
-def year_axis(fig: go.Figure, years, **at) -> go.Figure:
-    """Tick exactly the data years (``years``: (n,)), on every x axis of ``fig`` (or the one ``at`` names)."""
-    fig.update_xaxes(tickvals=list(years), **at)
+def labelled_years(years, most: int) -> list[int]:
+    """The data years (sorted, (n,)) that carry a label on an axis with room for about ``most`` labels.
+
+    Every data year is labelled when they fit. Otherwise labels are at least ``ceil(span / most)``
+    years apart: the first and last data years always, then each data year far enough from the last
+    labelled one and from the final year. The other data years keep an unlabelled tick mark. Shared by
+    the dashboard and the static figures, so both label the same years."""
+    years = sorted(int(y) for y in years)
+    if len(years) <= most:
+        return years
+    gap = -(-(years[-1] - years[0]) // max(most - 1, 1))
+    out = [years[0]]
+    for y in years[1:-1]:
+        if y - out[-1] >= gap and years[-1] - y >= gap:
+            out.append(y)
+    return out + [years[-1]] if years[-1] != out[-1] else out
+
+
+YEAR_LABELS = 30  # about how many year labels a full-width dashboard axis has room for
+
+
+def year_axis(fig: go.Figure, years, most: int = YEAR_LABELS, **at) -> go.Figure:
+    """Tick the data years (``years``: (n,)), on every x axis of ``fig`` (or the one ``at`` names):
+    labels at ``labelled_years``, an unlabelled tick mark at every other data year."""
+    labelled = labelled_years(years, most)
+    fig.update_xaxes(tickvals=labelled, **at)
+    rest = sorted(set(int(y) for y in years) - set(labelled))
+    if rest:
+        fig.update_xaxes(minor=dict(tickvals=rest, ticks="outside", ticklen=3, showgrid=False), **at)
     return fig
 
 
@@ -395,7 +421,7 @@ def trend_bands(bands, fits, labels, support, year_span) -> go.Figure:
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig = layout(fig, f"Theme prevalence with {bands.level:.0%} intervals", 140 + 230 * rows)
     fig.update_xaxes(range=[year_span[0] - 0.5, year_span[1] + 0.5], tickangle=-45)
-    year_axis(fig, years)
+    year_axis(fig, years, most=max(4, YEAR_LABELS // cols))
     fig.update_annotations(font_size=12)
     return fig
 

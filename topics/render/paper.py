@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from . import escape
-from .figures import PALETTE, with_breaks, year_runs
+from .figures import PALETTE, YEAR_LABELS, labelled_years, with_breaks, year_runs
 
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -69,6 +69,16 @@ def save(fig, folder: Path, stem: str, cfg) -> list[str]:
     return names
 
 
+PANEL_YEAR_LABELS = 8  # year labels with room on a 2.6-inch panel; YEAR_LABELS on a full-width axis
+
+
+def _year_ticks(ax, years, most: int) -> None:
+    """Major ticks (labelled) at ``figures.labelled_years``, minor ticks at the other data years."""
+    labelled = labelled_years(years, most)
+    ax.set_xticks(labelled)
+    ax.set_xticks(sorted(set(int(y) for y in years) - set(labelled)), minor=True)
+
+
 def _color(t: int) -> str:
     return PALETTE[(t - 1) % len(PALETTE)]
 
@@ -101,7 +111,7 @@ def trend_bands(bands, fits, labels, support):
             grid, fitted, _, _ = fits.spline[t]
             ax.plot(grid, fitted, color="#333333", lw=0.8, ls="--")
         ax.set_title(f"T{t} {labels[t]}")
-        ax.set_xticks(list(bands.years))
+        _year_ticks(ax, bands.years, PANEL_YEAR_LABELS)
         ax.yaxis.set_major_formatter(_percent())
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3, lw=0.5)
@@ -132,7 +142,7 @@ def _year_lines(series, ylabel: str, percent: bool = False):
         ax.yaxis.set_major_formatter(_percent())
     ax.set_ylabel(ylabel)
     ax.set_xlabel("year")
-    ax.set_xticks(sorted(ticks))
+    _year_ticks(ax, ticks, YEAR_LABELS)
     ax.tick_params(axis="x", labelrotation=45)
     ax.grid(alpha=0.3, lw=0.5)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
