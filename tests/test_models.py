@@ -52,6 +52,7 @@ def test_contract_and_determinism(planted, engine):
         "gensim-ldaseq": {"n_init": 1, "passes": 5, "em_min_iter": 1, "em_max_iter": 1},
         "tomotopy-lda": {},
         "tomotopy-dtm": {"n_init": 1, "iterations": 200},
+        "stm": {"init": "random"},
     }
     config = model_config_with(engine, **fast.get(engine, {"n_init": 1}))
     a = fit(dtm, config, seed=3)
@@ -128,3 +129,82 @@ def test_tomotopy_dtm_keeps_its_best_start_and_recovers_planted_topics_on_other_
         )
         rows, cols = linear_sum_assignment(-overlap)
         assert overlap[rows, cols].min() >= 9, (seed, overlap)
+
+
+def test_stm_takes_the_year_as_prevalence_covariate_and_records_it(planted):
+    """A planted trend: topic 1's units grow from 10% of early years to 70% of late years. STM's
+    prevalence regression on year sees it (the fitted shares follow the planted trend), the design is
+    recorded, and init = "spectral" (stm's default) does not depend on the seed while "random" does."""
+    from topics.data import Segmented, Unit
+    from topics.config import VectorizeConfig
+    from topics.text.vectorize import vectorize
+
+    rng = np.random.default_rng(5)
+    units, tokens, main = [], [], []
+    for u in range(300):
+        year = 2005 + u % 10
+        first = rng.random() < 0.1 + 0.6 * (year - 2005) / 9
+        k = 0 if first else 1 + int(rng.integers(2))
+        units.append(Unit(f"s:{u:04d}", f"doc{year}", year, u, "", ""))
+        tokens.append(
+            tuple(f"t{k if rng.random() < 0.85 else int(rng.integers(3))}w{rng.integers(20):02d}" for _ in range(50))
+        )
+        main.append(k)
+    dtm = vectorize(Segmented.from_tokens(units, tokens), VectorizeConfig(min_df=1, max_df=1.0))
+    model = fit(dtm, _stm_config(3, prevalence="spline", df=3), seed=2)
+    assert model.info["prevalence_columns"] == [
+        "spline(year, df=3)[0]",
+        "spline(year, df=3)[1]",
+        "spline(year, df=3)[2]",
+    ]
+    assert model.info["topica"] == "0.62.0" and model.info["threads"] == 1
+    years = np.array([u.year for u in dtm.units])
+    growing = int(np.argmax([np.corrcoef(years, model.doc_topic[:, t])[0, 1] for t in range(3)]))
+    early, late = (model.doc_topic[years <= 2007, growing].mean(), model.doc_topic[years >= 2012, growing].mean())
+    assert early < 0.3 and late > 0.5, (early, late)
+    spectral = [fit(dtm, _stm_config(3, init="spectral"), seed=s) for s in (1, 2)]
+    assert np.array_equal(spectral[0].topic_term, spectral[1].topic_term)
+    random = [fit(dtm, _stm_config(3, init="random"), seed=s) for s in (1, 2)]
+    assert not np.array_equal(random[0].doc_topic, random[1].doc_topic)
+
+
+def _stm_config(k, **params):
+    raw = {
+        "experiment": {"name": "t", "seed": 1},
+        "corpus": {"path": str(SEEDS)},
+        "model": {"engine": "stm", "n_topics": k, **params},
+    }
+    return build_experiment(raw, base_dir=SEEDS).model
+
+
+def test_stm_without_topica_or_with_another_version_says_what_to_install(planted, monkeypatch):
+    import sys
+
+    dtm, _, _ = planted
+    monkeypatch.setitem(sys.modules, "topica", None)  # import topica raises ImportError
+    with pytest.raises(ModelError, match=r'pip install "topics\[stm\]"'):
+        fit(dtm, _stm_config(K_TRUE), seed=1)
+    import types
+
+    monkeypatch.setitem(sys.modules, "topica", types.SimpleNamespace(__version__="9.9"))
+    with pytest.raises(ModelError, match=r"tested with topica 0\.62\.0, and topica 9\.9 is installed"):
+        fit(dtm, _stm_config(K_TRUE), seed=1)
+
+
+def test_stm_held_out_score_leaves_out_terms_no_training_unit_holds(planted):
+    """STM gives a term absent from training exactly 0 probability; a held-out unit holding one must
+    not score as impossible (it made the seeds' sweep report perplexities of 2.6e8)."""
+    import scipy.sparse as sp
+
+    from topics.models import stm
+
+    dtm, _, _ = planted
+    counts = dtm.counts.tocsr().astype(float)
+    train = counts[:150].tolil()
+    train[:, 0] = 0  # term 0 occurs in no training unit
+    p = dict(ENGINES["stm"].defaults)
+    _, _, _, model = stm.stm_fit(sp.csr_matrix(train), K_TRUE, 1, p, [u.year for u in dtm.units[:150]])
+    test = counts[150:].tolil()
+    test[:, 0] = 3
+    score = stm.stm_perplexity(model, sp.csr_matrix(test))
+    assert score < 200, score  # a vocabulary of 100 planted words, topics of 25: about 25-40 when well fitted

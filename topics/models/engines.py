@@ -9,6 +9,8 @@ order of corpus-wide (token-weighted) prevalence, so topic 1 is the largest.
 - sklearn-lda: LDA by batch variational Bayes, scikit-learn's LatentDirichletAllocation.
 - nmf: non-negative matrix factorisation of TF-IDF weights (Lee & Seung 1999; scikit-learn's NMF,
   coordinate descent, NNDSVD initialisation, Boutsidis & Gallopoulos 2008).
+- stm: the structural topic model (Roberts, Stewart & Airoldi 2016), topica's STM with the year as
+  prevalence covariate (models/stm.py; the optional extra ``topics[stm]``).
 """
 
 from __future__ import annotations
@@ -183,13 +185,14 @@ def _nmf_error(fitted, test_counts) -> float:
     return float(np.linalg.norm(x.toarray() - w @ nmf.components_) / max(np.sqrt(x.multiply(x).sum()), 1e-300))
 
 
-def _lazy(name: str):
-    """A function of topics.models.tomotopy, imported when first called (tomotopy loads slowly)."""
+def _lazy(name: str, module: str = "tomotopy"):
+    """A function of topics.models.<module>, imported when first called (tomotopy loads slowly;
+    topica is an optional extra)."""
 
     def call(*args):
-        from . import tomotopy
+        from importlib import import_module
 
-        return getattr(tomotopy, name)(*args)
+        return getattr(import_module(f"{__package__}.{module}"), name)(*args)
 
     call.__name__ = name
     return call
@@ -282,6 +285,31 @@ ENGINES = {
         },
         description="dynamic topic model, tomotopy DTModel (SGLD sampling, one topic-word distribution "
         "per year; deterministic for a seed and worker count)",
+    ),
+    "stm": EngineSpec(
+        _lazy("stm_fit", "stm"),
+        defaults={
+            "prevalence": "year",
+            "df": 4,
+            "init": "spectral",
+            "sigma_shrink": 0.0,
+            "iterations": 500,
+            "tol": 1e-5,
+            "threads": 1,
+        },
+        checks={
+            "prevalence": ck.choice({"year", "spline", "none"}),
+            "df": ck.integer(1, 20),
+            "init": ck.choice({"spectral", "random"}),
+            "sigma_shrink": ck.number(0.0, 1.0),
+            "iterations": ck.integer(1),
+            "tol": ck.number(0.0, 1.0),
+            "threads": ck.integer(1, 256),
+        },
+        description="structural topic model, topica STM (variational EM, topic prevalence regressed on year; "
+        "deterministic for a seed and thread count)",
+        heldout=_lazy("stm_perplexity", "stm"),
+        heldout_name="held-out perplexity (document completion, over the terms of the training units)",
     ),
     "gensim-ldaseq": EngineSpec(
         _gensim_ldaseq,

@@ -25,6 +25,7 @@ DISTRIBUTIONS = (
     "gensim",
     "scikit-learn",
     "tomotopy",
+    "topica",
     "numpy",
     "scipy",
     "plotly",
