@@ -61,3 +61,8 @@ def test_run_gives_a_point_for_every_year_2005_2024(tmp_path, cache_dir):
     lines = html[html.index('id="fig-lines"') :]
     xs = [m.split(",") for m in re.findall(r'"x":\[([0-9,]+)\]', lines[: lines.index("</section>")])]
     assert [str(y) for y in range(2005, 2025)] in xs  # a point for every year, in order
+    from .test_methods import check_methods  # methods.md of the reports reads as a methods paragraph
+
+    sections = check_methods((run_dir / "methods.md").read_text(encoding="utf-8"))
+    assert "The corpus holds 20 documents from 2005 to 2024" in sections["Corpus"]
+    assert "The smooth trend is a cubic smoothing spline" in sections["Uncertainty and stability"]

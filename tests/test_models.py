@@ -1,6 +1,8 @@
 """Every engine recovers planted topics and honours the contract (shapes, rows summing to 1,
 sorted vocabulary, topics ordered by prevalence, same seed -> same result)."""
 
+import re
+
 import numpy as np
 import pytest
 from scipy.optimize import linear_sum_assignment
@@ -208,3 +210,9 @@ def test_stm_held_out_score_leaves_out_terms_no_training_unit_holds(planted):
     test[:, 0] = 3
     score = stm.stm_perplexity(model, sp.csr_matrix(test))
     assert score < 200, score  # a vocabulary of 100 planted words, topics of 25: about 25-40 when well fitted
+
+
+def test_every_engine_has_a_short_name_and_a_phrase_for_a_paper_with_its_citation():
+    for name, spec in ENGINES.items():
+        assert spec.name and spec.prose, name
+        assert re.search(r"\(\w.*\d{4}\)", spec.prose), f"{name}: the phrase cites no paper"

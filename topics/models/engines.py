@@ -207,6 +207,8 @@ class EngineSpec:
     description: str  # the method in a phrase, shown on the dashboard and in the manifest
     heldout: object = None  # (fitted object, held-out counts) -> score, lower is better
     heldout_name: str = ""
+    name: str = ""  # a short name for a sentence: "scikit-learn LDA"
+    prose: str = ""  # the model and its fitting for a paper's methods paragraph, with the citations
 
 
 ENGINES = {
@@ -221,6 +223,8 @@ ENGINES = {
             "eta": _prior("symmetric"),
         },
         description="LDA, gensim LdaModel (online variational Bayes, one process)",
+        name="gensim LDA",
+        prose="latent Dirichlet allocation (LDA; Blei, Ng & Jordan 2003) fitted by online variational Bayes (Hoffman, Blei & Bach 2010) with gensim's LdaModel",
         heldout=_gensim_perplexity,
         heldout_name="held-out perplexity (document completion)",
     ),
@@ -229,6 +233,8 @@ ENGINES = {
         defaults={"max_iter": 100, "alpha": None, "eta": None, "n_init": 4},
         checks={"n_init": ck.integer(1), "max_iter": ck.integer(1), "alpha": _prior(), "eta": _prior()},
         description="LDA, scikit-learn LatentDirichletAllocation (batch variational Bayes)",
+        name="scikit-learn LDA",
+        prose="latent Dirichlet allocation (LDA; Blei, Ng & Jordan 2003) fitted by batch variational Bayes with scikit-learn's LatentDirichletAllocation",
         heldout=_sklearn_perplexity,
         heldout_name="held-out perplexity (document completion)",
     ),
@@ -241,6 +247,8 @@ ENGINES = {
             "sublinear_tf": ck.boolean,
         },
         description="NMF on TF-IDF, scikit-learn NMF",
+        name="NMF",
+        prose="non-negative matrix factorisation (NMF; Lee & Seung 1999) of TF-IDF weights with scikit-learn's NMF",
         heldout=_nmf_error,
         heldout_name="held-out relative reconstruction error",
     ),
@@ -256,6 +264,8 @@ ENGINES = {
             "workers": ck.integer(1, 256),
         },
         description="LDA, tomotopy LDAModel (collapsed Gibbs sampling; deterministic for a seed and worker count)",
+        name="tomotopy LDA",
+        prose="latent Dirichlet allocation (LDA; Blei, Ng & Jordan 2003) fitted by collapsed Gibbs sampling (Griffiths & Steyvers 2004) with tomotopy's LDAModel",
         heldout=_lazy("tomotopy_perplexity"),
         heldout_name="held-out perplexity (document completion)",
     ),
@@ -285,6 +295,8 @@ ENGINES = {
         },
         description="dynamic topic model, tomotopy DTModel (SGLD sampling, one topic-word distribution "
         "per year; deterministic for a seed and worker count)",
+        name="tomotopy DTM",
+        prose="a dynamic topic model (Blei & Lafferty 2006) sampled by stochastic gradient Langevin dynamics (Bhadury et al. 2016) with tomotopy's DTModel",
     ),
     "stm": EngineSpec(
         _lazy("stm_fit", "stm"),
@@ -308,6 +320,9 @@ ENGINES = {
         },
         description="structural topic model, topica STM (variational EM, topic prevalence regressed on year; "
         "deterministic for a seed and thread count)",
+        name="STM",
+        prose="a structural topic model (STM; Roberts, Stewart & Airoldi 2016) with the year as covariate of topic "
+        "prevalence, fitted by variational EM with topica's STM",
         heldout=_lazy("stm_perplexity", "stm"),
         heldout_name="held-out perplexity (document completion, over the terms of the training units)",
     ),
@@ -331,6 +346,8 @@ ENGINES = {
         },
         description="dynamic topic model, gensim LdaSeqModel (one topic-word distribution per year; "
         "slow: for small corpora)",
+        name="gensim LdaSeqModel",
+        prose="a dynamic topic model (Blei & Lafferty 2006) fitted by variational inference with gensim's LdaSeqModel",
     ),
 }
 

@@ -6,8 +6,35 @@ cite the run id so readers can find the run record.
 
 from __future__ import annotations
 
-from ..analysis.uncertainty import pooling_finding
+import re
+
+from ..analysis.uncertainty import SPLINE_METHOD, pooling_finding
+from ..models.engines import ENGINES
 from .summaries import labelling_note, vocabulary_sentence
+
+
+def _code(text: str) -> str:
+    """``text`` as a Markdown code span: the fence is one backtick longer than any run inside it."""
+    longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _engine(name: str, what: str) -> str:
+    """An engine's short ``name`` or its ``prose`` for a paper (the registry key if it has none)."""
+    spec = ENGINES.get(name)
+    return (getattr(spec, what) if spec is not None else "") or name
+
+
+def _and(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _span(years) -> str:
+    first, last = min(years), max(years)
+    return f"in {first}" if first == last else f"from {first} to {last}"
 
 
 def _years_text(support: dict) -> str:
@@ -42,7 +69,7 @@ def methods_text(result, m: dict) -> str:
         f"# Methods: run {m['run_id']} ({m['experiment']})",
         "",
         "## Corpus",
-        f"The corpus holds {c['documents']} documents from {min(c['years'])} to {max(c['years'])} "
+        f"The corpus holds {c['documents']} document{'s' if c['documents'] != 1 else ''} {_span(c['years'])} "
         f"(corpus fingerprint {c['fingerprint'][:16]}). Documents per year: {_years_text(support)}."
         + (
             f" {len(thin)} of {len(support)} years rest on a single document ({', '.join(sorted(thin))}); "
@@ -72,8 +99,8 @@ def methods_text(result, m: dict) -> str:
         ),
         "",
         "## Model",
-        f"We fitted {model['method']} with K = {model['params']['n_topics']} topics ({params}), seed "
-        f"{m['seed']}. "
+        f"The topic model is {_engine(model['engine'], 'prose')}; K = {model['params']['n_topics']} topics "
+        f"({params}), seed {m['seed']}. "
         + (
             f"Of {len(model['fit']['bounds'])} random starts, the one with the highest variational bound was kept. "
             if "bounds" in model["fit"]
@@ -103,15 +130,14 @@ def methods_text(result, m: dict) -> str:
             else ""
         )
         + ". "
-        f"Linear trends are ordinary least squares of yearly share on year; the smooth trend is "
-        f"{unc['spline']}; both carry bootstrap intervals. "
+        + _trends_text(findings.fits, len(support))
         + (
             f"The model was refitted with {len(stab['seeds'])} seeds ({', '.join(map(str, stab['seeds']))}); "
             f"topics were matched to the first fit by the Hungarian algorithm on the cosine similarity of "
             f"topic-word distributions. Mean stability is {stab['mean_stability']:.2f}"
             + (
-                f"; topics {', '.join(f'T{t}' for t in stab['unstable_topics'])} recur in fewer than half of "
-                f"the other seeds (similarity < {stab['threshold']})."
+                f"; {_unstable(stab['unstable_topics'])} in fewer than half of the other seeds "
+                f"(similarity < {stab['threshold']})."
                 if stab["unstable_topics"]
                 else f"; every topic recurs in at least half of the other seeds (similarity >= {stab['threshold']})."
             )
@@ -120,35 +146,32 @@ def methods_text(result, m: dict) -> str:
         )
         + _guards_text(unc, stab),
     ]
-    if findings.contrasts:
-        lines += ["", "## Era contrasts"]
-        for cnt in findings.contrasts:
-            if cnt.low > 0 or cnt.high < 0:
-                lines.append(
-                    f"- T{cnt.topic} {labels[cnt.topic]}: {cnt.later} minus {cnt.earlier} = "
-                    f"{100 * cnt.difference:+.1f} percentage points "
-                    f"[{100 * cnt.low:+.1f}, {100 * cnt.high:+.1f}]"
-                )
-        lines.append("(Only contrasts whose interval excludes zero are listed; contrasts.csv has all.)")
-    if m["sweep"]:
+    lines += ["", "## Era contrasts", *_contrasts_text(findings.contrasts, labels, config.uncertainty.eras)]
+    lines += ["", "## Number of topics"]
+    if not m["sweep"]:
+        lines.append(
+            f"K = {model['params']['n_topics']} was set in the configuration; no sweep over K was run, so this "
+            "K was not compared with others."
+        )
+    else:
         sw = m["sweep"]
         lines += [
-            "",
-            "## Number of topics",
             f"K was compared over {', '.join(map(str, sw['k']))} with {len(sw['seeds'])} seeds each, fitted "
-            f"on {sw['n_train']} units with {sw['n_heldout']} held out ({sw['heldout_measure']}). "
+            f"on {sw['n_train']} units with {sw['n_heldout']} held out; the held-out measure is {sw['heldout_measure']}. "
             f"Per K, each measure is the mean over seeds, with its range from the lowest to the highest seed. "
             f"{sw['rule']} {sw['verdict']} {sw['run_k']}",
         ]
+    lines += ["", "## Other engines"]
     if m["compare"]:
-        lines += [
-            "",
-            "## Other engines",
-            "Topics of "
-            + "; ".join(f"{x['engine']} (agreement {x['agreement']:.2f})" for x in m["compare"])
-            + " were matched to this model's topics (agreement: mean cosine similarity of matched "
-            "topic-word distributions).",
-        ]
+        agreements = [f"{x['agreement']:.2f}" for x in m["compare"]]
+        lines.append(
+            f"For comparison, the same units were also fitted with {_and(_engine(x['engine'], 'name') for x in m['compare'])} "
+            f"at the same K. Matched to this model's topics by the Hungarian algorithm, their topic-word "
+            f"distributions agree at {_and(agreements)} "
+            f"{'respectively ' if len(m['compare']) > 1 else ''}(mean cosine similarity of matched topics)."
+        )
+    else:
+        lines.append("No other engine was fitted for comparison.")
     conflicts = [a for a in m["date_audit"] if a["conflicts"]]
     lines += [
         "",
@@ -175,10 +198,72 @@ def methods_text(result, m: dict) -> str:
         "## Software and record",
         f"topics {v.get('topics')}, Python {m['platform']['python']}, jieba {v.get('jieba')}, gensim "
         f"{v.get('gensim')}, scikit-learn {v.get('scikit-learn')}, numpy {v.get('numpy')}, scipy "
-        f"{v.get('scipy')}. Run id {m['run_id']}; the configuration, versions, data hashes and every "
-        f"output's hash are in manifest.json. Reproduce with `topics run {m['config_file'] or 'CONFIG'}`"
-        + (" " + " ".join(f"--set {o}" for o in m["overrides"]) if m["overrides"] else "")
-        + ".",
+        f"{v.get('scipy')}{_engine_library(model['engine'], v)}. Run id {m['run_id']}; the configuration, versions, data hashes and every "
+        f"output's hash are in manifest.json. Reproduce with {_code(_command(m))}.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _command(m: dict) -> str:
+    """The command that reproduces the run, with each --set value quoted for a POSIX shell."""
+    import shlex
+
+    parts = ["topics", "run", m["config_file"] or "CONFIG"]
+    for o in m["overrides"]:
+        parts += ["--set", o]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def _unstable(topics) -> str:
+    names = _and([f"T{t}" for t in topics])
+    return f"topic {names} recurs" if len(topics) == 1 else f"topics {names} recur"
+
+
+def _trends_text(fits, n_years: int) -> str:
+    """The sentences on the linear and the smooth trend, for what was fitted."""
+    if n_years < 2:
+        return "With documents from one year only, no trend over time was estimated. "
+    out = "Linear trends are ordinary least squares of yearly share on year, with bootstrap intervals. "
+    if fits.spline:
+        return out + f"The smooth trend is {SPLINE_METHOD}, with intervals from the same replicates. "
+    if fits.spline_note:
+        return (
+            out
+            + f"No smooth trend was fitted: {n_years} years have documents and a smoothing spline needs at least 5. "
+        )
+    return out + "No smooth trend was asked for ([uncertainty] spline = false). "
+
+
+def _contrasts_text(contrasts, labels, eras) -> list[str]:
+    """The era contrasts whose interval excludes zero, or one sentence saying why there are none."""
+    if not eras:
+        return ["No eras were defined ([uncertainty] eras), so no era contrasts were estimated."]
+    if not contrasts:
+        return ["Eras were defined, but fewer than two of them hold documents, so no era contrast was estimated."]
+    clear = [c for c in contrasts if c.low > 0 or c.high < 0]
+    if not clear:
+        return [
+            f"None of the {len(contrasts)} era contrasts (mean yearly share of the later era minus the earlier) "
+            "has an interval that excludes zero; contrasts.csv lists them all."
+        ]
+    return [
+        f"Of {len(contrasts)} era contrasts (mean yearly share of the later era minus the earlier), "
+        f"{len(clear)} {'has an interval' if len(clear) == 1 else 'have intervals'} that exclude{'s' if len(clear) == 1 else ''} zero "
+        "(contrasts.csv lists them all):",
+        "",
+        *(
+            f"- T{c.topic} {labels[c.topic]}: {c.later} minus {c.earlier} = {100 * c.difference:+.1f} percentage "
+            f"points [{100 * c.low:+.1f}, {100 * c.high:+.1f}]"
+            for c in clear
+        ),
+    ]
+
+
+ENGINE_LIBRARIES = {"tomotopy-lda": "tomotopy", "tomotopy-dtm": "tomotopy", "stm": "topica"}
+
+
+def _engine_library(engine: str, versions: dict) -> str:
+    """ ", topica 0.62.0" for an engine whose library the software sentence does not name already."""
+    lib = ENGINE_LIBRARIES.get(engine)
+    return f", {lib} {versions[lib]}" if lib and versions.get(lib) else ""
