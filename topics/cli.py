@@ -1,5 +1,6 @@
 """The command line: the only place that reads argv, prints, or exits.
 
+topics init CORPUS_DIR [--name NAME]
 topics run [CONFIG] [--set section.key=value ...] [--force] [--out DIR]
 topics check [CONFIG] [--set ...]
 topics sweep [CONFIG] --k 5:30:5 [--seeds N] [--set ...]
@@ -61,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
             "--scheduler", default=None, help="Dask scheduler address (tcp://host:8786) for independent fits"
         )
 
+    i = sub.add_parser("init", help="check a corpus folder and write experiments/<name>.toml for it")
+    i.add_argument("corpus_dir", help="a folder of .txt files with metadata.csv (file, year, ...)")
+    i.add_argument("--name", default=None, help="experiment name (default: the folder's name)")
+    i.add_argument("--experiments", default="experiments", help="folder for the file (default: experiments)")
+    i.add_argument("--traceback", action="store_true", help="show the full traceback on errors")
     r = sub.add_parser("run", help="run an experiment and write reports/<name>/")
     common(r)
     writing(r)
@@ -217,13 +223,28 @@ def _cmd_compare(args) -> int:
     return 0
 
 
+def _cmd_init(args) -> int:
+    from .config.scaffold import K_RULE
+    from .pipeline import init
+
+    path, s = init(args.corpus_dir, args.name, args.experiments)
+    _say(f"wrote {path}: {s.n_documents} documents, {s.years[0]}-{s.years[1]}, {s.n_units} units")
+    _say(f"  K = {s.n_topics} ({K_RULE})")
+    _say(f"  formulation chart: {', '.join(s.chart) if s.chart else '(none of the lexicon occurs; [] charts none)'}")
+    _say(f"next: topics check {path}   then   topics run {path}")
+    return 0
+
+
 def _cmd_check(args) -> int:
     from .config import load_experiment
+    from .config.loading import carried_settings
     from .pipeline import check
     from .render.tables import CLEANING_COUNTS
 
     config = load_experiment(args.config, _overrides(args))
     result = check(config)
+    if carried_settings(config):
+        _say(f"warning: {carried_settings(config)}", file=sys.stderr)
     corpus = result.corpus
     units: dict[str, int] = {}
     for u in result.units:
@@ -402,6 +423,7 @@ def _cmd_score(args) -> int:
 
 
 _COMMANDS = {
+    "init": _cmd_init,
     "run": _cmd_run,
     "check": _cmd_check,
     "sweep": _cmd_sweep,

@@ -14,6 +14,7 @@ from pathlib import Path
 from .record import provenance, staging
 from .text.clean import clean_corpus
 from .config import Experiment
+from .config.loading import carried_settings
 from .text.corpus import load_corpus
 from .analysis.stability import ensemble
 from .models.runner import fit_seeds
@@ -110,7 +111,8 @@ def run(
             trends=trends,
             metrics=metrics,
             findings=findings,
-            warnings=run_warnings(corpus, dtm, model, trends, findings),
+            warnings=tuple(filter(None, (carried_settings(config),)))
+            + run_warnings(corpus, dtm, model, trends, findings),
             provenance=_provenance(
                 config,
                 corpus,
@@ -457,3 +459,79 @@ def _shown_settings(run_dir: Path, fit: RunResult) -> list[str]:
         for key, value in sorted((shown.get(sec) or {}).items())
         if key in saved[sec] and value != saved[sec][key]
     ]
+
+
+# ------------------------------------------------------------------ topics init
+def init(corpus_dir: str | Path, name: str | None = None, experiments_dir: str | Path = "experiments"):
+    """Validate a corpus folder (as ``check`` does) and write ``experiments_dir/<name>.toml`` for it:
+    years, description, K (``scaffold.K_RULE``) and formulation chart from the corpus, every other
+    setting at the package default. Refuses to replace an existing file. Returns (path, Scaffold)."""
+    import os
+    import re
+
+    from .analysis.formulations import term_patterns
+    from .config import build_experiment
+    from .config.scaffold import Scaffold, experiment_text, suggested_k
+    from .errors import ConfigError
+    from .record.experiment_file import write_new
+
+    corpus_dir = Path(corpus_dir).resolve()
+    folder = Path(experiments_dir)
+    if name is None:
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", corpus_dir.name).strip("-.") or "mine"
+    target = folder / f"{name}.toml"
+    if target.exists():
+        raise ConfigError(
+            f"{str(target)!r} exists; `topics init` never replaces an experiment file: choose another name with "
+            "--name, or edit that file"
+        )
+    project = folder.resolve().parent  # a corpus inside the project is written relative to the file
+    path = os.path.relpath(corpus_dir, folder.resolve()) if corpus_dir.is_relative_to(project) else str(corpus_dir)
+    raw = {"experiment": {"name": name, "seed": 1}, "corpus": {"path": path}}
+    config = build_experiment(raw, base_dir=folder.resolve())  # checks the name and the path
+    found = check(config)
+    corpus = found.corpus
+    years = (corpus.documents[0].year, corpus.documents[-1].year)
+    patterns = term_patterns(config.formulations, config.segment)
+    counts: Counter = Counter()
+    for cd in found.cleaned:
+        text = "\0".join(p.text for p in cd.paragraphs)
+        for term, (_, pattern) in patterns.items():
+            counts[term] += sum(1 for _ in pattern.finditer(text))
+    top = config.formulations.chart_top
+    chart = tuple(t for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top] if n > 0)
+    scaffold = Scaffold(
+        name=name,
+        seed=int(corpus.fingerprint[:8], 16),
+        description=_corpus_description(corpus, corpus_dir.name, years),
+        corpus_path=path,
+        years=years,
+        n_topics=suggested_k(len(found.units), config.guards.units_per_topic),
+        chart=chart,
+        n_documents=len(corpus.documents),
+        n_units=len(found.units),
+    )
+    raw = {
+        "experiment": {"name": name, "seed": scaffold.seed, "description": scaffold.description},
+        "corpus": {"path": path, "years": list(years)},
+        "model": {"engine": config.model.engine, "n_topics": scaffold.n_topics},
+        "formulations": {"chart": list(chart)},
+    }
+    defaults = build_experiment(raw, base_dir=folder.resolve()).to_dict()
+    defaults["uncertainty"]["seed"] = None  # left to follow the experiment seed, as by default
+    folder.mkdir(parents=True, exist_ok=True)
+    write_new(target, experiment_text(scaffold, defaults))
+    return target, scaffold
+
+
+def _corpus_description(corpus, folder: str, years) -> str:
+    """'gensim LDA on paragraph units of <folder>: 3 documents, 2019-2023 (level: city 2, county 1)'."""
+    extra = []
+    for column in ("level", "genre"):
+        values = Counter(d.get(column) for d in corpus.documents if d.get(column))
+        if values:
+            extra.append(f"{column}: " + ", ".join(f"{v} {n}" for v, n in sorted(values.items())))
+    span = str(years[0]) if years[0] == years[1] else f"{years[0]}-{years[1]}"
+    return f"gensim LDA on paragraph units of {folder}: {len(corpus.documents)} documents, {span}" + (
+        f" ({'; '.join(extra)})" if extra else ""
+    )

@@ -323,3 +323,37 @@ def _cross_checks(built) -> list[str]:
         if not p.is_file():
             problems.append(f"segment.extra_lexicon: file {str(p)!r} not found")
     return problems
+
+
+CARRIED = (  # settings an experiment file writes for its own corpus
+    ("corpus", "years"),
+    ("experiment", "description"),
+    ("formulations", "chart"),
+    ("uncertainty", "eras"),
+    ("experiment", "name"),
+)
+
+
+def carried_settings(config: Experiment) -> str:
+    """A warning when ``--set corpus.path=...`` points an experiment file at another corpus while the
+    file's own corpus-specific settings (years, description, chart, eras, name) come along; "" else."""
+    given = [parse_override(o)[:2] for o in config.overrides if "=" in o and "." in o.partition("=")[0]]
+    if ("corpus", "path") not in given or not config.source_text:
+        return ""
+    try:
+        raw = tomllib.loads(config.source_text)
+    except tomllib.TOMLDecodeError:
+        return ""
+    came = [
+        f"{sec}.{key}"
+        for sec, key in CARRIED
+        if (sec, key) not in given and isinstance(raw.get(sec), dict) and raw[sec].get(key) not in (None, "", [], {})
+    ]
+    if not came:
+        return ""
+    name = f"; the run is written under its name {config.name!r}" if "experiment.name" in came else ""
+    return (
+        f"--set corpus.path points {config.source} at another corpus, but settings it wrote for its own came along: "
+        f"{', '.join(came)}{name}. Run `topics init {config.corpus.path}` for an experiment of the corpus's own, "
+        "or --set those keys too"
+    )
