@@ -659,3 +659,32 @@ def test_many_adjacent_data_years_are_labelled_sparsely_and_every_data_year_keep
     major = [int(x) for x in ax.get_xticks()]
     assert len(major) <= paper.PANEL_YEAR_LABELS and major[0] == 1978 and major[-1] == 2025
     assert sorted(major + [int(x) for x in ax.get_xticks(minor=True)]) == years
+
+
+def test_tables_carry_the_metadata_columns_and_theme_shifts_one_word_per_row(seeds_run):
+    """documents.csv and doc_topics.csv are loaded without a join: title, place, level, genre ..."""
+
+    def read(name):
+        with open(seeds_run.run_dir / name, encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
+    docs = read("documents.csv")
+    meta = ["title", "place", "level", "genre", "speaker_role", "notes"]
+    assert list(docs[0])[:9] == ["doc_id", "file", "year", *meta]
+    first = [d for d in docs if d["file"] == "000_77a5f213a8567952.txt"][0]
+    assert (first["title"], first["level"], first["genre"]) == ("组织工作会议上的讲话", "county", "speech")
+    units = read("doc_topics.csv")
+    assert list(units[0])[4:10] == meta and {u["level"] for u in units} == {"county", "district", "city"}
+    shifts = read("theme_shifts.csv")
+    assert list(shifts[0]) == ["topic", "label", "year", "change", "rank", "term"]
+    assert all(" " not in s["term"] and s["change"] in ("entering", "leaving") for s in shifts)
+    n_words = sum(len(s.entering) + len(s.leaving) for s in seeds_run.findings.evolution.shifts)
+    assert len(shifts) == n_words > 0
+
+
+def test_a_metadata_column_named_like_a_table_column_is_prefixed():
+    from topics.results import DocumentRecord
+
+    docs = [DocumentRecord("a", "a.txt", 2020, "", (("topic", "x"), ("level", "city")))]
+    meta = tables.Meta.of(docs, tables.DOCUMENTS_COLUMNS)
+    assert meta.columns == ("meta_topic", "level") and meta.values == {"a": ("x", "city")}

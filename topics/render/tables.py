@@ -43,13 +43,32 @@ def topics_table(words: TopicWords, labels: dict[int, str]):
     return list(TOPICS_HEADER), rows
 
 
-def doc_topics_table(model: FittedModel, dtm: DocTermMatrix, files: dict[str, str]):
+class Meta(NamedTuple):
+    """The corpus's own metadata columns (title, place, level, genre, ...), in sheet order, and each
+    document's values: joined into the per-document and per-unit tables, so a researcher needs no join."""
+
+    columns: tuple[str, ...]
+    values: dict  # doc_id -> tuple of strings, one per column
+
+    @classmethod
+    def of(cls, documents, taken=()) -> "Meta":
+        """A column whose name the table uses already (``taken``) is written as meta_<name>."""
+        names: dict[str, None] = {}
+        for d in documents:
+            names.update(dict.fromkeys(k for k, _ in d.meta))
+        columns = tuple(names)
+        header = tuple(f"meta_{c}" if c in taken else c for c in columns)
+        return cls(header, {d.doc_id: tuple(d.get(c) for c in columns) for d in documents})
+
+
+def doc_topics_table(model: FittedModel, dtm: DocTermMatrix, files: dict[str, str], meta: Meta = Meta((), {})):
     k = model.n_topics
     header = [
         "unit_id",
         "doc_id",
         "file",
         "year",
+        *meta.columns,
         "position",
         "n_tokens",
         "dominant_topic",
@@ -67,6 +86,7 @@ def doc_topics_table(model: FittedModel, dtm: DocTermMatrix, files: dict[str, st
                 u.doc_id,
                 files[u.doc_id],
                 u.year,
+                *meta.values.get(u.doc_id, ("",) * len(meta.columns)),
                 u.position,
                 int(n_tok[i]),
                 int(np.argmax(theta)) + 1,
@@ -113,10 +133,16 @@ def trends_table(trends: Trends, labels: dict[int, str], bands=None):
     return header, sorted(rows, key=lambda r: (r[0], r[1]))
 
 
-def documents_table(trends: Trends, labels: dict[int, str], files: dict[str, str]):
-    header = ["doc_id", "file", "year", "topic", "label", "prevalence", "n_units", "n_tokens"]
-    rows = [(d, files[d], y, t, labels[t], p, nu, nt) for (d, y, t, p, nu, nt) in trends.by_doc]
-    return header, sorted(rows, key=lambda r: (r[2], r[0], r[3]))
+DOCUMENTS_COLUMNS = ("doc_id", "file", "year", "topic", "label", "prevalence", "n_units", "n_tokens")
+
+
+def documents_table(trends: Trends, labels: dict[int, str], files: dict[str, str], meta: Meta = Meta((), {})):
+    header = ["doc_id", "file", "year", *meta.columns, "topic", "label", "prevalence", "n_units", "n_tokens"]
+    blank = ("",) * len(meta.columns)
+    rows = [
+        (d, files[d], y, *meta.values.get(d, blank), t, labels[t], p, nu, nt) for (d, y, t, p, nu, nt) in trends.by_doc
+    ]
+    return header, sorted(rows, key=lambda r: (r[2], r[0], r[3 + len(blank)]))
 
 
 CLEANING_COUNTS = (
@@ -249,8 +275,15 @@ def theme_words_table(evo, labels):
 
 
 def theme_shifts_table(evo, labels):
-    header = ["topic", "label", "year", "entering", "leaving"]
-    return header, [(t, labels[t], y, " ".join(e), " ".join(lv)) for t, y, e, lv in evo.shifts]
+    """One row per word that enters or leaves a theme's top words in a year (long format)."""
+    header = ["topic", "label", "year", "change", "rank", "term"]
+    rows = [
+        (t, labels[t], y, change, r, w)
+        for t, y, e, lv in evo.shifts
+        for change, words in (("entering", e), ("leaving", lv))
+        for r, w in enumerate(words, start=1)
+    ]
+    return header, rows
 
 
 def formulations_tables(f, files):
@@ -388,6 +421,13 @@ def _files(result) -> dict[str, str]:
     return {d.doc_id: d.file for d in result.corpus.documents}
 
 
+DOC_TOPICS_FIXED = ("unit_id", "doc_id", "file", "year", "position", "n_tokens", "dominant_topic", "text")
+
+
+def _meta(result, taken) -> Meta:
+    return Meta.of(result.corpus.documents, {*taken, *(f"topic_{t}" for t in range(1, result.model.n_topics + 1))})
+
+
 def _formulation(i: int):
     return lambda r: formulations_tables(r.findings.formulations, _files(r))[i]
 
@@ -406,11 +446,11 @@ TABLES: dict[str, Table] = {
         summary=sm.topics_summary,
         latex="topics.tex",
     ),  # the dashboard's quality table
-    "doc_topics": Table(lambda r: doc_topics_table(r.model, r.dtm, _files(r))),
+    "doc_topics": Table(lambda r: doc_topics_table(r.model, r.dtm, _files(r), _meta(r, DOC_TOPICS_FIXED))),
     "trends": Table(
         lambda r: trends_table(r.trends, r.labels, r.findings.bands), summary=sm.trends_summary, latex="trends.tex"
     ),  # the dashboard draws them
-    "documents": Table(lambda r: documents_table(r.trends, r.labels, _files(r))),
+    "documents": Table(lambda r: documents_table(r.trends, r.labels, _files(r), _meta(r, DOCUMENTS_COLUMNS))),
     "cleaning": Table(
         lambda r: cleaning_table(r.corpus.documents, r.preparation.cleaning, r.preparation.units_per_doc)
     ),
