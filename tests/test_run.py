@@ -140,8 +140,10 @@ def test_two_runs_give_byte_identical_tables(two_runs):
     a, b = two_runs
     files, ma, mb = assert_same_files(a, b)
     assert len(files) >= len(OUTPUTS) - 1
-    assert ma["segment"]["cache_hits"] == 0 or ma["segment"]["cache_hits"] == ma["segment"]["units"]
-    assert mb["segment"]["cache_hits"] == mb["segment"]["units"]  # second run: no segmenting
+    # the first run may find some units in the session's cache (an earlier test segmented them);
+    # the second, with the cache the first one filled, segments nothing
+    assert 0 <= ma["segment"]["cache_hits"] <= ma["segment"]["units"]
+    assert mb["segment"]["cache_hits"] == mb["segment"]["units"]
 
 
 def test_manifest_records_provenance(seeds_run):
