@@ -2,6 +2,8 @@
 words, formulations, comparison, sweep, date audit, static figures, LaTeX, methods.md, citation."""
 
 import csv
+import functools
+import os
 import json
 import struct
 
@@ -142,3 +144,45 @@ def test_package_citation_agrees_with_citation_cff():
     cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
     assert f"version: {__version__}" in cff and f'title: "{PACKAGE["title"]}"' in cff
     assert f'name: "{PACKAGE["author"]}"' in cff and f"license: {PACKAGE['license']}" in cff
+
+
+STALE_CACHE = """
+import matplotlib.font_manager as fm, matplotlib, pathlib
+m = fm.fontManager
+m.ttflist = [f for f in m.ttflist if "CJK" not in f.name and "CJK" not in f.fname]
+fm.json_dump(m, pathlib.Path(matplotlib.get_cachedir()) / f"fontlist-v{fm.FontManager.__version__}.json")
+"""
+FIND = """
+from topics.render.paper import find_font
+import matplotlib.font_manager as fm
+print(find_font()[0]); print(any("CJK" in f.name for f in fm.fontManager.ttflist))
+"""
+
+
+def test_a_font_installed_after_matplotlib_built_its_cache_is_found(tmp_path):
+    """matplotlib's cached font list predates the CJK font: find_font rebuilds it once and rewrites it."""
+    import subprocess
+    import sys
+
+    if "CJK" not in subprocess.run(["fc-list"], capture_output=True, text=True).stdout:
+        pytest.skip("no CJK font installed")
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path)}
+    run = functools.partial(subprocess.run, capture_output=True, text=True, env=env, timeout=120, check=True)
+    run([sys.executable, "-c", STALE_CACHE])
+    run(
+        [
+            sys.executable,
+            "-c",
+            "import matplotlib.font_manager as fm; import sys; sys.exit(any('CJK' in f.name for f in fm.fontManager.ttflist))",
+        ]
+    )  # the cache lacks it
+    first = run([sys.executable, "-c", FIND]).stdout.splitlines()
+    assert first[0] != "None" and first[1] == "True"  # found, after one rebuild
+    cached = run(
+        [
+            sys.executable,
+            "-c",
+            "import matplotlib.font_manager as fm; print(any('CJK' in f.name for f in fm.fontManager.ttflist))",
+        ]
+    )
+    assert cached.stdout.strip() == "True"  # the rewritten cache has it: the next process needs no rebuild

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ExitStatus, TopicsError
+from .progress import showing, shown
 
 DEFAULT_CONFIG = "experiments/baseline.toml"
 
@@ -139,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.command_line = ["topics", *argv]  # recorded in the manifest as the command that ran
     try:
-        return _COMMANDS[args.command](args)
+        with showing(_bars(args)):
+            return _COMMANDS[args.command](args)
     except TopicsError as exc:
         if args.traceback:
             traceback.print_exc()
@@ -159,9 +161,20 @@ def main(argv: list[str] | None = None) -> int:
         return ExitStatus.INTERNAL
 
 
+def _bars(args) -> bool:
+    """Progress bars (topics.progress) only on a terminal and without --quiet: a pipe, a log file or
+    a cluster job's output gets the stage lines alone."""
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+
+
 def _progress(stage: str, seconds: float | None) -> None:
+    """One line per stage: its name as it starts, its time as it ends. On a terminal a step's bar
+    (counts and time left) takes the line while it runs and the finished stage rewrites it."""
     if seconds is None:
         _say(f"  {stage} ...", end="", file=sys.stderr, flush=True)
+    elif shown():
+        sys.stderr.write("\r\x1b[K")  # our own control sequence: back to the line's start, clear it
+        _say(f"  {stage} {seconds:.2f} s", file=sys.stderr, flush=True)
     else:
         _say(f" {seconds:.2f} s", file=sys.stderr, flush=True)
 

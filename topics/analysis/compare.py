@@ -50,7 +50,7 @@ def compare_models(main, dtm, config) -> tuple[Comparison, ...]:
         for e in engines
     ]
     out = []
-    for engine, (model, _, _) in zip(engines, run_fits(tasks, config.parallel)):
+    for engine, (model, _, _) in zip(engines, run_fits(tasks, config.parallel, "other engines")):
         perm, sim = match(main.topic_term, model.topic_term)
         m = aligned(model, perm)
         out.append(

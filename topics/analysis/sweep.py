@@ -241,7 +241,7 @@ def sweep(dtm, config, ks=None) -> SweepResult:
         for k in ks
         for s in seeds
     ]
-    results = run_fits(tasks, config.parallel)
+    results = run_fits(tasks, config.parallel, f"sweep over {len(ks)} K x {len(seeds)} seeds")
     rows, runs = [], []
     for i, k in enumerate(ks):
         fits = results[i * len(seeds) : (i + 1) * len(seeds)]

@@ -23,6 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..progress import steps
+
 SCHEMES = {
     "documents+units": "documents resampled within each year, then units within each document",
     "units": "units resampled within each document; documents fixed",
@@ -167,12 +169,14 @@ def bootstrap(thetas: list[np.ndarray], units, n_tokens: np.ndarray, cfg, pooled
         rng = np.random.default_rng(cfg.seed)
         by_seed: list[list[np.ndarray]] = [[] for _ in thetas]
         done = 0
-        while done < cfg.resamples:
-            n = min(max(1, CHUNK_CELLS // max(len(units), 1)), cfg.resamples - done)
-            w_tok = _weights(structure, len(units), n, cfg.resample, rng) * n_tok[None, :]
-            for chunks, t in zip(by_seed, thetas):
-                chunks.append(_year_shares(w_tok, t, structure))
-            done += n
+        with steps(cfg.resamples, "bootstrap", unit="resamples") as bar:
+            while done < cfg.resamples:
+                n = min(max(1, CHUNK_CELLS // max(len(units), 1)), cfg.resamples - done)
+                w_tok = _weights(structure, len(units), n, cfg.resample, rng) * n_tok[None, :]
+                for chunks, t in zip(by_seed, thetas):
+                    chunks.append(_year_shares(w_tok, t, structure))
+                done += n
+                bar.advance(n)
         reps = np.concatenate([c for chunks in by_seed for c in chunks])  # seed-major: the first
     else:  # ``resamples`` are seed 0's
         reps = per_seed

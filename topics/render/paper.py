@@ -49,14 +49,53 @@ def find_font(path: str = "") -> tuple[str | None, str]:
             return None, f"export.font {path!r} is not a file"
         fm.fontManager.addfont(path)
         return fm.FontProperties(fname=path).get_name(), path
-    installed = {f.name: f.fname for f in fm.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in installed:
-            return family, installed[family]
+    found = _cjk_family(fm.fontManager)
+    if found is None and not _REBUILT:  # matplotlib's font list may predate the font's install
+        found = _cjk_family(_rebuild_font_list())
+    if found is not None:
+        return found
     return None, (
         "no font with Chinese glyphs is installed (e.g. Debian: apt-get install fonts-noto-cjk), "
         "or set export.font to a font file"
     )
+
+
+def _cjk_family(manager) -> tuple[str, str] | None:
+    installed = {f.name: f.fname for f in manager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in installed:
+            return family, installed[family]
+    return None
+
+
+_REBUILT = False
+
+
+def _rebuild_font_list():
+    """Add the system's fonts that matplotlib's cached font list lacks, and rewrite the cache (once
+    per process).
+
+    matplotlib reads its font list from a cache in MPLCONFIGDIR written the first time it ran; a font
+    installed after that is not in it until the cache is rebuilt."""
+    global _REBUILT
+    import matplotlib
+    from matplotlib import font_manager as fm
+
+    _REBUILT = True
+    manager = fm.fontManager  # added to in place: matplotlib's findfont is bound to this manager
+    known = {f.fname for f in (*manager.ttflist, *manager.afmlist)}
+    for path in fm.findSystemFonts():
+        if path not in known:
+            try:
+                manager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # a broken font file is skipped, as matplotlib does
+                pass
+    cache = Path(matplotlib.get_cachedir()) / f"fontlist-v{fm.FontManager.__version__}.json"
+    try:
+        fm.json_dump(manager, cache)  # the next process finds the font without a rebuild
+    except OSError:
+        pass
+    return manager
 
 
 def save(fig, folder: Path, stem: str, cfg) -> list[str]:

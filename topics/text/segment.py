@@ -24,6 +24,7 @@ from .cutting import remap
 from ..config import SegmentConfig
 from ..data import Segmented, Unit
 from ..files import ordinary_permissions
+from ..progress import steps
 from .lexicon import load_lexicon
 from .segmenters import ENGINES
 
@@ -89,9 +90,11 @@ def segment(units: tuple[Unit, ...], cfg: SegmentConfig, cache_dir: Path | None 
     chars = sum(map(len, texts))
     processes = workers if workers > 1 and chars >= PARALLEL_CHARS.get(segmenter.name, 0) else 1
     keep = functools.partial(kept_forms, cfg=cfg, stopwords=frozenset())  # stopwords: vocabulary.py
-    for share_vocab, share_ids, share_lengths in _cut_shares(segmenter, texts, processes, keep):
-        pieces.append(remap(index, share_vocab)[share_ids])
-        lengths.extend(share_lengths)
+    with steps(len(texts), "segmentation", unit="units") as bar:
+        for share_vocab, share_ids, share_lengths in _cut_shares(segmenter, texts, processes, keep):
+            pieces.append(remap(index, share_vocab)[share_ids])
+            lengths.extend(share_lengths)
+            bar.advance(len(share_lengths))
     flat = np.concatenate(pieces)
     bounds = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
     cut_seconds = time.perf_counter() - start - setup
