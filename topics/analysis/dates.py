@@ -116,7 +116,7 @@ class DocumentAudit:
     best_years: tuple[int, ...]  # the years that satisfy the most cues
     best_support: int
     second: SecondOpinion | None = None
-    second_note: str = ""
+    second_note: str = TOO_FEW  # why there is no second opinion
 
     @property
     def conflicts(self) -> tuple[Evidence, ...]:
@@ -218,7 +218,7 @@ _WHEN = re.compile(f"(明年|今年)(?:将|要|即将|是)?(?:召开|举行|迎�
 _HELD = re.compile(f"(?:召开|举行|迎来|迎接|是){CLAUSE}{{0,10}}$|^{PHRASE}{{0,6}}?(?:召开|举行|到来)")
 
 _LAUNCH = re.compile(
-    f"(?:要|将|把|适时|今年|明年|在全党|在全党范围内|决定){CLAUSE}{{0,14}}?(?:开展|启动|部署|组织){CLAUSE}{{0,14}}$"
+    f"(?:要|将|把|适时|今年|明年|在全党|在全党范围内|决定){CLAUSE}{{0,14}}?(?:开展|启动|部署|组织){CLAUSE}{{0,20}}$"
 )
 _RECALLED = re.compile("(?:了|过|以来|期间|成果|成效)")
 _SINCE = re.compile(f"^{PHRASE}{{0,3}}?以来")
@@ -244,7 +244,7 @@ def _ahead(text: str, s: int, e: int) -> str:
 
 def _launched(text: str, s: int, e: int) -> bool:
     """A campaign the text itself launches (要/将/在全党 … 开展 …), not one it recalls."""
-    before = text[max(0, s - 30) : s]
+    before = text[max(0, s - 40) : s]
     clause = re.split(r"[。；;！!？?\n]", before)[-1]
     return bool(_LAUNCH.search(clause)) and not _RECALLED.search(text[e : e + 4])
 
@@ -257,11 +257,20 @@ def _looking_ahead(reading: str, year: int) -> tuple[int, int]:
 def _families(cues) -> dict[str, list[tuple[int, str]]]:
     """Events whose order is known, each family sorted by date: congresses, plenums, plan periods."""
     plenums = [(int(y), f"{c}届{p}中全会") for c, p, y, _ in _read("plenums.tsv")]
-    return {
-        "congress": sorted({(c.first, c.cue) for c in cues if c.kind == "congress" and c.condition == "mention"}),
-        "plenum": plenums,  # in the table's order, which is the order they met
-        "plan": sorted({(c.first, c.cue) for c in cues if c.kind == "plan" and c.condition == "mention"}),
-    }
+
+    def by_year(kind):  # one event a year (十九大 and 第十九次全国代表大会 are one), shortest name first
+        events: dict[int, str] = {}
+        for c in cues:
+            if (
+                c.kind == kind
+                and c.condition == "mention"
+                and (c.first not in events or len(c.cue) < len(events[c.first]))
+            ):
+                events[c.first] = c.cue
+        return sorted(events.items())
+
+    # plenums in the table's order, which is the order they met
+    return {"congress": by_year("congress"), "plenum": plenums, "plan": by_year("plan")}
 
 
 def audit_document(doc_id: str, file: str, stated_year: int, text: str, cues=None) -> DocumentAudit:
@@ -282,12 +291,16 @@ def audit_document(doc_id: str, file: str, stated_year: int, text: str, cues=Non
 
     families = _families(cues)
     order = {(fam, name): i for fam, events in families.items() for i, (_, name) in enumerate(events)}
+    dated = {kind: [y for y, _ in families[kind]] for kind in ("congress", "plan")}
+    for c in cues:  # every name of a congress or plan period, by its year
+        if c.kind in dated and c.condition == "mention":
+            order[(c.kind, c.cue)] = dated[c.kind].index(c.first)
     for c in cues:
         for m in c.pattern.finditer(text):
             first, last, reading = c.first, c.last, "mention"
-            if c.kind == "congress" and c.condition == "mention" and (reading := _ahead(text, *m.span()) or reading):
-                if reading != "mention":
-                    first, last = _looking_ahead(reading, c.first)
+            ahead = _ahead(text, *m.span()) if c.kind == "congress" and c.condition == "mention" else ""
+            if ahead:
+                (first, last), reading = _looking_ahead(ahead, c.first), ahead
             elif c.kind == "campaign" and _launched(text, *m.span()):
                 first, reading = c.first - 1, "launched by the text"
             add(c.kind, c.cue, c.condition, first, last, m, c.source, reading=reading)
