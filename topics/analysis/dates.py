@@ -156,7 +156,7 @@ class DocumentAudit:
         if not c:
             low, high = self.hard_range()
             soft = self.soft_upper()
-            bounds = f"{low or '…'}-{high or '…'}" + (f", soft upper {soft}" if soft else "")
+            bounds = f"hard bounds {low or '…'} to {high or '…'}" + (f", soft upper bound {soft}" if soft else "")
             return f"{self.file} ({self.stated_year}): consistent with all {n} dated cues ({bounds})"
         best = "/".join(map(str, self.best_years))
         shown = "; ".join(e.describe() for e in c[:3]) + ("; …" if len(c) > 3 else "")
@@ -297,7 +297,7 @@ def audit_document(doc_id: str, file: str, stated_year: int, text: str, cues=Non
             order[(c.kind, c.cue)] = dated[c.kind].index(c.first)
     for c in cues:
         for m in c.pattern.finditer(text):
-            first, last, reading = c.first, c.last, "mention"
+            first, last, reading = c.first, c.last, c.condition
             ahead = _ahead(text, *m.span()) if c.kind == "congress" and c.condition == "mention" else ""
             if ahead:
                 (first, last), reading = _looking_ahead(ahead, c.first), ahead
