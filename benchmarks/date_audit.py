@@ -61,6 +61,47 @@ def score(cleaned) -> dict:
     return table
 
 
+ABLATIONS = (  # name, evidence kept, explicit-year conditions dropped
+    ("all cues", lambda e: True, ()),
+    ("hard bounds only", lambda e: e.strength == "hard", ()),
+    ("no review/tasks/date-line years", lambda e: True, ("review", "tasks", "date line")),
+    ("neither", lambda e: e.strength == "hard", ("review", "tasks", "date line")),
+    ("no explicit years, soft kept", lambda e: e.kind != "explicit year", ()),
+    ("no explicit years, hard only", lambda e: e.kind != "explicit year" and e.strength == "hard", ()),
+)
+
+
+def ablation(cleaned) -> dict:
+    """Flags by shift with parts of the audit left out (which cues catch what)."""
+    cues = dates.load_cues()
+    docs = [(cd.document, "\n".join(p.text for p in cd.paragraphs)) for cd in cleaned]
+    kept, out = dates._EXPLICIT, {}
+    try:
+        for name, keep, dropped in ABLATIONS:
+            dates._EXPLICIT = tuple(x for x in kept if x[1] not in dropped)
+            out[name] = {}
+            for shift in SHIFTS:
+                flags = 0
+                for d, text in docs:
+                    a = dates.audit_document(d.doc_id, d.file, d.year + shift, text, cues)
+                    evidence = [e for e in a.evidence if keep(e)]
+                    flags += any(e.conflict for e in evidence)
+                out[name][shift] = flags
+    finally:
+        dates._EXPLICIT = kept
+    return out
+
+
+def second_errors(cleaned) -> str:
+    docs = [(cd.document, "\n".join(p.text for p in cd.paragraphs)) for cd in cleaned]
+    ops = dates.second_opinions([t for _, t in docs], [d.year for d, _ in docs])
+    errors = [abs(o.year - d.year) for o, (d, _) in zip(ops, docs)]
+    return (
+        f"second opinion, estimate against the true year: mean absolute error {sum(errors) / len(errors):.2f} "
+        f"years, largest {max(errors)}; range width {sum(o.high - o.low for o in ops) / len(ops):.1f} years on average"
+    )
+
+
 def markdown(table) -> str:
     lines = ["| shift | documents | cue audit flags | second opinion flags | cue audit missed (true years) |"]
     lines.append("|---:|---:|---:|---:|---|")
@@ -77,6 +118,16 @@ def markdown(table) -> str:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--ablate", action="store_true", help="also: flags with parts of the audit left out")
     args = parser.parse_args()
-    result = score(cleaned_reports())
+    cleaned = cleaned_reports()
+    result = score(cleaned)
     print(json.dumps(result, indent=1) if args.json else markdown(result))
+    if args.ablate and hasattr(dates, "second_opinions"):
+        print()
+        print("| cues used | " + " | ".join(f"{s:+d}" for s in SHIFTS) + " |")
+        print("|---|" + "---:|" * len(SHIFTS))
+        for name, row in ablation(cleaned).items():
+            print(f"| {name} | " + " | ".join(f"{row[s]}/20" for s in SHIFTS) + " |")
+        print()
+        print(second_errors(cleaned))

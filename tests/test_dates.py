@@ -219,3 +219,12 @@ def test_context_is_terminal_safe(tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert "too late" in out and "\x1b" not in out and "\x07" not in out
+
+
+def test_second_opinion_in_blocks_is_the_same(monkeypatch):
+    from topics.analysis import date_profiles
+
+    texts, years = _synthetic_corpus()
+    whole = second_opinions(texts, years)
+    monkeypatch.setattr(date_profiles, "BLOCK", 5)
+    assert second_opinions(texts, years) == whole
