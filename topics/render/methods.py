@@ -28,6 +28,8 @@ def _dating_bounds(audit) -> str:
             "character-bigram TF-IDF profiles are most similar (leave one out, weights similarity^8); "
             f"it disagrees with {disagree} of {len(second)} stated years. "
         )
+    elif audit:
+        text += "The corpus had too few documents (under 10, or under 5 years) for a second opinion from it. "
     return text
 
 
