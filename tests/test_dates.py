@@ -228,3 +228,9 @@ def test_second_opinion_in_blocks_is_the_same(monkeypatch):
     whole = second_opinions(texts, years)
     monkeypatch.setattr(date_profiles, "BLOCK", 5)
     assert second_opinions(texts, years) == whole
+
+
+def test_no_second_opinion_for_a_text_with_nothing_in_common():
+    texts, years = _synthetic_corpus()
+    opinions = second_opinions([*texts[:-1], "no Chinese text at all"], years)
+    assert opinions[-1] is None and all(o is not None for o in opinions[:-1])

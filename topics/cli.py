@@ -287,9 +287,14 @@ def _cmd_check(args) -> int:
         for e in a.conflicts:
             soft = ", soft" if e.strength == "soft" else ""
             _say(f"      {e.kind} {e.cue!r} ({e.reading}) allows {e.span()}{soft}: …{e.context}… ({e.source})")
-        if a.second is not None and (a.conflicts or not a.second.allows(a.stated_year)):
+        if (
+            a.second is None
+            and any(b.second for b in result.audit)
+            or a.second
+            and (a.conflicts or not a.second.allows(a.stated_year))
+        ):
             _say(f"      second opinion: {a.second_opinion()}")
-    if result.audit and result.audit[0].second is None:
+    if result.audit and not any(a.second for a in result.audit):
         _say(f"  second opinion: {result.audit[0].second_opinion()}")
     return 0
 

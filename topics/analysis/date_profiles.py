@@ -24,6 +24,7 @@ MIN_DOCUMENTS = 10
 BLOCK = 512
 MIN_YEARS = 5
 TOO_FEW = "too few documents for a second opinion"
+NO_PROFILE = "no second opinion: the text shares no character bigram with the other documents"
 TOP = 1000  # bigrams kept per document: its most characteristic ones (keeps comparing every pair cheap)
 BUCKETS = 4_194_301  # a prime: a bigram's column is its code modulo BUCKETS (no vocabulary to sort)
 MIN_DF, MAX_DF = 2, 0.5  # bigrams kept: in at least MIN_DF documents and at most MAX_DF of them
@@ -96,7 +97,8 @@ def profiles(texts) -> sparse.csr_matrix:
 
 def second_opinions(texts, years, files=None) -> tuple[SecondOpinion | None, ...]:
     """One opinion per document (``texts`` and ``years`` of length n_documents), or all None when the
-    corpus has fewer than MIN_DOCUMENTS documents or fewer than MIN_YEARS distinct years."""
+    corpus has fewer than MIN_DOCUMENTS documents or fewer than MIN_YEARS distinct years (TOO_FEW), and
+    None for a document whose profile shares nothing with any other (NO_PROFILE)."""
     texts, years = list(texts), [int(y) for y in years]
     files = list(files) if files is not None else [str(i) for i in range(len(texts))]
     if len(texts) != len(years) or len(files) != len(texts):
@@ -105,7 +107,7 @@ def second_opinions(texts, years, files=None) -> tuple[SecondOpinion | None, ...
         return tuple(None for _ in texts)
     profile = profiles(texts)  # (n_documents, n_bigrams)
     n = len(texts)
-    opinions = []
+    opinions: list[SecondOpinion | None] = []
     for start in range(0, n, BLOCK):  # a block of rows at a time: memory grows with BLOCK x n, not n x n
         similarity = (profile[start : start + BLOCK] @ profile.T).toarray()  # (block, n_documents)
         rows = np.arange(similarity.shape[0])
@@ -116,7 +118,10 @@ def second_opinions(texts, years, files=None) -> tuple[SecondOpinion | None, ...
             sims = np.clip(similarity[r, order], 0.0, None)
             weights = sims**POWER
             ys = np.array([years[j] for j in order], dtype=float)
-            year = float(ys @ weights / weights.sum()) if weights.sum() > 0 else float(np.median(ys))
+            if not weights.sum() > 0:  # nothing in common with any other document
+                opinions.append(None)
+                continue
+            year = float(ys @ weights / weights.sum())
             opinions.append(
                 SecondOpinion(
                     int(np.floor(year + 0.5)),

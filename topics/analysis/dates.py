@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from importlib import resources
 
-from .date_profiles import TOO_FEW, SecondOpinion, second_opinions
+from .date_profiles import NO_PROFILE, TOO_FEW, SecondOpinion, second_opinions
 
 CLAUSE = r"[^。；;！!？?\n]"
 PHRASE = r"[^。；;！!？?\n，,]"  # within a clause, up to the next comma
@@ -408,9 +408,10 @@ def audit(cleaned) -> tuple[DocumentAudit, ...]:
     texts = ["\n".join(p.text for p in cd.paragraphs) for cd in cleaned]
     docs = [cd.document for cd in cleaned]
     second = second_opinions(texts, [d.year for d in docs], [d.file for d in docs]) if docs else ()
+    absent = TOO_FEW if not any(second) else NO_PROFILE  # why a document has none
     return tuple(
         replace(
-            audit_document(d.doc_id, d.file, d.year, text, cues), second=opinion, second_note="" if opinion else TOO_FEW
+            audit_document(d.doc_id, d.file, d.year, text, cues), second=opinion, second_note="" if opinion else absent
         )
         for d, text, opinion in zip(docs, texts, second)
     )
