@@ -88,7 +88,8 @@ TWINS = {
     "compare models": None,
     "sweep": None,
     "date audit": "re.finditer of the cue patterns (topics/cues/*.tsv) and explicit-year frames over the "
-    "cleaned texts, each hit with its context",
+    "cleaned texts, each hit with its context (the package's stage also reads bounds and look-ahead and "
+    "computes the corpus second opinion, which this twin does not do)",
     "write run": "pandas DataFrame.to_csv of the same tables; json.dump of config, metrics, manifest and the "
     "saved result; matplotlib savefig of the same static figures (svg, pdf, png at 300 dpi); "
     "plotly go.Figure + plotly.io.to_html of the dashboard's figures (plotly.js embedded once) "

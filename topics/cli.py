@@ -298,7 +298,17 @@ def _cmd_check(args) -> int:
     for a in result.audit:
         _say(f"  {a.summary()}")
         for e in a.conflicts:
-            _say(f"      {e.kind} {e.cue!r} allows {e.span()}: …{e.context}… ({e.source})")
+            soft = ", soft" if e.strength == "soft" else ""
+            _say(f"      {e.kind} {e.cue!r} ({e.reading}) allows {e.span()}{soft}: …{e.context}… ({e.source})")
+        if (
+            a.second is None
+            and any(b.second for b in result.audit)
+            or a.second
+            and (a.conflicts or not a.second.allows(a.stated_year))
+        ):
+            _say(f"      second opinion: {a.second_opinion()}")
+    if result.audit and not any(a.second for a in result.audit):
+        _say(f"  second opinion: {result.audit[0].second_opinion()}")
     return 0
 
 

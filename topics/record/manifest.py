@@ -118,6 +118,8 @@ def build_manifest(result: RunResult, outputs: dict) -> dict:
                 "cues": len(a.evidence),
                 "conflicts": len(a.conflicts),
                 "best_supported_years": list(a.best_years),
+                "verdict": a.verdict,
+                "second_opinion": None if a.second is None else [a.second.year, a.second.low, a.second.high],
             }
             for a in findings.audit
         ],

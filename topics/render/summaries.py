@@ -224,16 +224,23 @@ def kwic_summary(r):
 def audit_summary(r) -> Summary:
     return Summary(
         "Date audit",
-        ("Document", "Stated", "Verdict"),
-        tuple((a.file, str(a.stated_year), a.summary()) for a in r.findings.audit),
-        "lrl",
-        "Each document's stated year against dated cues in its own text. Conflicts are listed with "
-        "the words that raised them; years are never changed.",
+        ("Document", "Stated", "Verdict", "Evidence", "Second opinion"),
+        tuple((a.file, str(a.stated_year), a.verdict, a.summary(), a.second_opinion()) for a in r.findings.audit),
+        "lrlll",
+        "Each document's stated year against dated cues in its own text: cues bound the year from below "
+        "and from above (hard: the cue's own date; soft: the next congress, plenum or plan after the latest "
+        "the text names has not happened yet). Beside it, the corpus's second opinion: the years of the "
+        "three documents whose formulation profile is most alike. Conflicts are listed with the words "
+        "that raised them; years are never changed.",
     )
 
 
 def conflicts_summary(r):
-    rows = tuple((e.file, e.cue, e.span(), e.context, e.source) for a in r.findings.audit for e in a.conflicts)
+    rows = tuple(
+        (e.file, e.cue, e.span() + (" (soft)" if e.strength == "soft" else ""), e.context, e.source)
+        for a in r.findings.audit
+        for e in a.conflicts
+    )
     if not rows:
         return None
     return Summary(

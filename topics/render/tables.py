@@ -372,9 +372,37 @@ def sweep_tables(sw):
 
 
 def audit_table(audit):
-    header = ["file", "stated_year", "kind", "cue", "condition", "allows", "conflict", "context", "source"]
+    header = [
+        "file",
+        "stated_year",
+        "kind",
+        "cue",
+        "condition",
+        "reading",
+        "bound",
+        "strength",
+        "allows",
+        "conflict",
+        "position",
+        "context",
+        "source",
+    ]
     rows = [
-        (e.file, e.stated_year, e.kind, e.cue, e.condition, e.span(), e.conflict, e.context, e.source)
+        (
+            e.file,
+            e.stated_year,
+            e.kind,
+            e.cue,
+            e.condition,
+            e.reading,
+            e.bound,
+            e.strength,
+            e.span(),
+            e.conflict,
+            e.position,
+            e.context,
+            e.source,
+        )
         for a in audit
         for e in a.evidence
     ]
@@ -382,19 +410,46 @@ def audit_table(audit):
 
 
 def audit_summary_table(audit):
-    header = ["file", "stated_year", "cues", "conflicts", "best_supported_years", "support", "verdict"]
-    rows = [
-        (
-            a.file,
-            a.stated_year,
-            len(a.evidence),
-            len(a.conflicts),
-            " ".join(map(str, a.best_years)),
-            a.best_support,
-            a.summary(),
-        )
-        for a in audit
+    header = [
+        "file",
+        "stated_year",
+        "verdict",
+        "cues",
+        "conflicts",
+        "hard_lower",
+        "hard_upper",
+        "soft_upper",
+        "best_supported_years",
+        "support",
+        "second_opinion_year",
+        "second_opinion_range",
+        "second_opinion_agrees",
+        "second_opinion_neighbours",
+        "evidence",
     ]
+    rows = []
+    for a in audit:
+        low, high = a.hard_range()
+        o = a.second
+        rows.append(
+            (
+                a.file,
+                a.stated_year,
+                a.verdict,
+                len(a.evidence),
+                len(a.conflicts),
+                "" if low is None else low,
+                "" if high is None else high,
+                "" if a.soft_upper() is None else a.soft_upper(),
+                " ".join(map(str, a.best_years)),
+                a.best_support,
+                "" if o is None else o.year,
+                a.second_note if o is None else o.span(),
+                "" if o is None else o.allows(a.stated_year),
+                "" if o is None else " ".join(f"{f}:{y}:{sim:.3f}" for f, y, sim in o.neighbours),
+                a.summary(),
+            )
+        )
     return header, rows
 
 
