@@ -121,6 +121,8 @@ def test_unknown_columns_name_the_columns_there_are():
     assert "'place'" in problem and "'genre', 'level'" in problem
     assert "one level only" in check_columns("genre", meta)
     assert check_columns("level + level:year", meta) == ""
+    assert "no level 'town'; its levels: 'city', 'county'" in check_columns("level", meta, (("level", "town"),))
+    assert "not a categorical term" in check_columns("level", meta, (("genre", "speech"),))
 
 
 # ------------------------------------------------------------------ design

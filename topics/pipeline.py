@@ -141,7 +141,7 @@ def check_effect_columns(config: Experiment, documents) -> None:
     from .analysis.effects import check_columns
     from .errors import ConfigError
 
-    problem = check_columns(config.effects.formula, _meta_of(documents))
+    problem = check_columns(config.effects.formula, _meta_of(documents), config.effects.reference)
     if problem:
         raise ConfigError(problem, source=config.source or None)
 

@@ -109,9 +109,10 @@ def categorical_columns(terms) -> tuple[str, ...]:
     return tuple(t.column for t in terms if t.kind == "categorical")
 
 
-def check_columns(formula: str, meta_of: dict) -> str:
+def check_columns(formula: str, meta_of: dict, reference=()) -> str:
     """The problem with a formula's columns for documents with metadata ``meta_of`` {doc_id: {column:
-    value}} ("" when none): a column no document has, or one with a single level."""
+    value}} ("" when none): a column no document has, one with a single level, or a reference level
+    (``reference``: (column, level) pairs) the column does not have."""
     terms = parse_formula(formula)
     columns = sorted({c for m in meta_of.values() for c in m})
     named = sorted({t.column for t in terms if t.kind in ("categorical", "interaction")})
@@ -126,6 +127,13 @@ def check_columns(formula: str, meta_of: dict) -> str:
         levels = {str(m.get(c, "")) for m in meta_of.values()}
         if len(levels) < 2:
             return f"effects.formula: column {c!r} has one level only ({', '.join(map(repr, levels))}); drop it"
+    cats = categorical_columns(terms)
+    for c, level in reference:
+        if c not in cats:
+            return f"effects.reference names {c!r}, not a categorical term of effects.formula ({formula!r}); remove it"
+        levels = sorted({str(m.get(c, "")) for m in meta_of.values()})
+        if level not in levels:
+            return f"effects.reference: {c} has no level {level!r}; its levels: {', '.join(map(repr, levels))}"
     return ""
 
 
