@@ -125,6 +125,35 @@ def test_unknown_columns_name_the_columns_there_are():
     assert "not a categorical term" in check_columns("level", meta, (("genre", "speech"),))
 
 
+def test_a_formula_carried_to_another_corpus_is_left_out_with_a_warning():
+    """baseline.toml's formula names `level`; pointed at a corpus without that column by --set
+    corpus.path, the run goes on without effects and says why; named with --set, the run stops."""
+    from topics import load_experiment
+    from topics.errors import ConfigError
+    from topics.pipeline import check_effect_columns
+
+    from .conftest import EXPERIMENTS, SEEDS
+
+    class Doc(NamedTuple):
+        doc_id: str
+        meta: tuple
+
+    docs = [Doc("a", (("title", "x"),)), Doc("b", (("title", "y"),))]
+    carried = load_experiment(EXPERIMENTS / "baseline.toml", [f"corpus.path={SEEDS}"])
+    note = check_effect_columns(carried, docs)
+    assert note.startswith("covariate effects left out") and "'level'" in note and "'title'" in note
+    named = load_experiment(EXPERIMENTS / "baseline.toml", [f"corpus.path={SEEDS}", 'effects.formula="genre"'])
+    with pytest.raises(ConfigError, match="'genre', not a metadata column"):
+        check_effect_columns(named, docs)
+    assert (
+        check_effect_columns(
+            load_experiment(EXPERIMENTS / "baseline.toml"),
+            [Doc("a", (("level", "city"),)), Doc("b", (("level", "county"),))],
+        )
+        == ""
+    )
+
+
 # ------------------------------------------------------------------ design
 def test_design_codes_levels_against_the_reference_and_the_year_per_decade():
     years = np.array([2000, 2010, 2020, 2020])
@@ -242,5 +271,4 @@ def test_seeds_run_by_level_writes_effects(tmp_path, cache_dir):
     assert (d / "effects_predicted.csv").exists() and (d / "tables" / "effects.tex").exists()
     assert "Trends by group" in (d / "dashboard.html").read_text(encoding="utf-8")
     assert "## Covariate effects" in (d / "methods.md").read_text(encoding="utf-8")
-    loaded = topics.load_run(d)
-    assert loaded.findings.effects == run.findings.effects
+    assert topics.load_run(d).fit.findings.effects == run.findings.effects

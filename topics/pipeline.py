@@ -70,7 +70,7 @@ def run(
 
     with staging.run_lock(out_dir, config.name):  # one run of an experiment at a time per folder
         corpus, cleaned, segmented, dtm = prepare(config, cache, timer)
-        check_effect_columns(config, corpus.documents)  # an unknown column stops the run before the fit
+        effects_note = check_effect_columns(config, corpus.documents)  # an unknown column stops the run here
         sizes, size_warnings = fit_sizes(dtm, config, config.model.n_topics, config.sweep.k)  # "stop" stops here
         with timer("fit model"):  # the experiment seed first, then the stability seeds
             seeds = ensemble_seeds(config.seed, config.stability.seeds)
@@ -87,7 +87,7 @@ def run(
             fits = fit_trends(bands, config.uncertainty.spline)
             eras, era_warnings = contrasts(bands, config.uncertainty)
         with timer("effects"):
-            effects = effects_if_asked(model, dtm, corpus.documents, config)
+            effects = None if effects_note else effects_if_asked(model, dtm, corpus.documents, config)
         with timer("theme words"):
             evolution = theme_words(model, dtm, config.evolution)
         with timer("formulations"):
@@ -98,7 +98,7 @@ def run(
             swept, sweep_notes = sweep_if_asked(dtm, config)
         with timer("date audit"):
             audit = audit_dates(cleaned)
-        notes = (*size_warnings, *era_warnings, *sweep_notes)
+        notes = (*size_warnings, *era_warnings, *sweep_notes, *filter(None, (effects_note,)))
         findings = Findings(
             models, bands, fits, tuple(eras), evolution, forms, comparisons, swept, audit, notes, sizes, effects
         )
@@ -136,14 +136,25 @@ def _meta_of(documents) -> dict:
     return {d.doc_id: dict(d.meta) for d in documents}
 
 
-def check_effect_columns(config: Experiment, documents) -> None:
-    """Raise ConfigError when effects.formula names a column the metadata sheet does not have."""
+def check_effect_columns(config: Experiment, documents) -> str:
+    """Raise ConfigError when effects.formula names a column the metadata sheet does not have (or a
+    reference level it lacks). When the formula came along with ``--set corpus.path`` from a file
+    written for another corpus, return a warning instead (the run goes on without effects); "" when
+    the formula fits."""
     from .analysis.effects import check_columns
+    from .config.loading import parse_override
     from .errors import ConfigError
 
     problem = check_columns(config.effects.formula, _meta_of(documents), config.effects.reference)
-    if problem:
-        raise ConfigError(problem, source=config.source or None)
+    if not problem:
+        return ""
+    given = {parse_override(o)[:2] for o in config.overrides if "=" in o and "." in o.partition("=")[0]}
+    if ("corpus", "path") in given and ("effects", "formula") not in given:
+        return (
+            f"covariate effects left out: the [effects] formula came along with --set corpus.path, and {problem}; "
+            "--set effects.formula=... for this corpus (or effects.formula=\"\")"
+        )
+    raise ConfigError(problem, source=config.source or None)
 
 
 def effects_if_asked(model, dtm, documents, config: Experiment):
