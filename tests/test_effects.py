@@ -272,3 +272,18 @@ def test_seeds_run_by_level_writes_effects(tmp_path, cache_dir):
     assert "Trends by group" in (d / "dashboard.html").read_text(encoding="utf-8")
     assert "## Covariate effects" in (d / "methods.md").read_text(encoding="utf-8")
     assert topics.load_run(d).fit.findings.effects == run.findings.effects
+
+
+def test_group_panel_escapes_metadata_and_bands_only_enough_documents():
+    from topics.render.effects import effects_panels
+
+    d = simulate(6, np.random.default_rng(0))
+    meta = {k: {"group": "<b>%{x}</b>" if v["group"] == "A" else "B"} for k, v in d.meta_of.items()}
+    d = EffectsInput(d.theta, d.units, d.n_tokens, meta)
+    e = estimate_effects(d, EffectsConfig(formula="group + year", draws=2, resamples=50, min_documents=7), seed=1)
+    assert effects_panels(None, {}) == []
+    ((key, title, fig, note),) = effects_panels(e, {1: "x&y", 2: "z"})
+    js = fig.to_json()
+    assert key == "effects" and title == "Trends by group" and "<b>" not in js and "&lt;b&gt;" in js
+    assert not any(t.fill == "toself" for t in fig.data)  # 6 documents per group < 7: no band anywhere
+    assert "fewer than 7 documents" in note

@@ -57,7 +57,8 @@ def group_trends(effects, labels: dict[int, str]) -> go.Figure:
                     name=name,
                     legendgroup=safe(g),
                     showlegend=i == 0,
-                    hovertemplate=f"{name}<br>%{{x}}: %{{y:.1%}}<extra></extra>",
+                    text=[name] * len(pts),  # a label from the metadata is data, never part of the template
+                    hovertemplate="%{text}<br>%{x}: %{y:.1%}<extra></extra>",
                 ),
                 row=r,
                 col=c,
