@@ -122,7 +122,7 @@ def test_unknown_columns_name_the_columns_there_are():
     assert "one level only" in check_columns("genre", meta)
     assert check_columns("level + level:year", meta) == ""
     assert "no level 'town'; its levels: 'city', 'county'" in check_columns("level", meta, (("level", "town"),))
-    assert "not a categorical term" in check_columns("level", meta, (("genre", "speech"),))
+    assert check_columns("level", meta, (("genre", "speech"),)) == ""  # a column the formula leaves out
 
 
 def test_a_formula_carried_to_another_corpus_is_left_out_with_a_warning():
@@ -271,7 +271,7 @@ def test_seeds_run_by_level_writes_effects(tmp_path, cache_dir):
     assert (d / "effects_predicted.csv").exists() and (d / "tables" / "effects.tex").exists()
     assert "Trends by group" in (d / "dashboard.html").read_text(encoding="utf-8")
     assert "## Covariate effects" in (d / "methods.md").read_text(encoding="utf-8")
-    assert topics.load_run(d).fit.findings.effects == run.findings.effects
+    assert repr(topics.load_run(d).fit.findings.effects) == repr(run.findings.effects)  # nan != nan
 
 
 def test_group_panel_escapes_metadata_and_bands_only_enough_documents():

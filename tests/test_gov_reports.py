@@ -52,8 +52,6 @@ def test_run_gives_a_point_for_every_year_2005_2024(tmp_path, cache_dir):
         "--set",
         'effects.formula="spline(year, df=4)"',
         "--set",
-        "effects.reference={}",
-        "--set",
         "effects.resamples=200",
     ]
     assert main(args) == 0

@@ -116,7 +116,8 @@ def categorical_columns(terms) -> tuple[str, ...]:
 def check_columns(formula: str, meta_of: dict, reference=()) -> str:
     """The problem with a formula's columns for documents with metadata ``meta_of`` {doc_id: {column:
     value}} ("" when none): a column no document has, one with a single level, or a reference level
-    (``reference``: (column, level) pairs) the column does not have."""
+    (``reference``: (column, level) pairs) the column does not have; a reference for a column the
+    formula does not name is not used (so that --set effects.formula can drop a column)."""
     terms = parse_formula(formula)
     columns = sorted({c for m in meta_of.values() for c in m})
     named = sorted({t.column for t in terms if t.kind in ("categorical", "interaction")})
@@ -133,8 +134,8 @@ def check_columns(formula: str, meta_of: dict, reference=()) -> str:
             return f"effects.formula: column {c!r} has one level only ({', '.join(map(repr, levels))}); drop it"
     cats = categorical_columns(terms)
     for c, level in reference:
-        if c not in cats:
-            return f"effects.reference names {c!r}, not a categorical term of effects.formula ({formula!r}); remove it"
+        if c not in cats:  # a reference for a column the formula leaves out is not used
+            continue
         known = sorted({str(m.get(c, "")) for m in meta_of.values()})
         if level not in known:
             return f"effects.reference: {c} has no level {level!r}; its levels: {', '.join(map(repr, known))}"
@@ -507,7 +508,8 @@ def _predictions(design, years, values, cats, group_col, point, reps, counts, n_
 
 def alpha_sum_of(params: dict, k: int) -> float:
     """The model's Dirichlet prior total on a unit's topic shares: sum of ``alpha`` when the engine
-    records a number or a list, else 1 (a weak prior of one pseudo-token)."""
+    records a number or a list, else 1: gensim's "symmetric" (1/K per topic) sums to exactly 1; for a
+    learned or asymmetric prior ("auto", "asymmetric") 1 is an approximation (one pseudo-token)."""
     a = params.get("alpha") if isinstance(params, dict) else None
     if isinstance(a, bool):
         return 1.0
