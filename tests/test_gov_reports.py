@@ -49,12 +49,20 @@ def test_run_gives_a_point_for_every_year_2005_2024(tmp_path, cache_dir):
         "stability.seeds=1",
         "--set",
         "uncertainty.resamples=200",
+        "--set",
+        'effects.formula="spline(year, df=4)"',
+        "--set",
+        "effects.resamples=200",
     ]
     assert main(args) == 0
     run_dir = tmp_path / "baseline"
     with open(run_dir / "trends.csv", encoding="utf-8", newline="") as f:
         years = sorted({int(r["year"]) for r in csv.DictReader(f)})
     assert years == list(range(2005, 2025))
+    with open(run_dir / "effects_predicted.csv", encoding="utf-8", newline="") as f:
+        predicted = list(csv.DictReader(f))
+    assert sorted({int(r["year"]) for r in predicted}) == years and {r["group"] for r in predicted} == {"all"}
+    assert all(r["low"] and not r["flag"] for r in predicted)  # 20 reports behind every estimate
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["corpus"]["excluded"]) == 57 - 20
     html = (run_dir / "dashboard.html").read_text(encoding="utf-8")

@@ -70,6 +70,7 @@ def run(
 
     with staging.run_lock(out_dir, config.name):  # one run of an experiment at a time per folder
         corpus, cleaned, segmented, dtm = prepare(config, cache, timer)
+        effects_note = check_effect_columns(config, corpus.documents)  # an unknown column stops the run here
         sizes, size_warnings = fit_sizes(dtm, config, config.model.n_topics, config.sweep.k)  # "stop" stops here
         with timer("fit model"):  # the experiment seed first, then the stability seeds
             seeds = ensemble_seeds(config.seed, config.stability.seeds)
@@ -85,6 +86,8 @@ def run(
             )  # a seed's shares of a topic are pooled only where its topic matched the reference's
             fits = fit_trends(bands, config.uncertainty.spline)
             eras, era_warnings = contrasts(bands, config.uncertainty)
+        with timer("effects"):
+            effects = None if effects_note else effects_if_asked(model, dtm, corpus.documents, config)
         with timer("theme words"):
             evolution = theme_words(model, dtm, config.evolution)
         with timer("formulations"):
@@ -95,8 +98,10 @@ def run(
             swept, sweep_notes = sweep_if_asked(dtm, config)
         with timer("date audit"):
             audit = audit_dates(cleaned)
-        notes = (*size_warnings, *era_warnings, *sweep_notes)
-        findings = Findings(models, bands, fits, tuple(eras), evolution, forms, comparisons, swept, audit, notes, sizes)
+        notes = (*size_warnings, *era_warnings, *sweep_notes, *filter(None, (effects_note,)))
+        findings = Findings(
+            models, bands, fits, tuple(eras), evolution, forms, comparisons, swept, audit, notes, sizes, effects
+        )
         result = RunResult(
             config=config,
             corpus=CorpusRecord.of(corpus),
@@ -125,6 +130,48 @@ def run(
             written = write_run(result, run_dir, force)
     write_index(out_dir)
     return written
+
+
+def _meta_of(documents) -> dict:
+    return {d.doc_id: dict(d.meta) for d in documents}
+
+
+def check_effect_columns(config: Experiment, documents) -> str:
+    """Raise ConfigError when effects.formula names a column the metadata sheet does not have (or a
+    reference level it lacks). When the formula came along with ``--set corpus.path`` from a file
+    written for another corpus, return a warning instead (the run goes on without effects); "" when
+    the formula fits."""
+    from .analysis.effects import check_columns
+    from .config.loading import parse_override
+    from .errors import ConfigError
+
+    problem = check_columns(config.effects.formula, _meta_of(documents), config.effects.reference)
+    if not problem:
+        return ""
+    given = {parse_override(o)[:2] for o in config.overrides if "=" in o and "." in o.partition("=")[0]}
+    if ("corpus", "path") in given and ("effects", "formula") not in given:
+        return (
+            f"covariate effects left out: the [effects] formula came along with --set corpus.path, and {problem}; "
+            "--set effects.formula=... for this corpus (or effects.formula=\"\")"
+        )
+    raise ConfigError(problem, source=config.source or None)
+
+
+def effects_if_asked(model, dtm, documents, config: Experiment):
+    """The [effects] estimates of a fitted model (analysis/effects.py), or None when no formula is given.
+    Seeded from the experiment seed, so the same config and corpus give the same numbers."""
+    from .analysis.effects import EffectsInput, alpha_sum_of, estimate_effects
+
+    if not config.effects.formula:
+        return None
+    data = EffectsInput(
+        theta=model.doc_topic,
+        units=dtm.units,
+        n_tokens=dtm.n_tokens,
+        meta_of=_meta_of(documents),
+        alpha_sum=alpha_sum_of(model.params, model.n_topics),
+    )
+    return estimate_effects(data, config.effects, seed=config.seed)
 
 
 def run_warnings(corpus, dtm, model, trends, findings) -> tuple[str, ...]:
@@ -304,6 +351,8 @@ def report(
     if config.report.merge:
         plan = merge_plan(fit.model.n_topics, config.report.merge)
         findings, model = merge_findings(fit.findings, plan, fit.dtm, config)
+        if findings.effects is not None:  # the merged topics' effects, estimated afresh from their shares
+            findings = replace(findings, effects=effects_if_asked(model, fit.dtm, fit.corpus.documents, config))
         labels = tuple(
             (i + 1, next(given[t] for t in g if t in given)) for i, g in enumerate(plan) if any(t in given for t in g)
         )  # a merged topic takes the first label given to its parts

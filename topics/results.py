@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .analysis.compare import Comparison
 from .analysis.dates import DocumentAudit
+from .analysis.effects import Effects
 from .analysis.evolution import Evolution
 from .analysis.formulations import Formulations
 from .analysis.guards import SizeCheck
@@ -40,6 +41,7 @@ class Findings:
     audit: tuple[DocumentAudit, ...]  # the date audit, per document
     warnings: tuple[str, ...] = ()
     sizes: tuple[SizeCheck, ...] = ()  # K against the data, before fitting: model.n_topics, each sweep K
+    effects: Effects | None = None  # covariate effects, when [effects] formula asks for them
 
 
 @dataclass(frozen=True)

@@ -221,3 +221,22 @@ def formats(v):
     for n in names:
         choice({"svg", "pdf", "png"})(n)
     return names
+
+
+def formula(v):
+    """An [effects] formula, e.g. "level + spline(year, df=4)" ("" = off), read by the effects parser."""
+    string(v)
+    from topics.analysis.effects import FormulaError, parse_formula
+
+    try:
+        parse_formula(v)
+    except FormulaError as exc:
+        raise Bad(str(exc)) from exc
+    return v.strip()
+
+
+def references(v):
+    """A table of metadata column = reference level, e.g. {level = "county"}."""
+    if not isinstance(v, dict) or not all(isinstance(k, str) and isinstance(x, str) and x for k, x in v.items()):
+        raise Bad(f'expected a table of column = "reference level", e.g. {{level = "county"}}, got {v!r}')
+    return tuple(sorted(v.items()))

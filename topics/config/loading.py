@@ -22,6 +22,7 @@ from .schema import (
     CleanConfig,
     CompareConfig,
     CorpusConfig,
+    EffectsConfig,
     EvaluateConfig,
     EvolutionConfig,
     ExperimentSection,
@@ -61,6 +62,7 @@ class Experiment:
     evaluate: EvaluateConfig
     report: ReportConfig
     uncertainty: UncertaintyConfig = UncertaintyConfig()
+    effects: EffectsConfig = EffectsConfig()
     stability: StabilityConfig = StabilityConfig()
     guards: GuardsConfig = GuardsConfig()
     sweep: SweepConfig = SweepConfig()
@@ -95,6 +97,8 @@ class Experiment:
                 if sec == "uncertainty":
                     d["eras"] = {n: list(span) for n, span in obj.eras}
                     d["contrasts"] = [list(p) for p in obj.contrasts]
+                if sec == "effects":
+                    d["reference"] = dict(obj.reference)
             out[sec] = dict(sorted(d.items()))
         return out
 

@@ -141,6 +141,20 @@ class UncertaintyConfig:
 
 
 @dataclass(frozen=True)
+class EffectsConfig:
+    """Covariate effects on prevalence (analysis/effects.py): the formula of metadata columns ("" = off),
+    reference levels, composition draws, bootstrap resamples over documents, interval level, and the
+    fewest documents an estimate needs for an interval."""
+
+    formula: str = field(default="", metadata=_opt(check=ck.formula))
+    reference: tuple = field(default=(), metadata=_opt(check=ck.references))
+    draws: int = field(default=25, metadata=_opt(check=ck.integer(1, 1000)))
+    resamples: int = field(default=500, metadata=_opt(check=ck.integer(0, 100_000)))
+    level: float = field(default=0.95, metadata=_opt(check=ck.number(0.5, 0.999)))
+    min_documents: int = field(default=10, metadata=_opt(check=ck.integer(1, 1_000_000)))
+
+
+@dataclass(frozen=True)
 class StabilityConfig:
     seeds: int = field(default=3, metadata=_opt(check=ck.integer(1, 100)))
     threshold: float = field(default=0.5, metadata=_opt(check=ck.number(0.0, 1.0)))
@@ -216,6 +230,7 @@ SECTIONS = {
     "evaluate": EvaluateConfig,
     "report": ReportConfig,
     "uncertainty": UncertaintyConfig,
+    "effects": EffectsConfig,
     "stability": StabilityConfig,
     "guards": GuardsConfig,
     "sweep": SweepConfig,

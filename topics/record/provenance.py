@@ -98,6 +98,8 @@ def fit_id(config: dict, corpus_fingerprint: str, vers: dict) -> str:
     cfg.get("corpus", {}).pop("path", None)
     for section in ("parallel", *REPORT_SECTIONS):
         cfg.pop(section, None)
+    if not (cfg.get("effects") or {}).get("formula"):  # [effects] off: the ids of runs made before it stay
+        cfg.pop("effects", None)
     return _digest({"config": cfg, "corpus": corpus_fingerprint, "versions": vers})
 
 

@@ -33,6 +33,7 @@ RECORD_MODULES = (
     "analysis.compare",
     "analysis.dates",
     "analysis.degenerate",
+    "analysis.effects",
     "analysis.evolution",
     "analysis.formulations",
     "analysis.guards",

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import escape, figures
 from ..analysis.uncertainty import pooling_finding
+from .effects import effects_panels
 
 MAX_DOCUMENT_ROWS = 300  # above this, the per-document heatmap is left out (documents.csv has it all)
 CSP = (
@@ -127,6 +128,7 @@ def build_dashboard(result, manifest: dict) -> str:
                 "Mean yearly share in the later era minus the earlier, with bootstrap intervals.",
             )
         )
+    figs += effects_panels(f.effects, labels)  # [effects]: trends by group (render/effects.py)
     if f.formulations.chart:
         figs.append(
             (

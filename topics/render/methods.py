@@ -167,6 +167,7 @@ def methods_text(result, m: dict) -> str:
         + _guards_text(unc, stab),
     ]
     lines += ["", "## Era contrasts", *_contrasts_text(findings.contrasts, labels, config.uncertainty.eras)]
+    lines += _effects_text(findings.effects)
     lines += ["", "## Number of topics"]
     if not m["sweep"]:
         lines.append(
@@ -254,6 +255,27 @@ def _trends_text(fits, n_years: int) -> str:
             + f"No smooth trend was fitted: {n_years} years have documents and a smoothing spline needs at least 5. "
         )
     return out + "No smooth trend was asked for ([uncertainty] spline = false). "
+
+
+def _effects_text(effects) -> list[str]:
+    """The [effects] paragraph: formula, method, and how many estimates got no interval ([] when off)."""
+    if effects is None:
+        return []
+    blank = sum(1 for e in effects.rows if e.flag)
+    refs = "; ".join(f"{c} against {lv}" for c, lv in effects.references)
+    return [
+        "",
+        "## Covariate effects",
+        f"Topic prevalence was regressed on {_code(effects.formula)} by the method of composition "
+        "(Roberts, Stewart & Tingley's estimateEffect): "
+        f"{effects.draws} draws of each unit's topic shares from a Dirichlet around the model's shares, aggregated "
+        f"per document over {effects.n_documents} documents, then least squares per topic"
+        + (f" ({refs})" if refs else "")
+        + f"; {effects.level:.0%} intervals are percentiles of {effects.resamples} bootstrap resamples of documents "
+        f"within each covariate group, so paragraphs of one document are never counted as independent. "
+        f"An estimate resting on fewer than {effects.min_documents} documents was given no interval"
+        + (f" ({blank} of {len(effects.rows)} rows of effects.csv)." if blank else " (none was)."),
+    ]
 
 
 def _contrasts_text(contrasts, labels, eras) -> list[str]:

@@ -151,6 +151,35 @@ def contrasts_summary(r):
     )
 
 
+def effects_summary(r):
+    """The contrasts of [effects] (or, with no categorical column, the year terms), one row per topic and term."""
+    e = r.findings.effects
+    if e is None:
+        return None
+    kind = "contrast" if any(x.kind == "contrast" for x in e.rows) else "coefficient"
+    rows = tuple(
+        (
+            f"T{x.topic}",
+            r.labels[x.topic],
+            x.term,
+            pp(x.estimate),
+            interval(x.low, x.high) if x.low == x.low else "no interval",
+            str(x.documents),
+        )
+        for x in e.rows
+        if x.kind == kind and x.term != "(intercept)"
+    )
+    what = "level contrasts (average difference in share)" if kind == "contrast" else "coefficients"
+    return Summary(
+        f"Covariate effects on theme share: {what}, {e.formula}",
+        ("Topic", "Label", "Term", "Estimate (pp)", f"{e.level:.0%} interval", "Documents"),
+        rows,
+        "lllrlr",
+        f"Method of composition ({e.draws} draws) with a bootstrap over documents ({e.resamples} resamples); "
+        f"no interval where fewer than {e.min_documents} documents stand behind an estimate.",
+    )
+
+
 def sweep_summary(sw) -> Summary:
     """Also the table of a sweep folder (``topics sweep``), which has no RunResult. Each cell: the
     mean over seeds and, in brackets, the lowest and highest seed."""

@@ -269,6 +269,31 @@ def contrasts_table(contrasts, labels):
     return header, sorted(rows, key=lambda r: (r[2], r[3], r[0]))
 
 
+def _blank(x: float):
+    """An interval end as written: "" when there is none (nan)."""
+    return "" if x != x else x
+
+
+def effects_table(effects, labels):
+    """effects.csv: each topic's coefficients and level contrasts, interval, documents behind it, flag."""
+    header = ["topic", "label", "term", "kind", "estimate", "low", "high", "documents", "flag"]
+    rows = [
+        (e.topic, labels[e.topic], e.term, e.kind, e.estimate, _blank(e.low), _blank(e.high), e.documents, e.flag)
+        for e in effects.rows
+    ]
+    return header, rows
+
+
+def effects_predicted_table(effects, labels):
+    """effects_predicted.csv: predicted prevalence by topic, year and group, with its band."""
+    header = ["topic", "label", "year", "group", "share", "low", "high", "documents", "flag"]
+    rows = [
+        (p.topic, labels[p.topic], p.year, p.group, p.share, _blank(p.low), _blank(p.high), p.documents, p.flag)
+        for p in effects.predicted
+    ]
+    return header, rows
+
+
 def theme_words_table(evo, labels):
     header = ["topic", "label", "year", "rank", "term", "weight"]
     return header, [(t, labels[t], y, r, w, x) for t, y, r, w, x in evo.rows]
@@ -491,6 +516,10 @@ def _has_comparisons(r) -> bool:
     return bool(r.findings.comparisons)
 
 
+def _has_effects(r) -> bool:
+    return r.findings.effects is not None
+
+
 def _has_sweep(r) -> bool:
     return r.findings.sweep is not None
 
@@ -523,6 +552,13 @@ TABLES: dict[str, Table] = {
         latex="contrasts.tex",
         html=True,
     ),
+    "effects": Table(
+        lambda r: effects_table(r.findings.effects, r.labels),
+        _has_effects,
+        summary=sm.effects_summary,
+        latex="effects.tex",
+    ),
+    "effects_predicted": Table(lambda r: effects_predicted_table(r.findings.effects, r.labels), _has_effects),
     "compare": Table(
         lambda r: compare_tables(r.model, r.findings.comparisons, r.labels)[0],
         _has_comparisons,
