@@ -10,15 +10,8 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
-from topics.analysis.effects import (
-    EffectsInput,
-    FormulaError,
-    Term,
-    build_design,
-    check_columns,
-    estimate_effects,
-    parse_formula,
-)
+from topics.analysis.effects import EffectsInput, build_design, check_columns, estimate_effects
+from topics.config.formula import FormulaError, Term, parse_formula
 from topics.config.schema import EffectsConfig
 
 

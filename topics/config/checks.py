@@ -226,7 +226,7 @@ def formats(v):
 def formula(v):
     """An [effects] formula, e.g. "level + spline(year, df=4)" ("" = off), read by the effects parser."""
     string(v)
-    from topics.analysis.effects import FormulaError, parse_formula
+    from .formula import FormulaError, parse_formula
 
     try:
         parse_formula(v)

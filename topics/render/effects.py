@@ -9,7 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .figures import PALETTE, _rgba, layout, safe, topic_name
+from .figures import PALETTE, rgba, layout, safe, topic_name
 
 COLUMNS = 3  # subplots per row
 
@@ -39,7 +39,7 @@ def group_trends(effects, labels: dict[int, str]) -> go.Figure:
                         x=years + years[::-1],
                         y=[p.high for p in pts] + [p.low for p in pts][::-1],
                         fill="toself",
-                        fillcolor=_rgba(colour, 0.15),
+                        fillcolor=rgba(colour, 0.15),
                         line=dict(width=0),
                         hoverinfo="skip",
                         showlegend=False,

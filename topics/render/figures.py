@@ -307,7 +307,7 @@ def documents_heatmap(trends: Trends, labels, titles: dict[str, str]) -> go.Figu
     return layout(fig, "Theme shares per document", max(360, 160 + 24 * len(docs)))
 
 
-def _rgba(hex_color: str, alpha: float) -> str:
+def rgba(hex_color: str, alpha: float) -> str:
     h = hex_color.lstrip("#")
     return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
 
@@ -380,7 +380,7 @@ def trend_bands(bands, fits, labels, support, year_span) -> go.Figure:
     for t in range(1, k + 1):
         name, c = topic_name(t, labels), color(t)
         at = dict(row=(t - 1) // cols + 1, col=(t - 1) % cols + 1)
-        for band in band_traces(years, bands.low[:, t - 1], bands.high[:, t - 1], _rgba(c, 0.2)):
+        for band in band_traces(years, bands.low[:, t - 1], bands.high[:, t - 1], rgba(c, 0.2)):
             fig.add_trace(band, **at)
         if t in fits.spline:
             grid, fitted, _, _ = fits.spline[t]
