@@ -466,8 +466,7 @@ TABLES: dict[str, Table] = {
         lambda r: contrasts_table(r.findings.contrasts, r.labels),
         summary=sm.contrasts_summary,
         latex="contrasts.tex",
-        html=True,
-    ),
+    ),  # the dashboard draws them
     "compare": Table(
         lambda r: compare_tables(r.model, r.findings.comparisons, r.labels)[0],
         _has_comparisons,
