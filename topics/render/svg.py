@@ -43,8 +43,17 @@ class Chart:
 
 def _fmt(v: float, percent: bool) -> str:
     if percent:
-        return f"{100 * v:.0f}%" if v >= 0.1 or v == 0 else f"{100 * v:.1f}%"
+        return f"{100 * v:.0f}%" if abs(round(100 * v) - 100 * v) < 1e-6 else f"{100 * v:.1f}%"
     return f"{v:.3g}"
+
+
+def _ticks(lo: float, hi: float) -> list[float]:
+    """Round values between lo and hi, three to six of them (steps of 1, 2, 2.5 or 5 times a power of ten)."""
+    raw = (hi - lo) / 5
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    return [first + i * step for i in range(int((hi - first) / step + 1e-9) + 1)]
 
 
 def _finite(values) -> list[float]:
@@ -77,8 +86,7 @@ def render(c: Chart) -> str:
         f'role="img" aria-label="{_e(c.title)}">',
         f'<text x="{left}" y="15" font-size="13" font-weight="600">{_e(c.title)}</text>',
     ]
-    for i in range(4):  # y grid and labels
-        y = lo + (hi - lo) * i / 3
+    for y in _ticks(lo, hi):  # y grid and labels at round values
         out.append(
             f'<line x1="{left}" x2="{w - right}" y1="{sy(y):.1f}" y2="{sy(y):.1f}" stroke="#eee"/>'
             f'<text x="{left - 6}" y="{sy(y) + 4:.1f}" font-size="11" text-anchor="end" fill="#555">'
