@@ -80,7 +80,9 @@ def _no_network(page) -> list:
     return [u for u in page.requests if not u.startswith(("file:", "data:", "blob:", "about:"))]
 
 
-@pytest.mark.parametrize("name", ["dashboard.html", "details.html"])
+@pytest.mark.parametrize(
+    "name", ["dashboard.html", pytest.param("details.html", marks=pytest.mark.slow)]
+)  # details.html: seven seconds, so in the slow run
 def test_dashboard_in_headless_chromium(hostile_run, name):
     html_file = hostile_run / name
     n_figures = len(re.findall(r'id="fig-[a-z]+"', html_file.read_text(encoding="utf-8")))
