@@ -223,6 +223,7 @@ def test_topics_sweep_prints_the_verdict(tmp_path, capsys, cache_dir):
     manifest = json.loads((tmp_path / "baseline-sweep" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["sweep"]["verdict"] and manifest["sweep"]["verdict"] in out.splitlines()
     assert "c_v min c_v max" in out.splitlines()[0]
+    assert f"open {tmp_path / 'baseline-sweep' / 'sweep.html'}" in out.splitlines()  # the console names the page
     from topics.render.escape import html
 
     page = (tmp_path / "baseline-sweep" / "sweep.html").read_text(encoding="utf-8")
