@@ -475,14 +475,15 @@ def twin_date_audit(cleaned):
 
 # ---------------------------------------------------------------------- write run
 def dashboard_parts(path: Path) -> dict:
-    """The package's dashboard.html taken apart (before any timing): the page head without plotly.js,
-    each figure's section heading and its figure (data, layout, config parsed from the embedded
-    Plotly.newPlot call), and the HTML after the figures (tables, passages, summary), verbatim."""
+    """The package's dashboard.html (the overview page) taken apart (before any timing): the page head
+    without plotly.js (with the "can and cannot say" section), each figure's section heading and its
+    figure (data, layout, config parsed from the embedded Plotly.newPlot call), and the HTML after the
+    figures (the quality table, links), verbatim. details.html and the topic pages are not rebuilt."""
     page = path.read_text(encoding="utf-8")
     js_start = page.index("<script>")
     js_end = page.index("</script>", js_start) + len("</script>")
-    first = page.index("<section id=")
-    tail = page.index('<section id="tables">')
+    first = page.index('<section id="overview">')
+    tail = page.index('<section id="quality">')
     decoder = json.JSONDecoder()
     figs = []
     for m in re.finditer(r'<section id="([^"]+)">(.*?)<div style="height', page[first:tail], re.S):

@@ -185,7 +185,8 @@ def test_a_tiny_corpus_run_warns_flags_and_records(tmp_path, capsys, cache_dir):
     assert f"T{flagged[-1]} rests on the first fit alone" in methods
     assert "Degenerate topics were given stability 0" in methods
     page = (run / "dashboard.html").read_text(encoding="utf-8")
-    assert "degenerate: uniform" in page and f"T{flagged[-1]} rests on the first fit alone" in page
+    details = (run / "details.html").read_text(encoding="utf-8")  # the stability chart
+    assert "degenerate: uniform" in details and f"T{flagged[-1]} rests on the first fit alone" in page
 
 
 # ------------------------------------------------------------------ after fitting

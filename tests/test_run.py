@@ -44,6 +44,10 @@ OUTPUTS = (
     "config.toml",
     "manifest.json",
     "dashboard.html",
+    "details.html",
+    "sweep.html",
+    "topics/topic-01.html",
+    "topics/topic-08.html",
     "methods.md",
     "tables/topics.tex",
     "tables/trends.tex",
@@ -178,28 +182,30 @@ def test_tables_agree_with_each_other(seeds_run):
 
 
 def test_dashboard_is_self_contained(seeds_run):
-    html = (seeds_run.run_dir / "dashboard.html").read_text(encoding="utf-8")
-    assert html.count("plotly.js v") == 1  # plotly.js embedded once
-    start = html.index("<script>")
-    page = html[:start] + html[html.index("</script>", start) :]  # the page minus the plotly.js bundle
-    assert "<script src" not in page and "http://" not in page and "https://" not in page
-    assert "Content-Security-Policy" in html and "default-src 'none'" in html
-    for fig in (
-        "fig-overview",
-        "fig-area",
-        "fig-lines",
-        "fig-heatmap",
-        "fig-documents",
-        "fig-words",
-        "fig-stability",
-        "fig-evolution",
-        "fig-contrasts",
-        "fig-formulations",
-        "fig-compare",
-        "fig-sweep",
-    ):
-        assert f'id="{fig}"' in html
-    assert "Representative passages" in html and "组织工作" in html
+    """The overview and the page of every other chart and table each embed plotly.js once and
+    nothing from the network; together they hold every chart, each once."""
+    pages = {
+        name: (seeds_run.run_dir / name).read_text(encoding="utf-8") for name in ("dashboard.html", "details.html")
+    }
+    for html in pages.values():
+        assert html.count("plotly.js v") == 1  # plotly.js embedded once per page
+        start = html.index("<script>")
+        page = html[:start] + html[html.index("</script>", start) :]  # the page minus the plotly.js bundle
+        assert "<script src" not in page and "http://" not in page and "https://" not in page
+        assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    where = {
+        "dashboard.html": ("fig-overview", "fig-area", "fig-lines", "fig-formulations"),
+        "details.html": ("fig-heatmap", "fig-words", "fig-stability", "fig-evolution", "fig-contrasts", "fig-compare"),
+    }
+    for name, figs in where.items():
+        for fig in figs:
+            assert pages[name].count(f'id="{fig}"') == 1 and sum(p.count(f'id="{fig}"') for p in pages.values()) == 1
+    # one document per year in the seeds: the per-document heatmap is folded into the per-year one
+    assert 'id="fig-documents"' not in pages["details.html"] and "also the per-document view" in pages["details.html"]
+    sweep = (seeds_run.run_dir / "sweep.html").read_text(encoding="utf-8")
+    assert "<script" not in sweep and 'class="chart"' in sweep  # the sweep page draws SVG, no plotly.js
+    topic = (seeds_run.run_dir / "topics" / "topic-01.html").read_text(encoding="utf-8")
+    assert 'id="passages-data"' in topic and "组织工作" in topic
 
 
 @pytest.mark.slow  # a few seconds: kept out of the default run (under three minutes), run in CI
@@ -262,10 +268,13 @@ def test_hostile_text_is_shown_as_text(tmp_path, seeds_copy):
         )
         == 0
     )
-    html = (tmp_path / "baseline" / "dashboard.html").read_text(encoding="utf-8")
-    for raw in ("<script>alert('x')", "<img src=x", "<b onmouseover"):
-        assert raw not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # shown, escaped, in the documents table
+    run = tmp_path / "baseline"
+    for name in ("dashboard.html", "details.html", "topics/topic-01.html"):
+        html = (run / name).read_text(encoding="utf-8")
+        for raw in ("<script>alert('x')", "<img src=x", "<b onmouseover"):
+            assert raw not in html
+    details = (run / "details.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in details  # shown, escaped, in the documents table
     units = read_csv(tmp_path / "baseline" / "doc_topics.csv")
     assert any(hostile in u["text"] for u in units)  # tables keep values exactly
     assert read_csv(tmp_path / "baseline" / "trends.csv")[0]["label"] == "<b onmouseover=alert(2)>标签</b>"

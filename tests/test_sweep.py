@@ -206,8 +206,9 @@ def test_methods_md_says_when_the_runs_k_differs_from_the_sweeps_choice(seeds_ru
     assert verdict.sentence in written and verdict.about(8) in written and seeds_run.findings.sweep.rule() in written
     from topics.render.escape import html
 
-    dashboard = (seeds_run.run_dir / "dashboard.html").read_text(encoding="utf-8")
-    assert html(f"{verdict.sentence} {verdict.about(8)}") in dashboard  # the sweep figure's note
+    page = (seeds_run.run_dir / "sweep.html").read_text(encoding="utf-8")  # the run's sweep page
+    assert html(verdict.sentence) in page and html(verdict.about(8)) in page
+    assert 'href="sweep.html"' in (seeds_run.run_dir / "dashboard.html").read_text(encoding="utf-8")
 
 
 def test_topics_sweep_prints_the_verdict(tmp_path, capsys, cache_dir):
@@ -222,6 +223,7 @@ def test_topics_sweep_prints_the_verdict(tmp_path, capsys, cache_dir):
     manifest = json.loads((tmp_path / "baseline-sweep" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["sweep"]["verdict"] and manifest["sweep"]["verdict"] in out.splitlines()
     assert "c_v min c_v max" in out.splitlines()[0]
+    assert f"open {tmp_path / 'baseline-sweep' / 'sweep.html'}" in out.splitlines()  # the console names the page
     from topics.render.escape import html
 
     page = (tmp_path / "baseline-sweep" / "sweep.html").read_text(encoding="utf-8")

@@ -509,7 +509,7 @@ def test_scoring_keeps_the_runs_labels_and_later_reports_keep_the_kit(run_copy, 
     assert {n: b for n, b in again.items() if n != "manifest.json"} == {
         n: b for n, b in scored.items() if n != "manifest.json"
     }
-    assert b'id="validation"' in again["dashboard.html"] and b"## Human validation" in again["methods.md"]
+    assert b'id="validation"' in again["details.html"] and b"## Human validation" in again["methods.md"]
     fit = topics.load_run(run_copy).fit
     header, rows = tables.run_tables(fit)["validation.csv"]
     assert again["validation.csv"].decode("utf-8").splitlines() == [
@@ -524,7 +524,7 @@ def test_scoring_keeps_the_runs_labels_and_later_reports_keep_the_kit(run_copy, 
     # a new kit takes the old kit's scores out of the run
     assert main(["validate", str(run_copy), "--force"]) == 0
     assert not (run_copy / "validation.csv").exists() and not (run_copy / "validation" / "answers").exists()
-    assert b'id="validation"' not in (run_copy / "dashboard.html").read_bytes()
+    assert b'id="validation"' not in (run_copy / "details.html").read_bytes()
     assert "validation" not in read_json(run_copy / "manifest.json")
     assert topics.load_run(run_copy).fit.validation is None
 
@@ -634,6 +634,6 @@ def test_two_coders_answer_their_sheets_in_chromium_and_the_scores_are_those_com
     methods = (run_copy / "methods.md").read_text(encoding="utf-8")
     assert f"{(4 + 2 * 0.5) / 8:.2f} for word intrusion" in methods
     assert "Krippendorff's alpha, nominal" in methods and f"is {pairs_alpha(wi + ti):.2f}" in methods
-    dashboard = (run_copy / "dashboard.html").read_text(encoding="utf-8")
+    dashboard = (run_copy / "details.html").read_text(encoding="utf-8")
     assert 'id="validation"' in dashboard and 'href="#validation"' in dashboard and 'id="fig-validation"' in dashboard
     assert run.manifest["fit_id"] == m["fit_id"]  # scoring never changes the fit

@@ -204,6 +204,8 @@ def _cmd_run(args) -> int:
         + ", ".join(f"{k} {v['mean']:.3f}" for k, v in m.items())
     )
     _say(f"open {Path(args.out) / config.name / 'dashboard.html'}")
+    if result.findings.sweep is not None:
+        _say(f"sweep page: {Path(args.out) / config.name / 'sweep.html'}")
     return 0
 
 
@@ -219,7 +221,10 @@ def _cmd_report(args) -> int:
         f"wrote {result.run_dir}/ (fit {result.provenance.fit_id}, report {result.provenance.report_id}): "
         f"{result.model.n_topics} topics"
     )
-    _say(f"open {(Path(args.out) / result.config.name if args.out else Path(args.run_dir)) / 'dashboard.html'}")
+    folder = Path(args.out) / result.config.name if args.out else Path(args.run_dir)
+    _say(f"open {folder / 'dashboard.html'}")
+    if result.findings.sweep is not None:
+        _say(f"sweep page: {folder / 'sweep.html'}")
     return 0
 
 
@@ -367,6 +372,7 @@ def _cmd_sweep(args) -> int:
         _say(f"warning: {note}", file=sys.stderr)
     _say(v.sentence)
     _say(f"wrote {run_dir}/ in {time.perf_counter() - start:.1f} s")
+    _say(f"open {Path(run_dir) / 'sweep.html'}")
     return 0
 
 

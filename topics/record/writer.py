@@ -26,7 +26,7 @@ def write_run(
     Returns the result placed in ``run_dir``, its warnings extended by what writing found (a
     static-figure note when no CJK font is installed)."""
     from ..render import tables
-    from ..render.dashboard import build_dashboard
+    from ..render.dashboard import dashboard_pages
     from ..render.latex import write_latex
     from ..render.methods import methods_text
     from ..render.paper import write_static
@@ -54,7 +54,9 @@ def write_run(
         )
         manifest = build_manifest(shown, outputs_of(tmp))
         (tmp / "methods.md").write_text(methods_text(shown, manifest), encoding="utf-8")
-        (tmp / "dashboard.html").write_text(build_dashboard(shown, manifest), encoding="utf-8")
+        for name, html in dashboard_pages(shown, manifest).items():
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / name).write_text(html, encoding="utf-8")
         store.save(saved if saved is not None else result, tmp / "result")
         manifest["outputs"] = outputs_of(tmp)
         provenance.write_json(tmp / "manifest.json", manifest)

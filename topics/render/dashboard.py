@@ -7,8 +7,6 @@ config is escaped, so a document holding HTML is shown as text.
 from __future__ import annotations
 
 
-import numpy as np
-
 from . import escape, figures
 from ..analysis.uncertainty import pooling_finding
 from .effects import effects_panels
@@ -18,6 +16,7 @@ CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: blob:; font-src data:; connect-src 'none'"
 )
+NO_SCRIPT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 FIGURE_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "svg", "scale": 1}}
 CSS = (
     """
@@ -47,42 +46,164 @@ _e = escape.html
 
 
 def build_dashboard(result, manifest: dict) -> str:
-    """The dashboard's HTML for a RunResult (``manifest``: its run record, for the set-up tables).
-    Shapes: model.doc_topic (n_units, K) aligned with dtm.units."""
-    import plotly.io as pio
-    from plotly.offline import get_plotlyjs
+    """The overview page's HTML (dashboard.html) for a RunResult; ``dashboard_pages`` gives every page."""
+    return dashboard_pages(result, manifest)["dashboard.html"]
 
-    config, corpus, dtm, model = result.config, result.corpus, result.dtm, result.model
-    trends, labels, findings = result.trends, result.labels, result.findings
 
-    titles = {d.doc_id: d.get("title") or d.file for d in corpus.documents}
+def dashboard_pages(result, manifest: dict) -> dict[str, str]:
+    """{path in the run folder: HTML} of the dashboard's pages: the overview (dashboard.html), every
+    other chart and table (details.html), one page per topic (topics/topic-NN.html, topic_view.py)
+    and, when the run swept K, the sweep page (sweep.html). ``manifest``: the run record, for the
+    set-up tables. Shapes: model.doc_topic (n_units, K) aligned with dtm.units."""
+    from .topic_view import topic_pages
+
+    config, trends = result.config, result.trends
     years = config.corpus.years or (min(trends.years), max(trends.years))
     span = (min(years[0], *trends.years), max(years[1], *trends.years))
-    f = findings
-    support = trends.support
-    figs = [
-        ("overview", "Corpus overview", figures.corpus_overview(trends, span), _support_note(support)),
-        (
+    pages = {
+        "dashboard.html": _overview(result, manifest, span),
+        "details.html": _details(result, manifest, span),
+        **topic_pages(result, span),
+    }
+    if result.findings.sweep is not None:
+        sw = result.findings.sweep
+        pages["sweep.html"] = sweep_page(
+            config.name, sw, back="dashboard.html", about=sw.verdict.about(result.model.n_topics)
+        )
+    return pages
+
+
+def _figure(key: str, title: str, fig, note: str = "") -> str:
+    import plotly.io as pio
+
+    body = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"fig-{key}", config=FIGURE_CONFIG)
+    note_html = f'<p class="note">{_e(note)}</p>' if note else ""
+    return f'<section id="{key}"><h2>{_e(title)}</h2>{note_html}{body}</section>'
+
+
+def _shell(result, manifest: dict, title: str, nav: list[tuple[str, str]], sections: list[str]) -> str:
+    """A dashboard page: plotly.js once, the run's header, a sticky navigation bar of (href, text)."""
+    from .pages import page
+
+    body = (
+        _header(result, manifest)
+        + "<nav>"
+        + "".join(f'<a href="{_e(href)}">{_e(text)}</a>' for href, text in nav)
+        + "</nav><main>"
+        + "".join(sections)
+        + "</main>"
+    )
+    return page(title, body, plotly=True)
+
+
+def _topic_links(result, prefix: str = "") -> str:
+    from .topic_view import FOLDER, page_name
+
+    return " ".join(
+        f'<a class="topic-link" href="{prefix}{FOLDER}/{page_name(t)}" style="color:{figures.color(t)}">T{t} '
+        f"<bdi>{_e(result.labels[t])}</bdi></a>"
+        for t in range(1, result.model.n_topics + 1)
+    )
+
+
+def _overview(result, manifest: dict, span) -> str:
+    """What this run can and cannot say; corpus; theme prevalence (small multiples with bands);
+    stacked shares; formulations; model quality and stability in one table; links."""
+    from .readout import sentences
+
+    config, f, labels, trends = result.config, result.findings, result.labels, result.trends
+    sections = [
+        '<section id="readout"><h2>What this run can and cannot say</h2><ul class="readout">'
+        + "".join(f"<li>{_e(s)}</li>" for s in sentences(result))
+        + "</ul></section>",
+        _figure("overview", "Corpus", figures.corpus_overview(trends, span), _support_note(trends.support)),
+        _figure(
             "lines",
             "Theme prevalence with intervals",
-            figures.trend_bands(f.bands, f.fits, labels, support, span),
+            figures.trend_bands(f.bands, f.fits, labels, trends.support, span),
             f"Share of each year's modelled tokens per theme (token-weighted mean of unit shares). Bands: "
             f"{f.bands.level:.0%} intervals from {f.bands.resamples} bootstrap resamples ({f.bands.scheme}) of "
-            f"each of {f.bands.n_seeds} seed fit(s), pooled where a fit finds the topic (below). Open markers: the year rests on one document, so "
-            f"its band shows that text's variability, not the year's. Lines break at years without documents; a "
-            f"year standing alone shows its interval as a bar. Dotted: smoothing spline (one penalty for all themes, so "
-            f"a year's smoothed shares sum to 1), interpolated between data years. "
+            f"each of {f.bands.n_seeds} seed fit(s), pooled where a fit finds the topic. Open markers: the year "
+            f"rests on one document, so its band shows that text's variability, not the year's. Lines break at "
+            f"years without documents; a year standing alone shows its interval as a bar. Dotted: smoothing "
+            f"spline (one penalty for all themes, so a year's smoothed shares sum to 1), interpolated between "
+            f"data years. "
             + (f.fits.spline_note or "")
             + " "
             + pooling_finding(f.bands.seeds_pooled, f.bands.n_seeds, f.ensemble.threshold),
         ),
-        (
+        _figure(
             "area",
             "Theme prevalence (stacked)",
             figures.prevalence_area(trends, labels, span),
             "The same shares stacked to 100%.",
         ),
-        (
+    ]
+    if f.formulations.chart:
+        sections.append(
+            _figure(
+                "formulations",
+                "Formulations (提法)",
+                figures.formulations(f.formulations, span),
+                "Occurrences per 10,000 characters of cleaned text, counted as substrings (variant "
+                "separators allowed); formulations_by_year.csv also has token counts; the other page has "
+                "passages in context.",
+            )
+        )
+    sections.append(_quality(result))
+    sections.append(
+        '<section id="links"><h2>Topics and other pages</h2><p>Each topic\'s words, trend and all its passages '
+        f"(search and filters): {_topic_links(result)}</p><p>"
+        '<a href="details.html">Every other chart and table</a> (stability, topic by year, words, theme words '
+        "by year, era contrasts, model comparison, tables, set-up)"
+        + (' · <a href="sweep.html">Choosing K (the sweep)</a>' if f.sweep is not None else "")
+        + " · methods.md, the CSV files and figures/ are in this folder.</p></section>"
+    )
+    nav = [("#readout", "Can and cannot say"), ("#overview", "Corpus"), ("#lines", "Prevalence"), ("#area", "Stacked")]
+    if f.formulations.chart:
+        nav.append(("#formulations", "Formulations"))
+    nav += [("#quality", "Quality and stability"), ("#links", "Topics"), ("details.html", "Charts and tables")]
+    if f.sweep is not None:
+        nav.append(("sweep.html", "Choosing K"))
+    return _shell(result, manifest, f"{config.name} · topics dashboard", nav, sections)
+
+
+def _quality(result) -> str:
+    """Model quality and stability in one table: the topics summary with a link to each topic's page
+    and in how many other seeds the topic recurs."""
+    from .summaries import topics_summary
+    from .topic_view import FOLDER, page_name
+
+    s = topics_summary(result)
+    ens = result.findings.ensemble
+    others = len(ens.seeds) - 1
+    head = "".join(f"<th>{_e(h)}</th>" for h in (*s.header, "Recurs in other seeds"))
+    body = []
+    for i, row in enumerate(s.rows):
+        cells = [_e(c) for c in row]
+        if i < result.model.n_topics:
+            cells[0] = f'<a href="{FOLDER}/{page_name(i + 1)}">{cells[0]}</a>'
+            cells[1] = f"<bdi>{cells[1]}</bdi>"
+            cells.append(f"{int(ens.recurs[i])} of {others}")
+        else:
+            cells.append("")
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return (
+        f'<section id="quality"><h2>Model quality and stability</h2><p class="note">{_e(s.caption)}. '
+        f"Stability: mean cosine similarity to the Hungarian-matched topic in the other seeds' fits "
+        f"(recurs: similarity at least {ens.threshold:g}). {_e(s.note)}</p>"
+        f"<table><tr>{head}</tr>{''.join(body)}</table></section>"
+    )
+
+
+def _details(result, manifest: dict, span) -> str:
+    """Every chart and table not on the overview, each once."""
+    config, corpus, model, f = result.config, result.corpus, result.model, result.findings
+    trends, labels = result.trends, result.labels
+    titles = {d.doc_id: d.get("title") or d.file for d in corpus.documents}
+    one_each = max(trends.support.values()) == 1
+    sections = [
+        _figure(
             "stability",
             "Seed stability",
             figures.stability(f.ensemble, labels),
@@ -91,57 +212,55 @@ def build_dashboard(result, manifest: dict) -> str:
             "a larger topic), stability 0; a match to a degenerate topic counts 0. "
             + " ".join(d.describe() + "." for ds in f.ensemble.reference_degenerate().values() for d in ds),
         ),
-        ("heatmap", "Topic by year", figures.heatmap(trends, labels), ""),
-        *(
-            [
-                (
-                    "documents",
-                    "Per document",
-                    figures.documents_heatmap(trends, labels, titles),
-                    "Each document's theme shares (token-weighted over its units); rows in year order.",
-                )
-            ]
-            if len(corpus.documents) <= MAX_DOCUMENT_ROWS
-            else []
+        _figure(
+            "heatmap",
+            "Topic by year",
+            figures.heatmap(trends, labels),
+            "One document stands behind each year, so this is also the per-document view (the Documents "
+            "table below names each year's document)."
+            if one_each
+            else "",
         ),
-        (
+    ]
+    if not one_each and len(corpus.documents) <= MAX_DOCUMENT_ROWS:
+        sections.append(
+            _figure(
+                "documents",
+                "Per document",
+                figures.documents_heatmap(trends, labels, titles),
+                "Each document's theme shares (token-weighted over its units); rows in year order.",
+            )
+        )
+    sections += [
+        _figure(
             "words",
             "Top words",
             figures.top_words(result.topic_words, model.topic_term, model.vocab, labels),
             _words_note(result.topic_words),
         ),
-        (
+        _figure(
             "evolution",
             "Theme words by year",
             figures.theme_words(f.evolution, labels, model.n_topics),
-            f"Choose a theme from the menu. Rows: words in a year's top {config.evolution.top_n}; cells: the word's "
-            f"weight in the theme that year (#rank); words listed in the order they enter. Weighting: "
+            f"Choose a theme from the menu. Rows: words in a year's top {config.evolution.top_n}; cells: the "
+            f"word's weight in the theme that year (#rank); words listed in the order they enter. Weighting: "
             f"{f.evolution.method}.",
         ),
     ]
     if f.contrasts:
-        figs.append(
-            (
+        sections.append(
+            _figure(
                 "contrasts",
                 "Era contrasts",
                 figures.contrasts(f.contrasts, labels),
-                "Mean yearly share in the later era minus the earlier, with bootstrap intervals.",
+                "Mean yearly share in the later era minus the earlier, with bootstrap intervals "
+                "(contrasts.csv and tables/contrasts.tex have the numbers).",
             )
         )
-    figs += effects_panels(f.effects, labels)  # [effects]: trends by group (render/effects.py)
-    if f.formulations.chart:
-        figs.append(
-            (
-                "formulations",
-                "Formulations (提法)",
-                figures.formulations(f.formulations, span),
-                "Occurrences per 10,000 characters of cleaned text, counted as substrings (variant "
-                "separators allowed); formulations_by_year.csv also has token counts.",
-            )
-        )
+    sections += [_figure(*panel) for panel in effects_panels(f.effects, labels)]  # [effects]: trends by group
     if f.comparisons:
-        figs.append(
-            (
+        sections.append(
+            _figure(
                 "compare",
                 "Model comparison",
                 figures.comparison(trends, f.comparisons, labels, span),
@@ -150,46 +269,23 @@ def build_dashboard(result, manifest: dict) -> str:
                 "mean similarity of matched topics.",
             )
         )
+    sections += [_validation(result, manifest), _findings_tables(result), _summary(result, manifest)]
+    keys = [("#stability", "Stability"), ("#heatmap", "Topic by year")]
+    if not one_each and len(corpus.documents) <= MAX_DOCUMENT_ROWS:
+        keys.append(("#documents", "Per document"))
+    keys += [("#words", "Top words"), ("#evolution", "Theme words")]
+    if f.contrasts:
+        keys.append(("#contrasts", "Era contrasts"))
+    if f.effects is not None:
+        keys.append(("#effects", "Trends by group"))
+    if f.comparisons:
+        keys.append(("#compare", "Model comparison"))
+    if result.validation is not None:
+        keys.append(("#validation", "Validation"))
+    keys += [("#tables", "Tables"), ("#summary", "Model and corpus"), ("dashboard.html", "Overview")]
     if f.sweep is not None:
-        verdict = f.sweep.verdict
-        figs.append(
-            (
-                "sweep",
-                "Number of topics",
-                figures.sweep(f.sweep),
-                f"{verdict.sentence} {verdict.about(config.model.n_topics)}",
-            )
-        )
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="zh-Hans">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(config.name)} · topics dashboard</title>",
-        f"<style>{CSS}</style>",
-        f"<script>{get_plotlyjs()}</script>",
-        "</head>",
-        "<body>",
-        _header(result, manifest),
-        "<nav>"
-        + "".join(f'<a href="#{key}">{_e(title)}</a>' for key, title, _, _ in figs)
-        + ('<a href="#validation">Validation</a>' if result.validation is not None else "")
-        + '<a href="#tables">Tables</a><a href="#passages">Passages</a><a href="#summary">Model and corpus</a>'
-        + "</nav>",
-        "<main>",
-    ]
-    for key, title, fig, note in figs:
-        body = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"fig-{key}", config=FIGURE_CONFIG)
-        note_html = f'<p class="note">{_e(note)}</p>' if note else ""
-        parts.append(f'<section id="{key}"><h2>{_e(title)}</h2>{note_html}{body}</section>')
-    parts.append(_validation(result, manifest))
-    parts.append(_findings_tables(result))
-    parts.append(_passages(config, titles, dtm, model, labels))
-    parts.append(_summary(result, manifest))
-    parts += ["</main>", "</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+        keys.append(("sweep.html", "Choosing K"))
+    return _shell(result, manifest, f"{config.name} · charts and tables", keys, sections)
 
 
 def _words_note(words) -> str:
@@ -285,38 +381,6 @@ def _header(result, manifest: dict) -> str:
     return f"<header>{''.join(lines)}</header>" + (f'<div style="padding:0 28px">{warns}</div>' if warns else "")
 
 
-def _passages(config, titles, dtm, model, labels) -> str:
-    """For each topic, the units with the highest share of it (among units of at least the median
-    length, so a three-word unit cannot win), in original wording."""
-    n = config.report.passages
-    if n == 0:
-        return ""
-    n_tok = dtm.n_tokens
-    eligible = np.flatnonzero(n_tok >= np.median(n_tok))
-    out = [
-        '<section id="passages"><h2>Representative passages</h2><p class="note">Units with the '
-        "highest share of each theme, in the original text (web noise removed).</p>"
-    ]
-    for k in range(model.n_topics):
-        share = model.doc_topic[eligible, k]
-        order = eligible[np.lexsort((eligible, -share))][:n]
-        out.append(f'<div class="topic"><h3 style="color:{figures.color(k + 1)}">T{k + 1} {_e(labels[k + 1])}</h3>')
-        for i in order:
-            u = dtm.units[i]
-            text = (
-                u.original
-                if len(u.original) <= config.report.passage_chars
-                else u.original[: config.report.passage_chars] + "…"
-            )
-            out.append(
-                f'<div class="meta">{u.year} · {_e(titles[u.doc_id])} · unit {_e(u.unit_id)} · '
-                f"share {model.doc_topic[i, k]:.0%}</div><div class=\"passage\">{_e(text)}</div>"
-            )
-        out.append("</div>")
-    out.append("</section>")
-    return "".join(out)
-
-
 def _table(header, rows) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
@@ -342,9 +406,6 @@ def _summary(result, manifest: dict) -> str:
         )
         for d in corpus.documents
     ]
-    from .summaries import topics_summary
-
-    quality = topics_summary(result)
     params = sorted(model.params.items())
     seg = manifest["segment"]
     setup = [
@@ -374,8 +435,6 @@ def _summary(result, manifest: dict) -> str:
         + _table(["", ""], setup)
         + "<h3>Model parameters</h3>"
         + _table(["parameter", "value"], params)
-        + f"<h3>{_e(quality.caption)}</h3>"
-        + _table(quality.header, quality.rows)
         + "<h3>Documents</h3>"
         + _table(["year", "file", "title", "level", "genre", "units", "tokens"], docs)
         + "<h3>Versions</h3>"
@@ -384,23 +443,64 @@ def _summary(result, manifest: dict) -> str:
     )
 
 
-def sweep_page(name: str, sw) -> str:
-    """The page of a sweep folder: the verdict, the sweep figure (means with seed ranges) and the
-    table of every measure per K (mean [lowest, highest seed])."""
-    import plotly.io as pio
-    from plotly.offline import get_plotlyjs
-
+def sweep_page(name: str, sw, back: str = "", about: str = "") -> str:
+    """The page of a sweep (sweep.html of a sweep folder, or of a run that swept K): the verdict and its
+    reason, one small inline-SVG panel per measure over exactly the swept K (mean over seeds, bars from
+    the lowest to the highest seed, the named K dashed red; or, when none is named, the parsimonious K
+    dashed red and the best mean dotted grey), and the table of every measure per K. No plotly.js, so
+    the page is a few kilobytes; ``back``: a link to the run's overview ("" = none); ``about``: where
+    the run's own K stands (a run's sweep page)."""
+    from . import svg
+    from .pages import page
     from .summaries import sweep_summary
 
-    body = pio.to_html(
-        figures.sweep(sw), full_html=False, include_plotlyjs=False, div_id="fig-sweep", config=FIGURE_CONFIG
-    )
+    v = sw.verdict
+    ks = [r.k for r in sw.rows]
+    marks = []
+    if v.chosen is not None:
+        marks.append((v.chosen, "#d62728"))
+    elif v.best is not None:
+        marks.append((v.parsimonious, "#d62728"))
+        if v.best != v.parsimonious:
+            marks.append((v.best, "#7f7f7f"))
+    panels = []
+    for key, title in sw.measures():
+        lows, highs = zip(*(r.seed_range(key) for r in sw.rows))
+        chart = svg.Chart(
+            title=title,
+            x=tuple(ks),
+            mean=tuple(float(getattr(r, key)) for r in sw.rows),
+            low=tuple(float(x) for x in lows),
+            high=tuple(float(x) for x in highs),
+            x_range=(ks[0] - 0.5, ks[-1] + 0.5) if len(ks) > 1 else (ks[0] - 1, ks[0] + 1),
+            ticks=tuple(ks),
+            marks=tuple(marks),
+            bars=True,
+            x_title="K",
+            size=(370, 220),
+        )
+        panels.append(svg.render(chart))
+    if v.chosen is not None:
+        named = f"The sweep names K = {v.chosen} (dashed red)."
+    elif v.best is not None:
+        named = (
+            f"No K is named: the best mean is K = {v.best} (dotted grey) and the smallest K within seed noise of "
+            f"it is K = {v.parsimonious} (dashed red)."
+            if v.best != v.parsimonious
+            else f"No K is named: K = {v.best} has the best mean and is the smallest within seed noise (dashed red)."
+        )
+    else:
+        named = "No K reached the seed stability threshold."
     table = sweep_summary(sw)
-    return (
-        f'<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}"><title>{_e(name)} · K sweep'
-        f"</title><style>{CSS}</style><script>{get_plotlyjs()}</script></head><body>"
-        f"<header><h1>{_e(name)}: choosing K</h1><p>{_e(sw.verdict.sentence)}</p></header><main>"
-        f"<section>{body}</section><section><h2>{_e(table.caption)}</h2>{_table(table.header, table.rows)}"
-        "</section></main></body></html>\n"
+    body = (
+        f"<header><h1>{_e(name)}: choosing K</h1><p>K = {_e(', '.join(map(str, ks)))}, {len(sw.seeds)} seed(s) "
+        f"each, criterion {_e(sw.criterion)}</p></header>"
+        + (f'<nav><a href="{_e(back)}">Overview</a></nav>' if back else "")
+        + f'<main><section id="verdict"><h2>The choice and its reason</h2><p>{_e(named)}</p>'
+        f"<p>{_e(v.sentence)}</p>" + (f"<p>{_e(about)}</p>" if about else "") + "</section>"
+        '<section id="measures"><h2>Measures by K</h2><p class="note">Points: the mean over seeds; bars: the '
+        "lowest to the highest seed at that K; the axis ticks exactly the K values swept.</p>"
+        f'<div class="panels">{"".join(panels)}</div></section>'
+        f'<section id="table"><h2>{_e(table.caption)}</h2>{_table(table.header, table.rows)}</section></main>'
     )
+    return page(f"{name} · K sweep", body, csp=NO_SCRIPT_CSP, css=".panels{display:flex;flex-wrap:wrap;gap:8px}")

@@ -654,7 +654,7 @@ def sweep(sw) -> go.Figure:
         fig.add_trace(seed_range(ks, [getattr(r, key) for r in sw.rows], lows, highs, title), **at)
         for k, dash, colour in marks:
             fig.add_vline(x=k, line_dash=dash, line_color=colour, **at)
-    fig.update_xaxes(title_text="K", dtick=max(1, (ks[-1] - ks[0]) // 8 or 1))
+    fig.update_xaxes(title_text="K", tickvals=ks)
     if v.chosen is not None:
         title = f"Choosing K: the sweep names K = {v.chosen} (dashed); bars: lowest to highest seed"
     elif v.best is not None:

@@ -16,7 +16,9 @@ def _table(header, rows) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _page(title: str, body: str, plotly: bool) -> str:
+def page(title: str, body: str, plotly: bool = False, csp: str = CSP, css: str = "") -> str:
+    """A page in the dashboard's shell (its CSS, a Content-Security-Policy, plotly.js once when
+    ``plotly``); ``body``: the HTML inside <body>, already escaped; ``css``: more rules."""
     script = ""
     if plotly:
         from plotly.offline import get_plotlyjs
@@ -24,10 +26,13 @@ def _page(title: str, body: str, plotly: bool) -> str:
         script = f"<script>{get_plotlyjs()}</script>"
     return (
         "<!DOCTYPE html>\n<html lang=\"zh-Hans\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n{script}\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f"<title>{_e(title)}</title>\n<style>{CSS}{css}</style>\n{script}\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
+
+
+_page = page
 
 
 def comparison_table(cmp, labels_a, labels_b):

@@ -550,8 +550,7 @@ TABLES: dict[str, Table] = {
         lambda r: contrasts_table(r.findings.contrasts, r.labels),
         summary=sm.contrasts_summary,
         latex="contrasts.tex",
-        html=True,
-    ),
+    ),  # the dashboard draws them
     "effects": Table(
         lambda r: effects_table(r.findings.effects, r.labels),
         _has_effects,
