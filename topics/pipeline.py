@@ -359,7 +359,9 @@ def compare(run_a: str | Path, run_b: str | Path, *, out_dir: str | Path | None 
     cmp = compare_runs(a.fit, b.fit, threshold=a.fit.config.stability.threshold)
     out = Path(out_dir) if out_dir is not None else Path(run_a).parent
     target = out / f"compare-{a.fit.config.name}-{b.fit.config.name}"
-    write_comparison(cmp, a.fit.labels, b.fit.labels, target, force, sources=(Path(run_a), Path(run_b)))
+    safe = a.fit.config.export.spreadsheet_safe or b.fit.config.export.spreadsheet_safe
+    sources = (Path(run_a), Path(run_b))
+    write_comparison(cmp, a.fit.labels, b.fit.labels, target, force, sources, spreadsheet_safe=safe)
     write_index(out)
     return target, cmp
 

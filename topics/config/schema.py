@@ -195,6 +195,8 @@ class ExportConfig:
     dpi: int = field(default=300, metadata=_opt(check=ck.integer(72, 1200)))
     font: str = field(default="", metadata=_opt(check=ck.string))  # a font file with Chinese glyphs
     latex: bool = field(default=True, metadata=_opt(check=ck.boolean))
+    # true: a CSV text cell starting with = + - @ tab or CR gets a leading ' (README "Spreadsheets")
+    spreadsheet_safe: bool = field(default=False, metadata=_opt(check=ck.boolean))
 
 
 @dataclass(frozen=True)
