@@ -130,7 +130,7 @@ def run(
 def run_warnings(corpus, dtm, model, trends, findings) -> tuple[str, ...]:
     """What a reader of the run must know: thin data, K too large for it, pruned units, degenerate
     and unstable topics, date conflicts."""
-    warnings = [*trends.warnings, *model.notes, *findings.warnings]
+    warnings = [*corpus.notes, *trends.warnings, *model.notes, *findings.warnings]
     if dtm.dropped:
         warnings.append(f"{len(dtm.dropped)} unit(s) had no tokens left after pruning and were not modelled")
     modelled = {u.doc_id for u in dtm.units}
