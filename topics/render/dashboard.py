@@ -42,7 +42,7 @@ th{background:#f3f5f7}
 )
 
 
-_e = escape.html
+_e = escape.html_text  # element content: bidi isolated (escape.py); <title> uses escape.html
 
 
 def build_dashboard(result, manifest: dict) -> str:
@@ -165,7 +165,7 @@ def build_dashboard(result, manifest: dict) -> str:
         '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(config.name)} · topics dashboard</title>",
+        f"<title>{escape.html(config.name)} · topics dashboard</title>",
         f"<style>{CSS}</style>",
         f"<script>{get_plotlyjs()}</script>",
         "</head>",
@@ -396,7 +396,7 @@ def sweep_page(name: str, sw) -> str:
     table = sweep_summary(sw)
     return (
         f'<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}"><title>{_e(name)} · K sweep'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}"><title>{escape.html(name)} · K sweep'
         f"</title><style>{CSS}</style><script>{get_plotlyjs()}</script></head><body>"
         f"<header><h1>{_e(name)}: choosing K</h1><p>{_e(sw.verdict.sentence)}</p></header><main>"
         f"<section>{body}</section><section><h2>{_e(table.caption)}</h2>{_table(table.header, table.rows)}"
