@@ -288,3 +288,24 @@ def test_atomic_write_removes_its_temporary_file_on_failure(tmp_path, monkeypatc
     with pytest.raises(OSError):
         atomic_write(target, b"new" * 1000)
     assert target.read_bytes() == b"old" and [p.name for p in target.parent.iterdir()] == ["x.cache"]
+
+
+@pytest.mark.parametrize(
+    "manifest, message",
+    [
+        ('{"kind": "sweep", "experiment": "b", "sweep": {"chosen_k": 6}}', "is a sweep folder"),
+        ('{"kind": "run", "run_id": ', "manifest.json is not valid JSON"),
+        (b"\xff\xfe\x00garbage", "manifest.json is not valid JSON"),
+        ("[1, 2]", "holds a list, not a JSON object"),
+        ('{"kind": "run"}', "is not a complete run record"),
+    ],
+    ids=["sweep-folder", "truncated", "binary", "list", "incomplete"],
+)
+def test_cite_on_a_sweep_folder_or_a_malformed_manifest_is_a_clear_message(tmp_path, capsys, manifest, message):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    data = manifest if isinstance(manifest, bytes) else manifest.encode("utf-8")
+    (folder / "manifest.json").write_bytes(data)
+    assert main(["cite", str(folder)]) == ExitStatus.RUN_FOLDER
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and "internal error" not in err

@@ -130,7 +130,8 @@ def run(
 def run_warnings(corpus, dtm, model, trends, findings) -> tuple[str, ...]:
     """What a reader of the run must know: thin data, K too large for it, pruned units, degenerate
     and unstable topics, date conflicts."""
-    warnings = [*corpus.notes, *trends.warnings, *model.notes, *findings.warnings]
+    # corpus notes (unread .TXT files) come from loading the folder; a saved run's record has none
+    warnings = [*getattr(corpus, "notes", ()), *trends.warnings, *model.notes, *findings.warnings]
     if dtm.dropped:
         warnings.append(f"{len(dtm.dropped)} unit(s) had no tokens left after pruning and were not modelled")
     modelled = {u.doc_id for u in dtm.units}
