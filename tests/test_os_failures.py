@@ -309,3 +309,33 @@ def test_cite_on_a_sweep_folder_or_a_malformed_manifest_is_a_clear_message(tmp_p
     assert main(["cite", str(folder)]) == ExitStatus.RUN_FOLDER
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and "internal error" not in err
+
+
+def test_a_corpus_folder_without_permission_is_not_reported_as_not_found(tmp_path, monkeypatch, capsys):
+    corpus = make_corpus(tmp_path / "corpus")
+    refuse(monkeypatch, "stat", corpus / "metadata.csv")  # as stat meets a folder without search (x) permission
+    assert main(["check", str(EXPERIMENTS / "baseline.toml"), "--set", f"corpus.path={corpus}"]) == 11
+    err = capsys.readouterr().err
+    assert_clear(err, "permission denied", str(corpus / "metadata.csv"))
+    assert "not found" not in err
+
+
+def test_a_font_without_chinese_glyphs_is_a_config_error(tmp_path, capsys):
+    import matplotlib
+
+    latin = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"  # shipped with matplotlib
+    assert latin.is_file()
+    config = ["check", str(EXPERIMENTS / "baseline.toml"), "--set", f'export.font="{latin}"']
+    assert main(config) == 2
+    err = capsys.readouterr().err
+    assert "export.font" in err and "has no glyph for 中国共产党: it does not cover Chinese" in err
+    assert "it does not cover Chinese" in DOCS
+
+
+def test_a_deeply_nested_experiment_file_is_a_config_error_naming_it(tmp_path, capsys):
+    deep = tmp_path / "deep.toml"
+    deep.write_text('[experiment]\nname = "x"\nseed = ' + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    assert main(["check", str(deep)]) == 2
+    err = capsys.readouterr().err
+    assert f"config error in {deep}: arrays or tables are nested too deeply to read" in err
+    assert "Traceback" not in err and "RecursionError" not in err

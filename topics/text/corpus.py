@@ -32,6 +32,14 @@ def load_corpus(cfg: CorpusConfig) -> Corpus:
             f"corpus folder {str(root)!r} not found; set [corpus] path to a folder "
             f"holding .txt files and {cfg.metadata}"
         )
+    try:
+        sheet.stat()  # a folder without search permission: say so, not "not found"
+    except PermissionError as exc:
+        from ..errors import file_access_error
+
+        raise file_access_error(exc) from exc
+    except OSError:
+        pass
     if not sheet.is_file():
         raise CorpusError(
             f"metadata sheet {str(sheet)!r} not found; add a CSV with at least the "
