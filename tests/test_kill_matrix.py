@@ -144,3 +144,20 @@ def test_a_signal_at_any_stage_leaves_no_process_and_the_next_run_succeeds(tmp_p
     assert main(next_run(stage, out)) == 0, capsys.readouterr().err
     assert (out / name / "manifest.json").is_file()
     assert not list(out.glob(f".{name}~*")), list(out.iterdir())  # the killed run's staging cleared
+
+
+def test_clearing_stale_staging_never_touches_another_experiments_folders(tmp_path):
+    """Issue 15, failure 3: `.{name}.staging-*` of experiment `a` also matched a live run named
+    `a.staging-x`. Names cannot hold '~' (config check), so `.a~staging-*` is only ever a's."""
+    from topics.config.checks import Bad, name
+    from topics.record import staging
+
+    with pytest.raises(Bad):
+        name("a~staging-x")
+    others = [tmp_path / ".a.staging-x~staging-live", tmp_path / ".a.b~old-live", tmp_path / "a.staging-x"]
+    mine = [tmp_path / ".a~staging-dead", tmp_path / ".a~old-dead"]
+    for folder in (*others, *mine):
+        folder.mkdir()
+    with staging.run_lock(tmp_path, "a"):
+        pass
+    assert all(f.is_dir() for f in others) and not any(f.exists() for f in mine)
