@@ -303,13 +303,12 @@ def test_write_csv_keeps_values_exact_unless_spreadsheet_safe(tmp_path):
 def test_spreadsheet_safe_prefixes_formula_labels_in_every_csv(small_run, tmp_path):
     copy = tmp_path / "baseline"
     shutil.copytree(small_run, copy)
-    label = ["--set", 'report.labels={"1" = "=cmd|\' /C calc\'!A0"}']
-    assert main(["report", str(copy), *label]) == 0
-    exact = [r["label"] for r in rows(copy / "trends.csv") if r["topic"] == "1"]
-    assert set(exact) == {"=cmd|' /C calc'!A0"}
+    label = ["--set", 'report.labels={"1" = "=cmd|\' /C calc\'!A0"}']  # the default (exact) is tested above
     assert main(["report", str(copy), *label, "--set", "export.spreadsheet_safe=true"]) == 0
     for name in ("trends.csv", "topics.csv", "documents.csv"):
         got = {r["label"] for r in rows(copy / name) if r["topic"] == "1"}
         assert got == {"'=cmd|' /C calc'!A0"}, name
-    prevalence = [float(r["prevalence"]) for r in rows(copy / "trends.csv")]
-    assert all(0 <= p <= 1 for p in prevalence)
+    before, after = rows(small_run / "trends.csv"), rows(copy / "trends.csv")
+    assert [{k: v for k, v in r.items() if k != "label"} for r in after] == [
+        {k: v for k, v in r.items() if k != "label"} for r in before
+    ]  # every other cell unchanged: numbers are never prefixed
