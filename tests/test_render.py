@@ -631,6 +631,8 @@ def test_comparison_page_escapes_names_and_labels():
     assert "<td>–</td><td>T3 戊</td>" in page  # B's topic without a partner
     same = pages.comparison_page(small_comparison(differences=()), {1: "甲", 2: "乙"}, {1: "丙", 2: "丁", 3: "戊"})
     assert "Nothing: the same configuration." in same
+    spoofed = pages.comparison_page(small_comparison(), {1: "\u202eevil", 2: "乙"}, {1: "丙", 2: "丁", 3: "戊"})
+    assert "T1 <bdi>\u202eevil</bdi>" in spoofed  # a label's override cannot reverse the cells after it
 
 
 def test_many_adjacent_data_years_are_labelled_sparsely_and_every_data_year_keeps_a_tick():
