@@ -43,6 +43,9 @@ REPORTS = ROOT.parent / "shared" / "corpora" / "gov_work_reports"
 sys.path.insert(0, str(ROOT))  # this checkout's topics, as the workers use it
 
 
+LONG_LINE = 5_000_000  # characters of the single-line document (issue 15: it took 364 s to check)
+
+
 def replicate(src: Path, dest: Path, times: int) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     rows = (src / "metadata.csv").read_text(encoding="utf-8").splitlines()
@@ -310,6 +313,8 @@ def main() -> int:
                 results["segmentation"].append(
                     {"corpus": f"reports {s}x", **segmentation(tmp / f"x{s}", cache, 5 if s == 1 else 3)}
                 )
+        print(f"one {LONG_LINE:,}-character line: topics check ...", file=sys.stderr, flush=True)
+        results["long_line"] = worker("long", str(tmp / "long"), "[]", str(LONG_LINE))
         if REPORTS.is_dir() and 1 in sizes:
             print("reports 1x: fits by engine, sweep speed-up, Dask ...", file=sys.stderr, flush=True)
             results["fits"] = worker("fits", str(tmp / "x1"), "[]")
@@ -493,6 +498,18 @@ def markdown(r: dict) -> str:
             + ", ".join(f"{name}: {n:,} characters" for name, n in sorted(fork.items()))
             + "; a fork costs about 10 ms here). rjieba and jieba give identical tokens with HMM off "
             "(tests/test_segment.py).",
+        ]
+    if "long_line" in r:
+        ll = r["long_line"]
+        lines += [
+            "",
+            f"## One {ll['chars']:,}-character document without a line break (`topics check` stages)",
+            "",
+            "| chars | units | load corpus s | clean s | split units s | date audit s | peak RSS MB |",
+            "|---|---|---|---|---|---|---|",
+            f"| {ll['chars']:,} | {ll['units']:,} | "
+            + " | ".join(f"{ll['stages'][k]:.2f}" for k in ("load corpus", "clean", "split units", "date audit"))
+            + f" | {ll['peak_rss_mb']:.0f} |",
         ]
     if "fits" in r:
         lines += [

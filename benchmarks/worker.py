@@ -6,6 +6,7 @@
     worker.py segmentation CORPUS _ VARIANT CACHE # one cutting measurement: bare jieba, rjieba, the package
     worker.py fits CORPUS _                       # package fit vs bare fit, per engine
     worker.py sweep CORPUS _                      # K sweep: 1 worker, all cores, Dask LocalCluster
+    worker.py long FOLDER _ CHARS                 # topics check on one CHARS-character single-line document
 
 Library imports (numpy, scipy, scikit-learn, stopwordsiso, the segmenter, gensim, pandas, plotly, matplotlib)
 are done before any timing on both sides and reported apart; each side's segment stage includes loading its
@@ -1246,6 +1247,37 @@ def segmentation(corpus: str, variant: str, cache: Path) -> dict:
     }
 
 
+def long_line(folder: str, chars: int) -> dict:
+    """``topics check`` stage by stage on a corpus of one document of ``chars`` characters without a
+    line break (issue 15: 5 M characters took 364 s when splitting was quadratic)."""
+    import topics
+    from topics.analysis.dates import audit as audit_dates
+    from topics.text.clean import clean_corpus
+    from topics.text.corpus import load_corpus
+    from topics.text.units import split_units
+
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    sentence = "这是一个关于组织工作的句子，要坚持党的领导，加强干部队伍建设。"
+    (root / "long.txt").write_text((sentence * (chars // len(sentence) + 1))[:chars], encoding="utf-8")
+    (root / "metadata.csv").write_text("file,year,title\nlong.txt,2020,long\n", encoding="utf-8")
+    config = topics.load_experiment(ROOT / "benchmarks" / "bench.toml", [f"corpus.path={root}"])
+    stages = {}
+    start = time.perf_counter()
+    corpus = load_corpus(config.corpus)
+    stages["load corpus"] = time.perf_counter() - start
+    start = time.perf_counter()
+    cleaned = clean_corpus(corpus, config.clean)
+    stages["clean"] = time.perf_counter() - start
+    start = time.perf_counter()
+    units = split_units(cleaned, config.units)
+    stages["split units"] = time.perf_counter() - start
+    start = time.perf_counter()
+    audit_dates(cleaned)
+    stages["date audit"] = time.perf_counter() - start
+    return {"chars": chars, "units": len(units), "stages": stages, "peak_rss_mb": rss_mb()}
+
+
 if __name__ == "__main__":
     mode, corpus, extra = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     if mode == "package":
@@ -1258,6 +1290,8 @@ if __name__ == "__main__":
         out = fits(corpus)
     elif mode == "segmentation":
         out = segmentation(corpus, sys.argv[4], Path(sys.argv[5]))
+    elif mode == "long":
+        out = long_line(corpus, int(sys.argv[4]))
     else:
         out = sweep_speed(corpus)
     print(json.dumps(out))

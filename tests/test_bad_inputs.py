@@ -28,6 +28,7 @@ FAST = [
     "--set",
     "evaluate.coherence=[\"u_mass\"]",
 ]
+QUOTE = '"'
 PARAS = [
     "加强基层党组织建设，推进干部队伍建设，做好新时代人才工作，落实全面从严治党要求。",
     "坚持党管干部原则，完善干部考核评价机制，激励干部担当作为，推动高质量发展。",
@@ -172,12 +173,69 @@ BAD = [  # (id, change to a valid corpus, extra args, exit code, message fragmen
         3,
         "column(s) 'file' named more than once",
     ),
+    (  # csv would read every later line into one value, and blame the files of those lines as unlisted
+        "metadata-unterminated-quote",
+        lambda c: (c / "metadata.csv").write_text(
+            "file,year,title\n" + "".join(f"d{i}.txt,{2010 + i},{QUOTE if i == 2 else ''}讲话{i}\n" for i in range(6)),
+            encoding="utf-8",
+        ),
+        [],
+        3,
+        "a quote (\") opens a value that is never closed",
+    ),
     ("no-chinese", no_chinese, [], 3, "no Chinese characters"),
     ("stopwords-only", stopwords_only, [], 4, "no tokens left after segmentation"),
     ("more-topics-than-units", lambda c: None, ["--set", "model.n_topics=500"], 4, "cannot support 500 topics"),
     ("unknown-config-key", lambda c: None, ["--set", "model.topics=5"], 2, "unknown key model.topics"),
     ("bad-config-value", lambda c: None, ["--set", "uncertainty.level=2"], 2, "uncertainty.level"),
     ("unknown-engine", lambda c: None, ["--set", "segment.engine=hanlp"], 2, "'rjieba'"),
+    *[
+        (
+            f"encoding-{codec}",
+            lambda c: None,
+            ["--set", f"corpus.encoding={codec}"],
+            2,
+            "is a codec but not a text encoding",
+        )
+        for codec in ("rot13", "base64", "zlib", "hex")
+    ],
+    (
+        "font-not-a-font",
+        lambda c: (c / "font.ttf").write_bytes(b"not a font at all"),
+        ["--set", "export.font=FONT_DIR/font.ttf"],
+        2,
+        "is not a font file matplotlib can read",
+    ),
+    (
+        "lexicon-is-a-csv",
+        lambda c: (c / "lex.csv").write_text("术语,频次\n加强党的建设,10\n", encoding="utf-8"),
+        ["--set", 'segment.extra_lexicon=["FONT_DIR/lex.csv"]'],
+        2,
+        "holds ',', which no term holds",
+    ),
+    (
+        "lexicon-is-binary",
+        lambda c: (c / "lex.bin").write_bytes(bytes(range(256)) * 4),
+        ["--set", 'segment.extra_lexicon=["FONT_DIR/lex.bin"]'],
+        2,
+        "a lexicon file is UTF-8 text",
+    ),
+    (
+        "scheduler-not-dask",
+        lambda c: None,
+        ["--set", 'parallel.scheduler="http://h:80"'],
+        2,
+        "is not a Dask scheduler address",
+    ),
+    ("scheduler-no-port", lambda c: None, ["--set", 'parallel.scheduler="tcp://h"'], 2, "expected tcp://host:port"),
+    ("scheduler-bad-port", lambda c: None, ["--scheduler", "tcp://h:99999"], 2, "the port must be a number from 1 to"),
+    (
+        "nested-too-deeply",
+        lambda c: None,
+        ["--set", "model.n_topics=" + "[" * 5000 + "]" * 5000],
+        2,
+        "nested too deeply to read",
+    ),
 ]
 
 
@@ -196,7 +254,7 @@ def test_bad_input_gives_one_clear_message_and_no_run_folder(tmp_path, capsys, n
             "--set",
             f"corpus.path={corpus}",
             *FAST,
-            *args,
+            *(a.replace("FONT_DIR", str(corpus)) for a in args),
         ]
     )
     err = capsys.readouterr().err

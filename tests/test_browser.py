@@ -192,3 +192,55 @@ def test_hostile_values_are_kept_exactly_in_tables(hostile_run):
         assert any(HOSTILE["img"] in r["text"] for r in csv.DictReader(f))
     tex = (hostile_run / "tables" / "topics.tex").read_text(encoding="utf-8")
     assert "<svg onload=" in tex  # LaTeX escapes only its own specials
+
+
+RLO = "\u202e"
+# the x position of the package's own word "unit" after each passage's title: in its logical order on
+# screen (u left of t), unless a U+202E in the title reversed the line after it
+UNIT_ORDER = r"""
+(() => {
+  const out = [];
+  for (const meta of document.querySelectorAll('.meta')) {
+    if (!meta.textContent.includes('\u202e')) continue;
+    const walker = document.createTreeWalker(meta, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const i = n.data.indexOf('unit');
+      if (i < 0 || (n.parentElement && n.parentElement.closest('bdi'))) continue;
+      const x = k => { const r = document.createRange(); r.setStart(n, i + k); r.setEnd(n, i + k + 1);
+                       return r.getBoundingClientRect().left; };
+      out.push(x(0) < x(3));
+    }
+  }
+  return out;
+})()
+"""
+
+
+@pytest.mark.slow
+def test_a_right_to_left_override_in_a_title_reverses_only_the_title(tmp_path):
+    import shutil
+
+    from .conftest import SEEDS
+
+    corpus = tmp_path / "seeds"
+    shutil.copytree(SEEDS, corpus)
+    rows = (corpus / "metadata.csv").read_text(encoding="utf-8").splitlines()
+    with open(corpus / "metadata.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        for i, row in enumerate(csv.reader(rows)):
+            if i > 0:
+                row[2] = RLO + "evil title " + row[2]
+            w.writerow(row)
+    args = ["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(tmp_path / "out"), "--quiet"]
+    args += ["--set", f"corpus.path={corpus}", "--set", "sweep.k=[]", "--set", "compare.engines=[]"]
+    args += ["--set", "stability.seeds=1", "--set", "uncertainty.resamples=50", "--set", "export.static=false"]
+    args += ["--set", f'report.labels={{"1" = "{RLO}label one"}}']
+    assert main(args) == 0
+    html_file = tmp_path / "out" / "baseline" / "dashboard.html"
+    html = html_file.read_text(encoding="utf-8")
+    assert f"<bdi>{RLO}evil title " in html and f"<bdi>{RLO}label one</bdi>" in html
+    assert "\\u2068T1 \\u202elabel one\\u202c\\u2069" in html  # plotly's JSON: isolated, the override closed
+    page = open_page(html_file.as_uri(), {"order": UNIT_ORDER})
+    assert page.errors == []
+    order = page.values["order"]
+    assert order and all(order), order  # every "unit" after an overridden title reads left to right

@@ -282,3 +282,33 @@ def test_load_run_refuses_what_is_not_a_run(tmp_path, small_run):
     (broken / "result" / "result.json").write_text('{"format": 2, "result": {"__type__": "os.system"}}')
     with pytest.raises(RunFolderError, match="unknown record type"):
         Run(broken).fit
+
+
+def test_write_csv_keeps_values_exact_unless_spreadsheet_safe(tmp_path):
+    from topics.record.provenance import write_csv
+
+    row = ["=HYPERLINK(\"x\")", "+1", "-gone", "@SUM", "\tTab", "\rcr", "plain", -0.5, 3]
+    write_csv(tmp_path / "exact.csv", ["a", "b", "c", "d", "e", "f", "g", "h", "i"], [row])
+    write_csv(tmp_path / "safe.csv", ["=h", "b", "c", "d", "e", "f", "g", "h", "i"], [row], spreadsheet_safe=True)
+    with open(tmp_path / "exact.csv", encoding="utf-8", newline="") as f:
+        exact = list(csv.reader(f))[1]
+    with open(tmp_path / "safe.csv", encoding="utf-8", newline="") as f:
+        header, safe = list(csv.reader(f))
+    assert exact == ["=HYPERLINK(\"x\")", "+1", "-gone", "@SUM", "\tTab", "\rcr", "plain", "-0.500000", "3"]
+    assert safe[:7] == ["'=HYPERLINK(\"x\")", "'+1", "'-gone", "'@SUM", "'\tTab", "'\rcr", "plain"]
+    assert safe[7:] == ["-0.500000", "3"]  # numbers stay numbers
+    assert header[0] == "'=h"
+
+
+def test_spreadsheet_safe_prefixes_formula_labels_in_every_csv(small_run, tmp_path):
+    copy = tmp_path / "baseline"
+    shutil.copytree(small_run, copy)
+    label = ["--set", 'report.labels={"1" = "=cmd|\' /C calc\'!A0"}']  # the default (exact) is tested above
+    assert main(["report", str(copy), *label, "--set", "export.spreadsheet_safe=true"]) == 0
+    for name in ("trends.csv", "topics.csv", "documents.csv"):
+        got = {r["label"] for r in rows(copy / name) if r["topic"] == "1"}
+        assert got == {"'=cmd|' /C calc'!A0"}, name
+    before, after = rows(small_run / "trends.csv"), rows(copy / "trends.csv")
+    assert [{k: v for k, v in r.items() if k != "label"} for r in after] == [
+        {k: v for k, v in r.items() if k != "label"} for r in before
+    ]  # every other cell unchanged: numbers are never prefixed

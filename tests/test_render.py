@@ -631,6 +631,8 @@ def test_comparison_page_escapes_names_and_labels():
     assert "<td>–</td><td>T3 戊</td>" in page  # B's topic without a partner
     same = pages.comparison_page(small_comparison(differences=()), {1: "甲", 2: "乙"}, {1: "丙", 2: "丁", 3: "戊"})
     assert "Nothing: the same configuration." in same
+    spoofed = pages.comparison_page(small_comparison(), {1: "\u202eevil", 2: "乙"}, {1: "丙", 2: "丁", 3: "戊"})
+    assert "T1 <bdi>\u202eevil</bdi>" in spoofed  # a label's override cannot reverse the cells after it
 
 
 def test_many_adjacent_data_years_are_labelled_sparsely_and_every_data_year_keeps_a_tick():
@@ -688,3 +690,15 @@ def test_a_metadata_column_named_like_a_table_column_is_prefixed():
     docs = [DocumentRecord("a", "a.txt", 2020, "", (("topic", "x"), ("level", "city")))]
     meta = tables.Meta.of(docs, tables.DOCUMENTS_COLUMNS)
     assert meta.columns == ("meta_topic", "level") and meta.values == {"a": ("x", "city")}
+
+
+def test_bidi_controls_and_right_to_left_text_are_isolated_in_html_and_plotly():
+    from topics.render import escape
+
+    assert escape.html_text("干部队伍 <b>") == "干部队伍 &lt;b&gt;"  # no isolation needed: unchanged
+    assert escape.html_text("\u202eevil") == "<bdi>\u202eevil</bdi>"
+    assert escape.html_text("שלום & x") == "<bdi>שלום &amp; x</bdi>"
+    assert escape.plotly("T1 工作") == "T1 工作"
+    # isolated, and the two overrides left open inside closed before the isolate ends
+    assert escape.plotly("\u202e\u202dx<") == "\u2068\u202e\u202dx&lt;\u202c\u202c\u2069"
+    assert escape.terminal(escape.plotly("\u202ex")) == "\\u2068\\u202ex\\u202c\\u2069"

@@ -47,6 +47,7 @@ _WHERE = {
     "RunFolderError": "errors",
     "SchedulerError": "errors",
     "ValidationError": "errors",
+    "FileAccessError": "errors",
     "ExitStatus": "errors",
 }
 __all__ = ["__version__", *_WHERE]

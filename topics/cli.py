@@ -20,7 +20,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import ExitStatus, TopicsError
+from .errors import ExitStatus, TopicsError, file_access_error
 from .progress import showing, shown
 
 DEFAULT_CONFIG = "experiments/baseline.toml"
@@ -150,6 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted; no run folder was written", file=sys.stderr)
         return ExitStatus.INTERRUPTED
+    except OSError as exc:  # the operating system refused a path: a message naming it, no traceback
+        if args.traceback:
+            traceback.print_exc()
+        error = file_access_error(exc)
+        _say(str(error), file=sys.stderr)
+        return error.exit_code
     except Exception as exc:  # the one catch-all: an internal error, reported without a traceback
         if args.traceback:
             traceback.print_exc()
@@ -264,6 +270,8 @@ def _cmd_check(args) -> int:
     if carried_settings(config):
         _say(f"warning: {carried_settings(config)}", file=sys.stderr)
     corpus = result.corpus
+    for note in corpus.notes:
+        _say(f"warning: {note}", file=sys.stderr)
     units: dict[str, int] = {}
     for u in result.units:
         units[u.doc_id] = units.get(u.doc_id, 0) + 1

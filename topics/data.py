@@ -45,6 +45,7 @@ class Corpus:
     fingerprint: str  # hash of metadata + every file's bytes; identifies the data
     metadata_sha256: str
     excluded: tuple[tuple[str, int, str], ...] = ()  # (file, year, reason) left out by the year range
+    notes: tuple[str, ...] = ()  # warnings from loading (files whose extension differs only in case)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class ExitStatus(enum.IntEnum):
     RUN_FOLDER = 8  # RunFolderError
     SCHEDULER = 9  # SchedulerError
     VALIDATION = 10  # ValidationError
+    FILE_ACCESS = 11  # FileAccessError
     INTERNAL = 70  # an unexpected exception: a bug (EX_SOFTWARE of sysexits.h)
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
@@ -125,3 +126,49 @@ class ValidationError(TopicsError):
 
     exit_code = ExitStatus.VALIDATION
     heading = "validation error"
+
+
+class FileAccessError(TopicsError):
+    """The operating system refused a file or folder the run reads or writes: permission denied, a
+    full disk, a file where a folder is expected or the reverse, a read-only file system. Each
+    problem names the path and what to do (:func:`file_access_error` builds it from an OSError)."""
+
+    exit_code = ExitStatus.FILE_ACCESS
+    heading = "file access error"
+
+
+# errno name -> (what happened, what to do); a row per failure the operating system reports
+_OS_FAILURES = {
+    "EACCES": ("permission denied", "give the user running topics access to it (chmod/chown), or use another path"),
+    "EPERM": ("operation not permitted", "give the user running topics access to it, or use another path"),
+    "ENOSPC": (
+        "no space left on the device",
+        "free space on that disk, or write elsewhere (--out for the run folder, --cache for the cache)",
+    ),
+    "EDQUOT": ("disk quota exceeded", "free space within your quota, or write elsewhere (--out, --cache)"),
+    "EFBIG": ("file too large for this file system or limit", "write elsewhere (--out, --cache), or raise the limit"),
+    "EROFS": ("read-only file system", "write elsewhere (--out for the run folder, --cache for the cache)"),
+    "ENOTDIR": (
+        "a file is where a folder is expected",
+        "give a folder there (move the file away), or point --out / --cache / [corpus] path at a folder",
+    ),
+    "EISDIR": ("a folder is where a file is expected", "give a file there, or move the folder away"),
+    "EEXIST": (
+        "a file is in the way of a folder this run creates",
+        "move the file away, or choose another --out / --cache folder",
+    ),
+    "ENAMETOOLONG": ("the path is too long", "use a shorter folder or file name"),
+    "EMFILE": ("too many open files", "raise the limit (ulimit -n) or use fewer --workers"),
+    "EIO": ("an input/output error of the device", "check the disk or network share, then run again"),
+}
+
+
+def file_access_error(exc: OSError) -> FileAccessError:
+    """A FileAccessError naming the path of ``exc`` (both paths of a rename) and what to do."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    what, todo = _OS_FAILURES.get(name, (exc.strerror or str(exc), "check the path and run again"))
+    paths = [p for p in (exc.filename, exc.filename2) if p is not None]
+    where = " -> ".join(repr(str(p)) for p in paths) if paths else "a file the run uses (path not reported)"
+    return FileAccessError(f"{what} ({name or type(exc).__name__}): {where}; {todo}")

@@ -177,7 +177,8 @@ def effects_if_asked(model, dtm, documents, config: Experiment):
 def run_warnings(corpus, dtm, model, trends, findings) -> tuple[str, ...]:
     """What a reader of the run must know: thin data, K too large for it, pruned units, degenerate
     and unstable topics, date conflicts."""
-    warnings = [*trends.warnings, *model.notes, *findings.warnings]
+    # corpus notes (unread .TXT files) come from loading the folder; a saved run's record has none
+    warnings = [*getattr(corpus, "notes", ()), *trends.warnings, *model.notes, *findings.warnings]
     if dtm.dropped:
         warnings.append(f"{len(dtm.dropped)} unit(s) had no tokens left after pruning and were not modelled")
     modelled = {u.doc_id for u in dtm.units}
@@ -408,7 +409,9 @@ def compare(run_a: str | Path, run_b: str | Path, *, out_dir: str | Path | None 
     cmp = compare_runs(a.fit, b.fit, threshold=a.fit.config.stability.threshold)
     out = Path(out_dir) if out_dir is not None else Path(run_a).parent
     target = out / f"compare-{a.fit.config.name}-{b.fit.config.name}"
-    write_comparison(cmp, a.fit.labels, b.fit.labels, target, force, sources=(Path(run_a), Path(run_b)))
+    safe = a.fit.config.export.spreadsheet_safe or b.fit.config.export.spreadsheet_safe
+    sources = (Path(run_a), Path(run_b))
+    write_comparison(cmp, a.fit.labels, b.fit.labels, target, force, sources, spreadsheet_safe=safe)
     write_index(out)
     return target, cmp
 

@@ -66,9 +66,65 @@ def str_list(v):
 def encoding(v):
     string(v)
     try:
-        codecs.lookup(v)
+        info = codecs.lookup(v)
     except LookupError as exc:
         raise Bad(f"unknown text encoding {v!r}; use e.g. 'utf-8', 'gb18030' or 'utf-16'") from exc
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib, hex: bytes-to-bytes codecs
+        raise Bad(f"{v!r} is a codec but not a text encoding; use e.g. 'utf-8', 'gb18030' or 'utf-16'")
+    return v
+
+
+CJK_PROBE = "中国共产党"  # characters a font for the figures must have
+
+
+def font_file(v):
+    """ "" (the first installed CJK font) or a font file (TrueType/OpenType) with Chinese glyphs."""
+    string(v)
+    if not v:
+        return v
+    from pathlib import Path
+
+    path = Path(v)
+    if not path.is_file():
+        raise Bad(f"{v!r} is not a file; give the path of a .ttf, .otf or .ttc font with Chinese glyphs, or \"\"")
+    try:
+        from matplotlib.ft2font import FT2Font
+
+        charmap = FT2Font(str(path)).get_charmap()
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise Bad(
+            f"{v!r} is not a font file matplotlib can read ({exc}); give a .ttf, .otf or .ttc font with "
+            f"Chinese glyphs (e.g. Noto Sans CJK), or \"\" for the first installed one"
+        ) from exc
+    missing = [c for c in CJK_PROBE if ord(c) not in charmap]
+    if missing:
+        raise Bad(
+            f"{v!r} has no glyph for {''.join(missing)}: it does not cover Chinese; give a font with "
+            f"Chinese glyphs (e.g. Noto Sans CJK, Source Han Sans), or \"\" for the first installed one"
+        )
+    return v
+
+
+SCHEDULER_SCHEMES = ("tcp", "tls", "ucx", "ws", "wss", "inproc")  # the address schemes Dask reads
+
+
+def scheduler(v):
+    """ "" (this machine's cores) or a Dask scheduler address scheme://host:port."""
+    string(v)
+    if not v:
+        return v
+    example = "give one like tcp://host:8786, or \"\" to use this machine's cores"
+    scheme, sep, rest = v.partition("://")
+    if not sep or scheme not in SCHEDULER_SCHEMES:
+        raise Bad(f"{v!r} is not a Dask scheduler address (scheme {', '.join(SCHEDULER_SCHEMES)}); {example}")
+    if scheme == "inproc":
+        return v
+    host, colon, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or "/" in rest or any(c.isspace() for c in rest):
+        raise Bad(f"{v!r}: expected {scheme}://host:port; {example}")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise Bad(f"{v!r}: the port must be a number from 1 to 65535; {example}")
     return v
 
 

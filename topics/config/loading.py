@@ -122,6 +122,11 @@ def load_experiment(path: str | Path, overrides: list[str] | tuple[str, ...] = (
         raise ConfigError("the file is not UTF-8 text; save it as UTF-8", source=str(path)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML ({exc}); fix the syntax at that line", source=str(path)) from exc
+    except RecursionError as exc:
+        raise ConfigError(
+            "arrays or tables are nested too deeply to read; an experiment file needs at most a few levels",
+            source=str(path),
+        ) from exc
     return build_experiment(
         raw, base_dir=path.resolve().parent, source=str(path), source_text=text, overrides=overrides
     )
@@ -137,6 +142,10 @@ def parse_override(item: str) -> tuple[str, str, object]:
         parsed = tomllib.loads(f"v = {value}")["v"]
     except tomllib.TOMLDecodeError:
         parsed = value
+    except RecursionError as exc:
+        raise ConfigError(
+            f"--set {key.strip()}=...: the value is nested too deeply to read; give a plain value"
+        ) from exc
     return section, name.strip(), parsed
 
 
@@ -326,6 +335,10 @@ def _cross_checks(built) -> list[str]:
     for p in built["segment"].extra_lexicon_paths:
         if not p.is_file():
             problems.append(f"segment.extra_lexicon: file {str(p)!r} not found")
+        else:
+            from ..text.lexicon import lexicon_file_problems
+
+            problems += lexicon_file_problems(p)
     return problems
 
 

@@ -207,8 +207,10 @@ class ExportConfig:
     static: bool = field(default=True, metadata=_opt(check=ck.boolean))
     formats: tuple = field(default=("svg", "pdf", "png"), metadata=_opt(check=ck.formats))
     dpi: int = field(default=300, metadata=_opt(check=ck.integer(72, 1200)))
-    font: str = field(default="", metadata=_opt(check=ck.string))  # a font file with Chinese glyphs
+    font: str = field(default="", metadata=_opt(check=ck.font_file))  # a font file with Chinese glyphs
     latex: bool = field(default=True, metadata=_opt(check=ck.boolean))
+    # true: a CSV text cell starting with = + - @ tab or CR gets a leading ' (README "Spreadsheets")
+    spreadsheet_safe: bool = field(default=False, metadata=_opt(check=ck.boolean))
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,7 @@ class ParallelConfig:
     """How fits are spread (never changes results): local processes, or a Dask scheduler."""
 
     workers: int = field(default=0, metadata=_opt(check=ck.integer(0, 1024)))  # 0: all cores
-    scheduler: str = field(default="", metadata=_opt(check=ck.string))  # tcp://host:8786
+    scheduler: str = field(default="", metadata=_opt(check=ck.scheduler))  # tcp://host:8786
 
 
 SECTIONS = {

@@ -33,6 +33,7 @@ DISTRIBUTIONS = (
     "stopwordsiso",
 )
 FLOAT_FORMAT = "{:.6f}"
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so is read as a formula by spreadsheets
 
 
 def versions() -> dict:
@@ -122,12 +123,28 @@ def fmt(value) -> str:
     return str(value)
 
 
-def write_csv(path: Path, header: list[str], rows) -> None:
+def spreadsheet_cell(value) -> str:
+    """A text cell as ``[export] spreadsheet_safe = true`` writes it: one starting with a character in
+    :data:`FORMULA` gets a leading single quote, so a spreadsheet shows it as text instead of running
+    it. Numbers are never changed (a negative number stays a number)."""
+    text = fmt(value)
+    if isinstance(value, str) and text.startswith(FORMULA):
+        return "'" + text
+    return text
+
+
+def write_csv(path: Path, header: list[str], rows, *, spreadsheet_safe: bool = False) -> None:
+    """One CSV of a run folder (every CSV the package writes goes through here). ``rows`` is an
+    iterable of sequences, one value per column of ``header``; with ``spreadsheet_safe`` text cells
+    that a spreadsheet would read as a formula are prefixed with a single quote."""
+    cell = spreadsheet_cell if spreadsheet_safe else fmt
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(header)
-        for row in rows:
-            w.writerow([fmt(v) for v in row])
+        # the csv module quotes a cell holding "\n" but not one holding a lone "\r" (not in the line
+        # terminator), which a reader then splits: such a row is written with every cell quoted
+        quoted = csv.writer(f, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        for row in ([cell(h) for h in header], *([cell(v) for v in r] for r in rows)):
+            (quoted if any("\r" in c for c in row) else w).writerow(row)
 
 
 def write_json(path: Path, obj) -> None:

@@ -31,10 +31,10 @@ from ..analysis.validation import (
     Task,
 )
 from ..errors import ValidationError
+from .provenance import FORMULA
 
 KIT = "validation"  # the kit's folder in the run folder
 REQUIRED_COLUMNS = ("coder", "task", "choice")  # and "kit", checked when present (the sheets write it)
-FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so is read as a formula by spreadsheets
 
 
 def sizes() -> dict:

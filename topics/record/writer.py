@@ -40,7 +40,7 @@ def write_run(
         (tmp / "config.toml").write_text(config.source_text or provenance.to_toml(config.to_dict()), encoding="utf-8")
         provenance.write_json(tmp / "config.json", config.to_dict())
         for name, (header, rows) in tables.run_tables(result).items():
-            provenance.write_csv(tmp / name, header, rows)
+            provenance.write_csv(tmp / name, header, rows, spreadsheet_safe=config.export.spreadsheet_safe)
         provenance.write_json(tmp / "metrics.json", result.metrics)
         static_note = "static figures off (export.static = false)"
         if config.export.static:
@@ -74,8 +74,8 @@ def write_sweep(record: SweepRecord, run_dir: Path, force: bool = False) -> None
     summary, runs = sweep_tables(sw)
     with staging.staged_run_folder(run_dir, force) as tmp:
         provenance.write_json(tmp / "config.json", config.to_dict())
-        provenance.write_csv(tmp / "sweep.csv", *summary)
-        provenance.write_csv(tmp / "sweep_runs.csv", *runs)
+        provenance.write_csv(tmp / "sweep.csv", *summary, spreadsheet_safe=config.export.spreadsheet_safe)
+        provenance.write_csv(tmp / "sweep_runs.csv", *runs, spreadsheet_safe=config.export.spreadsheet_safe)
         (tmp / "sweep.html").write_text(sweep_page(config.name, sw), encoding="utf-8")
         note = "static figures off"
         if config.export.static:
@@ -88,14 +88,19 @@ def write_sweep(record: SweepRecord, run_dir: Path, force: bool = False) -> None
         provenance.write_json(tmp / "manifest.json", manifest)
 
 
-def write_comparison(cmp, labels_a: dict, labels_b: dict, target: Path, force: bool, sources) -> None:
-    """A comparison folder: compare.html, compare_runs.csv, config_diff.csv, manifest.json."""
+def write_comparison(
+    cmp, labels_a: dict, labels_b: dict, target: Path, force: bool, sources, *, spreadsheet_safe: bool = False
+) -> None:
+    """A comparison folder: compare.html, compare_runs.csv, config_diff.csv, manifest.json
+    (``spreadsheet_safe``: as ``[export] spreadsheet_safe`` of either run)."""
     from ..render.pages import comparison_page, comparison_table, differences_table
 
     with staging.staged_run_folder(target, force) as tmp:
         (tmp / "compare.html").write_text(comparison_page(cmp, labels_a, labels_b), encoding="utf-8")
-        provenance.write_csv(tmp / "compare_runs.csv", *comparison_table(cmp, labels_a, labels_b))
-        provenance.write_csv(tmp / "config_diff.csv", *differences_table(cmp))
+        provenance.write_csv(
+            tmp / "compare_runs.csv", *comparison_table(cmp, labels_a, labels_b), spreadsheet_safe=spreadsheet_safe
+        )
+        provenance.write_csv(tmp / "config_diff.csv", *differences_table(cmp), spreadsheet_safe=spreadsheet_safe)
         manifest = {
             "kind": "comparison",
             "created_utc": now_utc(),

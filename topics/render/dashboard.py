@@ -42,7 +42,7 @@ th{background:#f3f5f7}
 )
 
 
-_e = escape.html
+_e = escape.html_text  # element content: bidi isolated (escape.py); <title> uses escape.html
 
 
 def build_dashboard(result, manifest: dict) -> str:

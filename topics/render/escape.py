@@ -2,7 +2,10 @@
 each target, never read as markup, mathematics or commands.
 
 - ``html``: HTML text and attribute values (the dashboard and the pages beside it);
-- ``plotly``: labels and hover text of plotly figures, which read a subset of HTML;
+- ``html_text``: HTML element content from a corpus or config (the dashboard): ``html``, and bidi
+  isolated in ``<bdi>`` when it holds bidirectional controls or right-to-left letters;
+- ``plotly``: labels and hover text of plotly figures, which read a subset of HTML; bidi isolated
+  between U+2068 and U+2069 in the same case;
 - ``mathtext``: matplotlib text, which reads ``$...$`` as mathematics;
 - ``latex``: LaTeX table cells and captions (booktabs tables);
 - ``bibtex``: BibTeX field values;
@@ -15,6 +18,7 @@ each target, never read as markup, mathematics or commands.
 from __future__ import annotations
 
 import html as _html
+import re
 
 _LATEX = {
     "\\": r"\textbackslash{}",
@@ -37,12 +41,39 @@ _TERMINAL = {
 }
 
 
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
+def needs_isolation(text: str) -> bool:
+    """Whether ``text`` holds a bidirectional control (U+202E ...) or a right-to-left letter, which
+    would reorder the text around it on the same line unless isolated."""
+    return any(ord(c) in _BIDI for c in text) or _RTL.search(text) is not None
+
+
 def html(text) -> str:
     return _html.escape(str(text), quote=True)
 
 
+def html_text(text) -> str:
+    """HTML element content: escaped, and wrapped in ``<bdi>`` when it holds bidirectional controls
+    or right-to-left letters, so that a title starting with U+202E reverses only itself, not the
+    package's text after it (an isolate also ends any embedding left open inside it). Not for
+    attribute values or ``<title>``, which cannot hold elements."""
+    text = str(text)
+    escaped = _html.escape(text, quote=True)
+    return f"<bdi>{escaped}</bdi>" if needs_isolation(text) else escaped
+
+
 def plotly(text) -> str:
-    return _html.escape(str(text), quote=False)
+    """Plotly labels and hover text (a subset of HTML, no ``<bdi>``): escaped, and isolated between
+    FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE (U+2068 ... U+2069) when it holds bidirectional
+    controls or right-to-left letters; the PDI also closes any embedding opened inside it."""
+    text = str(text)
+    escaped = _html.escape(text, quote=False)
+    if not needs_isolation(text):
+        return escaped
+    opened = sum(ord(c) in (0x202A, 0x202B, 0x202D, 0x202E) for c in text)  # embeddings and overrides
+    return "\u2068" + escaped + "\u202c" * opened + "\u2069"
 
 
 def mathtext(text) -> str:

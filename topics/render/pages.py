@@ -8,6 +8,7 @@ from .dashboard import CSP, CSS, FIGURE_CONFIG
 
 
 _e = escape.html
+_t = escape.html_text  # corpus/config text as element content: bidi isolated (experiment names are ASCII)
 
 
 def _table(header, rows) -> str:
@@ -62,8 +63,8 @@ def comparison_page(cmp, labels_a, labels_b) -> str:
     matched = [m for m in cmp.matches if m.matched]
     rows = [
         (
-            f"T{m.topic_a} {_e(labels_a[m.topic_a])}" if m.topic_a else "–",
-            f"T{m.topic_b} {_e(labels_b[m.topic_b])}" if m.topic_b else "–",
+            f"T{m.topic_a} {_t(labels_a[m.topic_a])}" if m.topic_a else "–",
+            f"T{m.topic_b} {_t(labels_b[m.topic_b])}" if m.topic_b else "–",
             f"{m.similarity:.3f}" if m.topic_a and m.topic_b else "",
             "yes" if m.matched else "<b>no</b>",
         )
@@ -76,7 +77,7 @@ def comparison_page(cmp, labels_a, labels_b) -> str:
         div_id="fig-compare",
         config=FIGURE_CONFIG,
     )
-    diffs = [(_e(d.key), _e(d.value_a), _e(d.value_b)) for d in cmp.differences]
+    diffs = [(_e(d.key), _t(d.value_a), _t(d.value_b)) for d in cmp.differences]
     body = (
         f"<header><h1>{_e(cmp.name_a)} and {_e(cmp.name_b)}: topics compared</h1>"
         f"<p>{len(matched)} of {sum(1 for m in cmp.matches if m.topic_a)} topics of {_e(cmp.name_a)} have a "

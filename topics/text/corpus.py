@@ -32,12 +32,25 @@ def load_corpus(cfg: CorpusConfig) -> Corpus:
             f"corpus folder {str(root)!r} not found; set [corpus] path to a folder "
             f"holding .txt files and {cfg.metadata}"
         )
+    try:
+        sheet.stat()  # a folder without search permission: say so, not "not found"
+    except PermissionError as exc:
+        from ..errors import file_access_error
+
+        raise file_access_error(exc) from exc
+    except OSError:
+        pass
     if not sheet.is_file():
         raise CorpusError(
             f"metadata sheet {str(sheet)!r} not found; add a CSV with at least the "
             f"columns file and year (one row per .txt file)"
         )
-    sheet_bytes = sheet.read_bytes()
+    try:
+        sheet_bytes = sheet.read_bytes()
+    except OSError as exc:  # permission denied, a folder of that name ...: the path and what to do
+        from ..errors import file_access_error
+
+        raise file_access_error(exc) from exc
     rows, problems = _read_sheet(sheet_bytes, sheet.name, cfg.encoding)
     if problems:
         raise CorpusError(problems, source=str(root))
@@ -105,6 +118,17 @@ def load_corpus(cfg: CorpusConfig) -> Corpus:
                 f"{name}: a .txt file in the corpus folder with no row in {sheet.name}; "
                 f"add a row (file, year, ...) or move the file out"
             )
+    notes = []
+    odd_case = sorted(
+        p.name for p in root.iterdir() if p.suffix.lower() == ".txt" and p.suffix != ".txt" and p.name not in seen_files
+    )
+    if odd_case:  # *.txt is case-sensitive: name them, the researcher may have meant them as texts
+        notes.append(
+            f"{len(odd_case)} file(s) in the corpus folder end in a .txt of other case and are not in "
+            f"{sheet.name}, so they are not read: {', '.join(odd_case[:10])}"
+            + (f" and {len(odd_case) - 10} more" if len(odd_case) > 10 else "")
+            + "; add a row for each (file, year, ...) or rename them to .txt"
+        )
     stems = {}
     for doc in documents:
         if doc.doc_id in stems:
@@ -127,6 +151,7 @@ def load_corpus(cfg: CorpusConfig) -> Corpus:
         fingerprint=fingerprint(sheet_bytes, documents),
         metadata_sha256=hashlib.sha256(sheet_bytes).hexdigest(),
         excluded=tuple(excluded),
+        notes=tuple(notes),
     )
 
 
@@ -195,10 +220,24 @@ def _read_sheet(data: bytes, name: str, encoding: str = "utf-8"):
             f"{name}: missing column(s) {', '.join(missing)}; the first row must name the "
             f"columns, at least: file,year (found: {', '.join(columns) or 'nothing'})"
         ]
-    rows = [
-        (reader.line_num, row) for row in reader if any((v or "").strip() for v in row.values() if isinstance(v, str))
-    ]
-    return rows, []
+    if text.count('"') % 2 and any("\n" in c for c in columns):
+        return [], [_unterminated(name, 1)]
+    rows, start = [], reader.line_num + 1
+    for row in reader:
+        rows.append((reader.line_num, row, start))
+        start = reader.line_num + 1
+    if text.count('"') % 2:  # a quote never closed: csv reads the lines after it as one value
+        swallowed = [r for r in rows if any("\n" in v for v in r[1].values() if isinstance(v, str))]
+        if swallowed:
+            return [], [_unterminated(name, swallowed[0][2])]
+    return [(n, row) for n, row, _ in rows if any((v or "").strip() for v in row.values() if isinstance(v, str))], []
+
+
+def _unterminated(name: str, line: int) -> str:
+    return (
+        f"{name} line {line}: a quote (\") opens a value that is never closed, so the lines after it are "
+        f"read as part of that value and their files seem unlisted; close the quote, or remove it (a quote inside a value is written \"\")"
+    )
 
 
 def _filter_years(documents, years):

@@ -249,6 +249,8 @@ def _write_cache(path: Path, key: str, old: _Cache, digests: list, ids, offsets,
             )
         ordinary_permissions(Path(tmp), 0o666)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:  # a failed write names no file: name it
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise

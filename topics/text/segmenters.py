@@ -11,6 +11,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from ..files import atomic_write
+from .dictionary_cache import load_prefix_dict
 from .lexicon import Lexicon, dist_version
 
 
@@ -27,10 +29,9 @@ def _jieba_tokenizer(lexicon, dict_cache_dir: Path | None, record: list | None =
                 record.append((word, int(self.FREQ[word]), tag or "nz"))
 
     tok = Recording()
-    if dict_cache_dir is not None:
-        dict_cache_dir.mkdir(parents=True, exist_ok=True)
-        tok.tmp_dir = str(dict_cache_dir)
-    tok.initialize()
+    # the prefix dictionary from the package's own checked cache (dictionary_cache.py), never jieba's
+    tok.FREQ, tok.total = load_prefix_dict(tok, dict_cache_dir, dist_version("jieba"))
+    tok.initialized = True
     # shorter terms first, so that a longer formulation is tuned against its parts as kept
     for term in sorted(lexicon.terms, key=lambda t: (len(t), t)):
         tok.add_word(term, freq=tok.suggest_freq(term, tune=False) + 1, tag="nz")
@@ -114,14 +115,7 @@ class RJiebaSegmenter(JiebaSegmenter):
         calls = []
         _jieba_tokenizer(self.lexicon, self.dict_cache_dir, record=calls)
         if path is not None:
-            import os
-            import tempfile
-
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(calls, f, ensure_ascii=False)
-            os.replace(tmp, path)
+            atomic_write(path, json.dumps(calls, ensure_ascii=False).encode("utf-8"))
         return calls
 
     def cut(self, text: str) -> list[str]:
