@@ -336,7 +336,7 @@ def _cross_checks(built) -> list[str]:
         if not p.is_file():
             problems.append(f"segment.extra_lexicon: file {str(p)!r} not found")
         else:
-            from ..text.lexicon import lexicon_file_problems
+            from .lexicon_file import lexicon_file_problems
 
             problems += lexicon_file_problems(p)
     return problems

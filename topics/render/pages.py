@@ -4,7 +4,7 @@ reports folder. Self-contained, offline, every string escaped."""
 from __future__ import annotations
 
 from . import escape, figures
-from .dashboard import CSP, CSS, FIGURE_CONFIG
+from .shell import CSP, CSS, FIGURE_CONFIG
 
 
 _e = escape.html

@@ -12,7 +12,7 @@ The sheet holds no answer: it is built from a Sheet, which has no key.
 from __future__ import annotations
 
 from . import escape
-from .dashboard import CSP
+from .shell import CSP
 from .figures import FONT
 
 ANSWER_COLUMNS = ("kit", "coder", "task", "choice")
