@@ -236,10 +236,13 @@ def test_a_right_to_left_override_in_a_title_reverses_only_the_title(tmp_path):
     args += ["--set", "stability.seeds=1", "--set", "uncertainty.resamples=50", "--set", "export.static=false"]
     args += ["--set", f'report.labels={{"1" = "{RLO}label one"}}']
     assert main(args) == 0
-    html_file = tmp_path / "out" / "baseline" / "dashboard.html"
-    html = html_file.read_text(encoding="utf-8")
-    assert f"<bdi>{RLO}evil title " in html and f"<bdi>{RLO}label one</bdi>" in html
+    run_dir = tmp_path / "out" / "baseline"
+    html = (run_dir / "dashboard.html").read_text(encoding="utf-8")
+    assert f"<bdi>{RLO}label one</bdi>" in html  # the overview's table of topics
     assert "\\u2068T1 \\u202elabel one\\u202c\\u2069" in html  # plotly's JSON: isolated, the override closed
+    # a topic's page lists its passages, each with its document's title (in <bdi>, by the page's script)
+    # followed by the package's own text "· unit <id>"
+    html_file = run_dir / "topics" / "topic-01.html"
     page = open_page(html_file.as_uri(), {"order": UNIT_ORDER})
     assert page.errors == []
     order = page.values["order"]

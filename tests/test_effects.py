@@ -262,7 +262,8 @@ def test_seeds_run_by_level_writes_effects(tmp_path, cache_dir):
     assert {r["term"] for r in rows if r["kind"] == "contrast"} == {"level: city - county", "level: district - county"}
     assert all(r["low"] == "" and r["flag"] for r in rows)  # 1-2 documents per level: no interval anywhere
     assert (d / "effects_predicted.csv").exists() and (d / "tables" / "effects.tex").exists()
-    assert "Trends by group" in (d / "dashboard.html").read_text(encoding="utf-8")
+    assert "Trends by group" in (d / "details.html").read_text(encoding="utf-8")
+    assert "Trend by group" in (d / "topics" / "topic-01.html").read_text(encoding="utf-8")
     assert "## Covariate effects" in (d / "methods.md").read_text(encoding="utf-8")
     assert repr(topics.load_run(d).fit.findings.effects) == repr(run.findings.effects)  # nan != nan
 

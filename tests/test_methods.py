@@ -66,6 +66,7 @@ def test_methods_of_the_seeds(seeds_run):
 def test_methods_of_a_run_with_one_year_and_no_sweep(tmp_path, cache_dir):
     args = ["run", str(EXPERIMENTS / "baseline.toml"), "--out", str(tmp_path), "--cache", str(cache_dir), "--quiet"]
     one_year = ["--set", "corpus.years=[2020, 2020]", "--set", "model.n_topics=3", "--set", "sweep.k=[]"]
+    one_year += ["--set", "effects.formula=\"\""]  # one document has one level: no covariate to estimate
     assert main([*args, *FAST, *one_year, "--set", "guards.small=warn"]) == 0
     sections = check_methods((tmp_path / "baseline" / "methods.md").read_text(encoding="utf-8"))
     assert "The corpus holds 1 document in 2020" in sections["Corpus"]
