@@ -82,7 +82,7 @@ def looks_complete(out):
 
 
 @pytest.mark.parametrize(
-    "how", ["segment", *[pytest.param(h, marks=pytest.mark.slow) for h in ("cache", "fit", "write")]]
+    "how", [pytest.param(h, marks=pytest.mark.slow) for h in ("segment", "cache", "fit", "write")]
 )
 def test_a_killed_run_leaves_nothing_that_looks_complete_and_the_next_run_succeeds(tmp_path, capsys, how):
     out = tmp_path / "out"

@@ -84,7 +84,7 @@ def test_too_many_topics_is_a_clear_error(planted):
         )
 
 
-@pytest.mark.parametrize("engine", engine_params(["gensim-lda", "sklearn-lda"], slow=("sklearn-lda",)))
+@pytest.mark.parametrize("engine", engine_params(["gensim-lda", "sklearn-lda"], slow=("gensim-lda", "sklearn-lda")))
 def test_best_of_several_starts_is_kept_and_recorded(planted, engine):
     dtm, _, _ = planted
     many = fit(dtm, model_config(engine), seed=7)

@@ -300,6 +300,7 @@ def test_write_csv_keeps_values_exact_unless_spreadsheet_safe(tmp_path):
     assert header[0] == "'=h"
 
 
+@pytest.mark.slow  # a second run of the small corpus
 def test_spreadsheet_safe_prefixes_formula_labels_in_every_csv(small_run, tmp_path):
     copy = tmp_path / "baseline"
     shutil.copytree(small_run, copy)

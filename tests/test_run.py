@@ -295,6 +295,7 @@ def test_library_run_returns_result_objects(seeds_run):
     assert (seeds_run.run_dir / "dashboard.html").is_file()
 
 
+@pytest.mark.slow  # a whole run on a copied corpus (7 s)
 def test_own_corpus_by_changing_one_value(tmp_path):
     docs = {
         f"s{i}.txt": (
