@@ -281,3 +281,21 @@ def test_group_panel_escapes_metadata_and_bands_only_enough_documents():
     assert key == "effects" and title == "Trends by group" and "<b>" not in js and "&lt;b&gt;" in js
     assert not any(t.fill == "toself" for t in fig.data)  # 6 documents per group < 7: no band anywhere
     assert "fewer than 7 documents" in note
+
+
+def test_predictions_say_which_years_have_documents():
+    """With a time term the curve spans every year from the first to the last, each row saying whether
+    its group has documents that year; without one, a group's share is given at its data years only."""
+    d = simulate(4, np.random.default_rng(5))
+    doc_years = {g: {u.year for u in d.units if d.meta_of[u.doc_id]["group"] == g} for g in ("A", "B")}
+    timed = estimate_effects(d, EffectsConfig(formula="group + year", draws=2, resamples=20), seed=1)
+    for g in ("A", "B"):
+        rows = [p for p in timed.predicted if p.topic == 1 and p.group == g]
+        first, last = min(u.year for u in d.units), max(u.year for u in d.units)
+        assert [p.year for p in rows] == list(range(first, last + 1))
+        assert {p.year for p in rows if p.has_data} == doc_years[g]
+    flat = estimate_effects(d, EffectsConfig(formula="group", draws=2, resamples=20), seed=1)
+    for g in ("A", "B"):
+        rows = [p for p in flat.predicted if p.topic == 1 and p.group == g]
+        assert [p.year for p in rows] == sorted(doc_years[g]) and all(p.has_data for p in rows)
+        assert len({round(p.share, 12) for p in rows}) == 1  # no time term: the same share every year

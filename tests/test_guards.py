@@ -154,7 +154,7 @@ def test_fit_sizes_warns_which_sweep_k_are_too_large():
         ("sweep", 12, False),
     ]
     (warning,) = warnings
-    assert warning.startswith("sweep: K = 12 are more than the training units support: K = 12: 4 units per topic")
+    assert warning.startswith("sweep: K = 12 is more than the training units support: K = 12: 4 units per topic")
     assert "lower those K in sweep.k or --k to at most 9" in warning
     from dataclasses import replace
 

@@ -81,9 +81,7 @@ def looks_complete(out):
     return [p.name for p in out.iterdir() if not p.name.startswith(".") and (p / "manifest.json").exists()]
 
 
-@pytest.mark.parametrize(
-    "how", [pytest.param(h, marks=pytest.mark.slow) for h in ("segment", "cache", "fit", "write")]
-)
+@pytest.mark.parametrize("how", [pytest.param(h, marks=pytest.mark.slow) for h in ("segment", "cache", "fit", "write")])
 def test_a_killed_run_leaves_nothing_that_looks_complete_and_the_next_run_succeeds(tmp_path, capsys, how):
     out = tmp_path / "out"
     done = runner(how, out)

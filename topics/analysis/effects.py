@@ -189,6 +189,7 @@ class PredictedRow(NamedTuple):
     high: float
     documents: int
     flag: str
+    has_data: bool = True  # the group has documents in this year (False: the curve between data years)
 
 
 @dataclass(frozen=True)
@@ -403,10 +404,16 @@ def _contrast_vector(design: Design, years, values, cats, col: str, level: str, 
 
 
 def _predictions(design, years, values, cats, group_col, point, reps, counts, n_docs, cfg, alpha):
-    grid = np.arange(int(years.min()), int(years.max()) + 1)
+    """Predicted shares by year and group. With a time term, every year from the first to the last
+    data year, each row saying whether its group has documents that year; without one the
+    prediction does not depend on the year, so it is given at the group's data years only."""
+    timed = any(t.kind in ("year", "spline", "interaction") for t in parse_formula(cfg.formula))
     groups = design.levels[group_col] if group_col else ("all",)
     rows = []
     for g in groups:
+        mine = years if not group_col else years[np.asarray(values[group_col]) == g]
+        data_years = {int(y) for y in mine}
+        grid = np.arange(int(years.min()), int(years.max()) + 1) if timed else np.array(sorted(data_years))
         x = design.matrix(grid, _held_dummies(design, values, cats, len(grid), group_col, g if group_col else None))
         share = x @ point  # (G, K)
         n = counts[group_col][g] if group_col else n_docs
@@ -426,6 +433,7 @@ def _predictions(design, years, values, cats, group_col, point, reps, counts, n_
                         float(hi[i, t]) if hi is not None else float("nan"),
                         n,
                         flag,
+                        int(y) in data_years,
                     )
                 )
     return tuple(sorted(rows, key=lambda r: (r.topic, r.group, r.year)))

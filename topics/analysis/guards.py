@@ -109,7 +109,8 @@ def size_finding(checks, action: str) -> str:
         head = f"K = {bad[0].k} topics is more than this corpus supports: {bad[0].describe()}"
     else:
         numbers = "; ".join(f"K = {c.k}: {c.describe()}" for c in bad)
-        head = f"sweep: K = {', '.join(str(c.k) for c in bad)} are more than the training units support: {numbers}"
+        verb = "is" if len(bad) == 1 else "are"
+        head = f"sweep: K = {', '.join(str(c.k) for c in bad)} {verb} more than the training units support: {numbers}"
     if action == "stop":
         return f'{head}. Nothing was fitted: {todo}, or set guards.small = "warn" to fit anyway'
     return f'{head}. Fitted anyway (guards.small = "warn"): read these topics with great care; {todo}'

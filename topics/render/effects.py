@@ -33,6 +33,10 @@ def group_trends(effects, labels: dict[int, str]) -> go.Figure:
             pts = [p for p in effects.predicted if p.topic == t and p.group == g]
             colour = PALETTE[j % len(PALETTE)]
             years = [p.year for p in pts]
+            timed = not all(p.has_data for p in pts)  # a curve over the years, or values at data years only
+            if not timed:  # the formula has no time term: one value per data year, no line between them
+                fig.add_trace(_points(pts, colour, g, i == 0), row=r, col=c)
+                continue
             if all(p.low == p.low for p in pts):  # a band only where there is an interval
                 fig.add_trace(
                     go.Scatter(
@@ -52,7 +56,8 @@ def group_trends(effects, labels: dict[int, str]) -> go.Figure:
                 go.Scatter(
                     x=years,
                     y=[p.share for p in pts],
-                    mode="lines",
+                    mode="lines+markers",
+                    marker=dict(size=[6 if p.has_data else 0 for p in pts], color=colour),  # data years
                     line=dict(color=colour, dash="solid" if not (pts and pts[0].flag) else "dot"),
                     name=name,
                     legendgroup=safe(g),
@@ -63,7 +68,7 @@ def group_trends(effects, labels: dict[int, str]) -> go.Figure:
                 row=r,
                 col=c,
             )
-    fig.update_yaxes(tickformat=".0%")
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     return layout(fig, f"Predicted theme share by group: {effects.formula}", height=260 * rows + 80)
 
 
@@ -81,3 +86,29 @@ def effects_panels(effects, labels: dict[int, str]) -> list:
         "effects.csv has the coefficients and contrasts; effects_predicted.csv the numbers drawn here."
     )
     return [("effects", "Trends by group", group_trends(effects, labels), note)]
+
+
+def _points(pts, colour: str, group: str, legend: bool) -> go.Scatter:
+    """A group's predicted share at its data years, as markers with their interval (when it has one)."""
+    name = safe(f"{group} ({pts[0].documents} documents)" if pts else group)
+    has = all(p.low == p.low for p in pts)
+    return go.Scatter(
+        x=[p.year for p in pts],
+        y=[p.share for p in pts],
+        mode="markers",
+        marker=dict(color=colour, size=7, symbol="circle" if has else "circle-open"),
+        error_y=dict(
+            type="data",
+            symmetric=False,
+            array=[p.high - p.share for p in pts],
+            arrayminus=[p.share - p.low for p in pts],
+            color=colour,
+        )
+        if has
+        else None,
+        name=name,
+        legendgroup=safe(group),
+        showlegend=legend,
+        text=[name] * len(pts),
+        hovertemplate="%{text}<br>%{x}: %{y:.1%}<extra></extra>",
+    )

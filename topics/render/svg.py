@@ -33,6 +33,7 @@ class Chart:
     minor: tuple = ()
     runs: tuple = ()
     hollow: frozenset = frozenset()
+    bare: frozenset = frozenset()  # indexes drawn without a marker (a curve's points between data years)
     marks: tuple = ()  # (x, colour) vertical dashed lines
     color: str = "#1f3b57"
     percent: bool = False
@@ -142,6 +143,8 @@ def render(c: Chart) -> str:
                 + f'" fill="none" stroke="{c.color}" stroke-width="2"/>'
             )
     for i, (x, m) in enumerate(zip(c.x, c.mean)):
+        if i in c.bare:
+            continue
         fill = "#fff" if i in c.hollow else c.color
         tip = f"{x}: {_fmt(m, c.percent)}" + (
             f" [{_fmt(c.low[i], c.percent)}, {_fmt(c.high[i], c.percent)}]" if has[i] else ""

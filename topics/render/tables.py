@@ -286,9 +286,20 @@ def effects_table(effects, labels):
 
 def effects_predicted_table(effects, labels):
     """effects_predicted.csv: predicted prevalence by topic, year and group, with its band."""
-    header = ["topic", "label", "year", "group", "share", "low", "high", "documents", "flag"]
+    header = ["topic", "label", "year", "group", "has_data", "share", "low", "high", "documents", "flag"]
     rows = [
-        (p.topic, labels[p.topic], p.year, p.group, p.share, _blank(p.low), _blank(p.high), p.documents, p.flag)
+        (
+            p.topic,
+            labels[p.topic],
+            p.year,
+            p.group,
+            int(p.has_data),
+            p.share,
+            _blank(p.low),
+            _blank(p.high),
+            p.documents,
+            p.flag,
+        )
         for p in effects.predicted
     ]
     return header, rows

@@ -249,7 +249,7 @@ def _group_trend(ctx: TopicContext) -> str:
     for group in dict.fromkeys(p.group for p in rows):
         mine = sorted((p for p in rows if p.group == group), key=lambda p: p.year)
         years = [p.year for p in mine]
-        index = {y: i for i, y in enumerate(years)}
+        timed = not all(p.has_data for p in mine)  # a curve over every year, or values at data years only
         labelled = figures.labelled_years(years, 8)
         nan = float("nan")
         chart = svg.Chart(
@@ -261,7 +261,8 @@ def _group_trend(ctx: TopicContext) -> str:
             x_range=(ctx.span[0] - 0.5, ctx.span[1] + 0.5),
             ticks=tuple(labelled),
             minor=tuple(y for y in years if y not in set(labelled)),
-            runs=tuple(tuple(index[y] for y in run) for run in figures.year_runs(years)),
+            runs=(tuple(range(len(years))),) if timed else (),  # no time term: each data year alone
+            bare=frozenset(i for i, p in enumerate(mine) if not p.has_data),
             color=figures.color(ctx.topic),
             percent=True,
             size=(380, 200),
@@ -270,7 +271,13 @@ def _group_trend(ctx: TopicContext) -> str:
     flagged = sorted({p.group for p in rows if p.flag})
     note = (
         f"Predicted share from the [effects] formula {eff.formula}, other covariates at their sample means, with "
-        f"{eff.level:.0%} intervals from a bootstrap over documents."
+        f"{eff.level:.0%} intervals from a bootstrap over documents. "
+        + (
+            "The formula has no time term, so each group's share is the same in every year; it is shown at the "
+            "years in which the group has documents."
+            if all(p.has_data for p in rows)
+            else "Markers: years in which the group has documents; between them the curve is the model's."
+        )
         + (
             f" No interval for {', '.join(flagged)}: fewer than {eff.min_documents} documents stand behind it."
             if flagged
