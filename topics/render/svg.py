@@ -33,7 +33,8 @@ class Chart:
     minor: tuple = ()
     runs: tuple = ()
     hollow: frozenset = frozenset()
-    bare: frozenset = frozenset()  # indexes drawn without a marker (a curve's points between data years)
+    bare: frozenset = frozenset()
+    y_max: float = 0.0  # the axis reaches at least this high (panels meant to be compared share it)  # indexes drawn without a marker (a curve's points between data years)
     marks: tuple = ()  # (x, colour) vertical dashed lines
     color: str = "#1f3b57"
     percent: bool = False
@@ -67,7 +68,7 @@ def render(c: Chart) -> str:
     left, right, top, bottom = 56, 14, 26, 44 if c.x_title else 34
     values = _finite((*c.mean, *c.low, *c.high))
     lo = 0.0 if c.percent or not values else min(values)
-    hi = max(values) if values else 1.0
+    hi = max([*values, c.y_max]) if values else max(c.y_max, 1.0)
     if hi <= lo:
         hi = lo + (abs(lo) or 1.0)
     pad = 0.06 * (hi - lo)

@@ -246,6 +246,7 @@ def _group_trend(ctx: TopicContext) -> str:
         return ""
     rows = [p for p in eff.predicted if p.topic == ctx.topic]
     charts = []
+    top = max((v for p in rows for v in (p.share, p.high) if v == v), default=0.0)  # one y scale for all groups
     for group in dict.fromkeys(p.group for p in rows):
         mine = sorted((p for p in rows if p.group == group), key=lambda p: p.year)
         years = [p.year for p in mine]
@@ -265,6 +266,7 @@ def _group_trend(ctx: TopicContext) -> str:
             bare=frozenset(i for i, p in enumerate(mine) if not p.has_data),
             color=figures.color(ctx.topic),
             percent=True,
+            y_max=top,
             size=(380, 200),
         )
         charts.append(svg.render(chart))
