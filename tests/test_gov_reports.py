@@ -74,3 +74,10 @@ def test_run_gives_a_point_for_every_year_2005_2024(tmp_path, cache_dir):
     sections = check_methods((run_dir / "methods.md").read_text(encoding="utf-8"))
     assert "The corpus holds 20 documents from 2005 to 2024" in sections["Corpus"]
     assert "The smooth trend is a cubic smoothing spline" in sections["Uncertainty and stability"]
+    # the saved result loads again: every record it holds (the date audit's second opinion, which
+    # only a corpus of 10 or more documents gets, the effects) is a type the store knows
+    import topics
+
+    loaded = topics.load_run(run_dir)
+    assert any(a.second is not None for a in loaded.fit.findings.audit)
+    assert loaded.fit.findings.effects is not None and loaded.fit.findings.effects.timed

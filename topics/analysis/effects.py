@@ -209,6 +209,15 @@ class Effects:
     alpha_sum: float
     references: tuple = ()  # (column, reference level)
 
+    @property
+    def timed(self) -> bool:
+        """The formula has a time term: predictions are a curve over the years, not one value per group."""
+        return is_timed(self.formula)
+
+
+def is_timed(formula: str) -> bool:
+    return any(t.kind in ("year", "spline", "interaction") for t in parse_formula(formula))
+
 
 def few(n: int, minimum: int) -> str:
     """The flag of an estimate on ``n`` documents ("" when enough)."""
@@ -407,7 +416,7 @@ def _predictions(design, years, values, cats, group_col, point, reps, counts, n_
     """Predicted shares by year and group. With a time term, every year from the first to the last
     data year, each row saying whether its group has documents that year; without one the
     prediction does not depend on the year, so it is given at the group's data years only."""
-    timed = any(t.kind in ("year", "spline", "interaction") for t in parse_formula(cfg.formula))
+    timed = is_timed(cfg.formula)
     groups = design.levels[group_col] if group_col else ("all",)
     rows = []
     for g in groups:

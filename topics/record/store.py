@@ -32,6 +32,7 @@ RECORD_MODULES = (
     "results",
     "analysis.compare",
     "analysis.dates",
+    "analysis.date_profiles",
     "analysis.degenerate",
     "analysis.effects",
     "analysis.evolution",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .figures import PALETTE, rgba, layout, safe, topic_name
+from .figures import PALETTE, labelled_years, layout, rgba, safe, topic_name
 
 COLUMNS = 3  # subplots per row
 
@@ -33,8 +33,7 @@ def group_trends(effects, labels: dict[int, str]) -> go.Figure:
             pts = [p for p in effects.predicted if p.topic == t and p.group == g]
             colour = PALETTE[j % len(PALETTE)]
             years = [p.year for p in pts]
-            timed = not all(p.has_data for p in pts)  # a curve over the years, or values at data years only
-            if not timed:  # the formula has no time term: one value per data year, no line between them
+            if not effects.timed:  # no time term: one value per data year, no line between them  # the formula has no time term: one value per data year, no line between them
                 fig.add_trace(_points(pts, colour, g, i == 0), row=r, col=c)
                 continue
             if all(p.low == p.low for p in pts):  # a band only where there is an interval
@@ -68,6 +67,8 @@ def group_trends(effects, labels: dict[int, str]) -> go.Figure:
                 row=r,
                 col=c,
             )
+    data_years = sorted({p.year for p in effects.predicted if p.has_data})
+    fig.update_xaxes(tickvals=labelled_years(data_years, 6), showticklabels=True)  # data years, on every row
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     return layout(fig, f"Predicted theme share by group: {effects.formula}", height=260 * rows + 80)
 

@@ -250,7 +250,7 @@ def _group_trend(ctx: TopicContext) -> str:
     for group in dict.fromkeys(p.group for p in rows):
         mine = sorted((p for p in rows if p.group == group), key=lambda p: p.year)
         years = [p.year for p in mine]
-        timed = not all(p.has_data for p in mine)  # a curve over every year, or values at data years only
+        timed = eff.timed  # a curve over every year, or values at the group's data years only
         labelled = figures.labelled_years(years, 8)
         nan = float("nan")
         chart = svg.Chart(
@@ -277,7 +277,7 @@ def _group_trend(ctx: TopicContext) -> str:
         + (
             "The formula has no time term, so each group's share is the same in every year; it is shown at the "
             "years in which the group has documents."
-            if all(p.has_data for p in rows)
+            if not eff.timed
             else "Markers: years in which the group has documents; between them the curve is the model's."
         )
         + (
