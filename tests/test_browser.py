@@ -14,7 +14,10 @@ from topics.cli import main
 from .browser import find_chromium, open_page
 from .conftest import EXPERIMENTS, ROOT
 
-pytestmark = pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine")
+pytestmark = [
+    pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine"),
+    pytest.mark.slow,  # a hostile whole run (14 s) and Chromium: in the slow run, which CI runs
+]
 ARTIFACTS = Path(os.environ.get("TOPICS_TEST_ARTIFACTS", ROOT / "tests" / "artifacts"))
 MARK = "document.documentElement.setAttribute('data-pwned', '{}')"
 HOSTILE = {
@@ -80,9 +83,7 @@ def _no_network(page) -> list:
     return [u for u in page.requests if not u.startswith(("file:", "data:", "blob:", "about:"))]
 
 
-@pytest.mark.parametrize(
-    "name", ["dashboard.html", pytest.param("details.html", marks=pytest.mark.slow)]
-)  # details.html: seven seconds, so in the slow run
+@pytest.mark.parametrize("name", ["dashboard.html", "details.html"])
 def test_dashboard_in_headless_chromium(hostile_run, name):
     html_file = hostile_run / name
     n_figures = len(re.findall(r'id="fig-[a-z]+"', html_file.read_text(encoding="utf-8")))

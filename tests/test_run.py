@@ -248,6 +248,7 @@ def test_check_prints_corpus_and_cleaning_summary(capsys):
     assert "removed: 仅供学习 禁止外传" in out and "boilerplate_lines" in out
 
 
+@pytest.mark.slow  # a whole run of a hostile corpus (8 s)
 def test_hostile_text_is_shown_as_text(tmp_path, seeds_copy):
     hostile = "<script>alert('x')</script><img src=x onerror=alert(1)>"
     text = ("加强基层党组织建设，推进干部队伍建设。" * 8 + hostile + "\n") * 3

@@ -84,7 +84,9 @@ def effects_panels(effects, labels: dict[int, str]) -> list:
         f"document over {effects.n_documents} documents); bands: {effects.level:.0%} percentile intervals from "
         f"{effects.resamples} bootstrap resamples of documents within each group. Dotted lines without a band: the "
         f"group has fewer than {effects.min_documents} documents, too few for an interval to mean anything. "
-        "effects.csv has the coefficients and contrasts; effects_predicted.csv the numbers drawn here."
+        "The bands rest on the reference fit alone and leave out the variation between seed fits that the "
+        "theme prevalence bands pool. effects.csv has the coefficients and contrasts; effects_predicted.csv the "
+        "numbers drawn here."
     )
     return [("effects", "Trends by group", group_trends(effects, labels), note)]
 

@@ -274,7 +274,9 @@ def _effects_text(effects) -> list[str]:
         + f"; {effects.level:.0%} intervals are percentiles of {effects.resamples} bootstrap resamples of documents "
         f"within each covariate group, so paragraphs of one document are never counted as independent. "
         f"An estimate resting on fewer than {effects.min_documents} documents was given no interval"
-        + (f" ({blank} of {len(effects.rows)} rows of effects.csv)." if blank else " (none was)."),
+        + (f" ({blank} of {len(effects.rows)} rows of effects.csv)." if blank else " (none was).")
+        + " The effects rest on the reference fit alone: unlike the yearly bands, they leave out the variation "
+        "between seed fits, so a topic that does not recur across seeds has an effect no firmer than the topic.",
     ]
 
 
