@@ -115,6 +115,7 @@ def test_remap_looks_up_known_words_and_adds_new_ones_in_order():
 
 
 @pytest.mark.skipif(not cutting.can_fork(), reason="forked cutting is for Linux")
+@pytest.mark.slow  # 7 s: the seeds cut with 1 to 4 workers, twice
 @pytest.mark.parametrize("engine", ["jieba", "rjieba"])
 def test_any_number_of_workers_gives_the_same_tokens_vocabulary_and_ids(monkeypatch, engine):
     units = _units()
@@ -142,6 +143,7 @@ def _units():
     return check(load_experiment(EXPERIMENTS / "baseline.toml", [f"corpus.path={SEEDS}"])).units
 
 
+@pytest.mark.slow  # spawned workers load their own dictionary (3 s)
 def test_without_fork_worker_processes_give_the_same_tokens(monkeypatch):
     units = _units()[:30]
     cfg = SegmentConfig(engine="rjieba")

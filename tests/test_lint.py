@@ -46,6 +46,7 @@ def test_ruff_format_leaves_the_code_as_it_is():
     assert done.returncode == 0, f"ruff format would change files (run `ruff format`):\n{done.stdout}{done.stderr}"
 
 
+@pytest.mark.slow  # 11 s; ruff stays in the default run
 def test_mypy_passes(tmp_path_factory):
     if importlib.util.find_spec("mypy") is None:
         pytest.skip("mypy is not installed (pip install mypy, or install the package with its `test` extra)")

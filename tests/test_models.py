@@ -28,8 +28,8 @@ def planted():
     return planted_corpus()
 
 
-# sklearn's batch LDA is slow too; its contract test below stays in the default run, and so does the
-# agreement of sklearn-lda with gensim-lda on a planted corpus in test_evolution.py
+# sklearn's batch LDA is slow too (its recovery and contract tests are in the slow run); the
+# agreement of sklearn-lda with gensim-lda on a planted corpus in test_evolution.py stays in the default run
 @pytest.mark.parametrize("engine", engine_params(sorted(ENGINES), slow=(*DYNAMIC_ENGINES, "sklearn-lda")))
 def test_engine_recovers_planted_topics(planted, engine):
     dtm, truth, vocab = planted
@@ -46,7 +46,7 @@ def test_engine_recovers_planted_topics(planted, engine):
     assert (predicted == truth).mean() >= 0.9
 
 
-@pytest.mark.parametrize("engine", engine_params(sorted(ENGINES)))
+@pytest.mark.parametrize("engine", engine_params(sorted(ENGINES), slow=(*DYNAMIC_ENGINES, "sklearn-lda")))
 def test_contract_and_determinism(planted, engine):
     dtm, _, _ = planted
     fast = {

@@ -182,6 +182,7 @@ def _units(path, years="[2005, 2024]"):
     return check(load_experiment(EXPERIMENTS / "baseline.toml", [f"corpus.path={path}", f"corpus.years={years}"])).units
 
 
+@pytest.mark.slow  # both segmenters over every seed (4 s)
 def test_rjieba_tokens_equal_jieba_on_the_seeds():
     from .conftest import SEEDS
 
